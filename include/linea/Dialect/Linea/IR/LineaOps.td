@@ -1,0 +1,11 @@
+//===- LineaOps.td - all linea ops -----------------------------*- tablegen -*-===//
+
+#ifndef LINEA_OPS_TD
+#define LINEA_OPS_TD
+
+include "linea/Dialect/Linea/IR/LineaBase.td"
+include "linea/Dialect/Linea/IR/LineaAttrs.td"
+include "linea/Dialect/Linea/IR/LineaInterfaces.td"
+include "linea/Dialect/Linea/IR/LinearOps.td"
+
+#endif // LINEA_OPS_TD

@@ -1,0 +1,218 @@
+//===- QFormatAttr.cpp - #linea.qformat syntax, defaults and checks -------===//
+
+#include "linea/Dialect/Linea/IR/LineaAttrs.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectImplementation.h"
+
+using namespace mlir;
+
+namespace linea {
+
+static bool isUnsigned(QElement e) {
+  return e == QElement::uint8 || e == QElement::uint4;
+}
+
+static bool isIntegerElement(QElement e) {
+  switch (e) {
+  case QElement::int8:
+  case QElement::uint8:
+  case QElement::int4:
+  case QElement::uint4:
+  case QElement::int6:
+    return true;
+  default:
+    return false;
+  }
+}
+
+unsigned QFormatAttr::getElementBits() const {
+  switch (getElement()) {
+  case QElement::int8:
+  case QElement::uint8:
+  case QElement::fp8_e4m3:
+  case QElement::fp8_e5m2:
+    return 8;
+  case QElement::int6:
+    return 6;
+  default:
+    return 4;
+  }
+}
+
+int64_t QFormatAttr::getScaleSpan(int64_t inFeatures) const {
+  return getGranularity() == Granularity::group ? getGroupSize() : inFeatures;
+}
+
+int64_t QFormatAttr::getScaleColumns(int64_t inFeatures) const {
+  int64_t span = getScaleSpan(inFeatures);
+  return span == 0 ? 0 : (inFeatures + span - 1) / span;
+}
+
+int64_t QFormatAttr::getScaleRows(int64_t outFeatures) const {
+  return getGranularity() == Granularity::tensor ? 1 : outFeatures;
+}
+
+LogicalResult
+QFormatAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                    QElement element, Granularity granularity,
+                    int64_t groupSize, bool symmetric, Type scaleType,
+                    ActMode act) {
+  StringRef name = stringifyQElement(element);
+  if (granularity == Granularity::group && groupSize <= 0)
+    return emitError() << "qformat group size must be positive, got "
+                       << groupSize;
+  if (granularity != Granularity::group && groupSize != 0)
+    return emitError() << "qformat group size " << groupSize
+                       << " given without group granularity";
+  if (symmetric == isUnsigned(element))
+    return emitError() << "qformat element " << name << " must be "
+                       << (symmetric ? "asymmetric (unsigned codes need zero "
+                                       "points)"
+                                     : "symmetric");
+  bool floatScale = scaleType.isF32() || scaleType.isF16() ||
+                    scaleType.isBF16();
+  switch (element) {
+  case QElement::mxfp4:
+    if (granularity != Granularity::group || groupSize != 32)
+      return emitError() << "qformat mxfp4 needs group 32, got "
+                         << stringifyGranularity(granularity) << " "
+                         << groupSize;
+    if (!isa<Float8E8M0FNUType>(scaleType))
+      return emitError() << "qformat mxfp4 needs f8E8M0FNU scales, got "
+                         << scaleType;
+    break;
+  case QElement::nvfp4:
+    if (granularity != Granularity::group || groupSize != 16)
+      return emitError() << "qformat nvfp4 needs group 16, got "
+                         << stringifyGranularity(granularity) << " "
+                         << groupSize;
+    if (!isa<Float8E4M3FNType>(scaleType))
+      return emitError() << "qformat nvfp4 needs f8E4M3FN scales, got "
+                         << scaleType;
+    break;
+  default:
+    if (!floatScale)
+      return emitError() << "qformat " << name
+                         << " needs f32, f16 or bf16 scales, got "
+                         << scaleType;
+  }
+  if (act == ActMode::dynamic_int8_per_token && !isIntegerElement(element))
+    return emitError() << "qformat activation mode dynamic_int8_per_token "
+                          "needs an integer element, got "
+                       << name;
+  if ((act == ActMode::fp8_per_tensor || act == ActMode::fp8_per_token) &&
+      isIntegerElement(element) && element != QElement::int4 &&
+      element != QElement::uint4)
+    return emitError() << "qformat activation mode "
+                       << stringifyActMode(act)
+                       << " pairs with fp8, fp4 or 4-bit integer weights, got "
+                       << name;
+  return success();
+}
+
+Attribute QFormatAttr::parse(AsmParser &parser, Type) {
+  MLIRContext *ctx = parser.getContext();
+  StringRef keyword;
+  SMLoc loc = parser.getCurrentLocation();
+  if (parser.parseLess() || parser.parseKeyword(&keyword))
+    return {};
+  std::optional<QElement> element = symbolizeQElement(keyword);
+  if (!element) {
+    parser.emitError(loc) << "unknown qformat element '" << keyword << "'";
+    return {};
+  }
+  // Element defaults.
+  Granularity granularity = Granularity::channel;
+  int64_t groupSize = 0;
+  Type scaleType = Float32Type::get(ctx);
+  switch (*element) {
+  case QElement::mxfp4:
+    granularity = Granularity::group;
+    groupSize = 32;
+    scaleType = Float8E8M0FNUType::get(ctx);
+    break;
+  case QElement::nvfp4:
+    granularity = Granularity::group;
+    groupSize = 16;
+    scaleType = Float8E4M3FNType::get(ctx);
+    break;
+  case QElement::nf4:
+    granularity = Granularity::group;
+    groupSize = 64;
+    break;
+  default:
+    break;
+  }
+  bool symmetric = !isUnsigned(*element);
+  ActMode act = ActMode::weight_only;
+
+  while (succeeded(parser.parseOptionalComma())) {
+    SMLoc keyLoc = parser.getCurrentLocation();
+    StringRef key;
+    if (parser.parseKeyword(&key))
+      return {};
+    if (key == "tensor") {
+      granularity = Granularity::tensor;
+      groupSize = 0;
+    } else if (key == "channel") {
+      granularity = Granularity::channel;
+      groupSize = 0;
+    } else if (key == "group") {
+      granularity = Granularity::group;
+      if (parser.parseInteger(groupSize))
+        return {};
+    } else if (key == "symmetric") {
+      symmetric = true;
+    } else if (key == "asymmetric") {
+      symmetric = false;
+    } else if (key == "scale") {
+      if (parser.parseType(scaleType))
+        return {};
+    } else if (key == "act") {
+      StringRef mode;
+      SMLoc modeLoc = parser.getCurrentLocation();
+      if (parser.parseKeyword(&mode))
+        return {};
+      std::optional<ActMode> parsed = symbolizeActMode(mode);
+      if (!parsed) {
+        parser.emitError(modeLoc) << "unknown activation mode '" << mode
+                                  << "'";
+        return {};
+      }
+      act = *parsed;
+    } else {
+      parser.emitError(keyLoc)
+          << "unknown qformat entry '" << key
+          << "' (expected tensor, channel, group N, symmetric, asymmetric, "
+             "scale TYPE or act MODE)";
+      return {};
+    }
+  }
+  if (parser.parseGreater())
+    return {};
+  return parser.getChecked<QFormatAttr>(loc, ctx, *element, granularity,
+                                        groupSize, symmetric, scaleType, act);
+}
+
+void QFormatAttr::print(AsmPrinter &printer) const {
+  printer << "<" << stringifyQElement(getElement());
+  switch (getGranularity()) {
+  case Granularity::tensor:
+    printer << ", tensor";
+    break;
+  case Granularity::channel:
+    printer << ", channel";
+    break;
+  case Granularity::group:
+    printer << ", group " << getGroupSize();
+    break;
+  }
+  printer << ", " << (getSymmetric() ? "symmetric" : "asymmetric");
+  printer << ", scale " << getScaleType();
+  if (getAct() != ActMode::weight_only)
+    printer << ", act " << stringifyActMode(getAct());
+  printer << ">";
+}
+
+} // namespace linea

@@ -1,0 +1,75 @@
+//===- Densify.cpp - replace linear-layer forms by their dense W ----------===//
+//
+// The dense matrix is the ground truth every rewritten form answers to; this
+// pass makes it explicit so that a module can be run against its densified
+// twin.
+//
+//===----------------------------------------------------------------------===//
+
+#include "linea/Dialect/Linea/IR/LineaOps.h"
+#include "linea/Dialect/Linea/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/APFloat.h"
+
+namespace linea {
+#define GEN_PASS_DEF_DENSIFY
+#include "linea/Dialect/Linea/Transforms/Passes.h.inc"
+} // namespace linea
+
+using namespace mlir;
+using namespace linea;
+
+namespace {
+
+/// `m` as a dense constant attribute of element type `elementType`, rounding
+/// each f32 to nearest-even.
+DenseElementsAttr toDenseAttr(const numerics::Matrix &m, Type elementType) {
+  auto type = RankedTensorType::get({m.rows, m.cols}, elementType);
+  if (elementType.isF32())
+    return DenseElementsAttr::get(type, ArrayRef<float>(m.data));
+  auto floatType = cast<FloatType>(elementType);
+  SmallVector<APFloat> values;
+  values.reserve(m.data.size());
+  for (float f : m.data) {
+    APFloat v(f);
+    bool losesInfo = false;
+    v.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven,
+              &losesInfo);
+    values.push_back(v);
+  }
+  return DenseElementsAttr::get(type, values);
+}
+
+struct DensifyPass : linea::impl::DensifyBase<DensifyPass> {
+  void runOnOperation() override {
+    SmallVector<LinearLayerOpInterface> layers;
+    getOperation().walk([&](LinearLayerOpInterface layer) {
+      if (!isa<LinearOp>(layer.getOperation()))
+        layers.push_back(layer);
+    });
+    for (LinearLayerOpInterface layer : layers) {
+      Operation *op = layer.getOperation();
+      std::string reason;
+      FailureOr<numerics::Matrix> w = layer.materializeDenseWeight(&reason);
+      if (failed(w)) {
+        op->emitRemark() << "linea-densify: layer left alone: " << reason;
+        continue;
+      }
+      OpBuilder builder(op);
+      Type elementType =
+          cast<RankedTensorType>(layer.getInput().getType()).getElementType();
+      auto weight = arith::ConstantOp::create(builder, op->getLoc(),
+                                              toDenseAttr(*w, elementType));
+      auto dense = LinearOp::create(
+          builder, op->getLoc(), op->getResult(0).getType(), layer.getInput(),
+          weight, layer.getBiasOperand(),
+          op->getAttrOfType<StringAttr>("name"));
+      op->getResult(0).replaceAllUsesWith(dense.getResult());
+      op->erase();
+    }
+  }
+};
+
+} // namespace
