@@ -7,5 +7,11 @@ include "linea/Dialect/Linea/IR/LineaBase.td"
 include "linea/Dialect/Linea/IR/LineaAttrs.td"
 include "linea/Dialect/Linea/IR/LineaInterfaces.td"
 include "linea/Dialect/Linea/IR/LinearOps.td"
+include "linea/Dialect/Linea/IR/StructuredOps.td"
+include "linea/Dialect/Linea/IR/SparseOps.td"
+include "linea/Dialect/Linea/IR/QuantOps.td"
+include "linea/Dialect/Linea/IR/NormOps.td"
+include "linea/Dialect/Linea/IR/AttentionOps.td"
+include "linea/Dialect/Linea/IR/ScanOps.td"
 
 #endif // LINEA_OPS_TD

@@ -1,0 +1,1 @@
+//===- QuantFormats.cpp - (being written) -----------------------------===//
