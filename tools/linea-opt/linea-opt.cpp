@@ -1,5 +1,6 @@
 //===- linea-opt.cpp - mlir-opt with the linea dialect and passes ---------===//
 
+#include "linea/Conversion/Passes.h"
 #include "linea/Dialect/Linea/IR/LineaDialect.h"
 #include "linea/Dialect/Linea/Transforms/Passes.h"
 
@@ -12,6 +13,8 @@
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   linea::registerLineaPasses();
+  linea::registerLineaConversionPasses();
+  linea::registerLineaConversionPipelines();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

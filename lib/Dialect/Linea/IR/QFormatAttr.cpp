@@ -4,6 +4,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/StringSet.h"
 
 using namespace mlir;
 
@@ -24,6 +25,14 @@ static bool isIntegerElement(QElement e) {
   default:
     return false;
   }
+}
+
+/// "group 16", "channel" or "tensor", as the format is written.
+static std::string describeGranularity(Granularity granularity,
+                                       int64_t groupSize) {
+  if (granularity == Granularity::group)
+    return "group " + std::to_string(groupSize);
+  return stringifyGranularity(granularity).str();
 }
 
 unsigned QFormatAttr::getElementBits() const {
@@ -76,8 +85,7 @@ QFormatAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   case QElement::mxfp4:
     if (granularity != Granularity::group || groupSize != 32)
       return emitError() << "qformat mxfp4 needs group 32, got "
-                         << stringifyGranularity(granularity) << " "
-                         << groupSize;
+                         << describeGranularity(granularity, groupSize);
     if (!isa<Float8E8M0FNUType>(scaleType))
       return emitError() << "qformat mxfp4 needs f8E8M0FNU scales, got "
                          << scaleType;
@@ -85,8 +93,7 @@ QFormatAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   case QElement::nvfp4:
     if (granularity != Granularity::group || groupSize != 16)
       return emitError() << "qformat nvfp4 needs group 16, got "
-                         << stringifyGranularity(granularity) << " "
-                         << groupSize;
+                         << describeGranularity(granularity, groupSize);
     if (!isa<Float8E4M3FNType>(scaleType))
       return emitError() << "qformat nvfp4 needs f8E4M3FN scales, got "
                          << scaleType;
@@ -147,11 +154,23 @@ Attribute QFormatAttr::parse(AsmParser &parser, Type) {
   bool symmetric = !isUnsigned(*element);
   ActMode act = ActMode::weight_only;
 
+  // Each aspect may be given once: `tensor, channel` is a typo, not an
+  // override.
+  llvm::StringSet<> seen;
   while (succeeded(parser.parseOptionalComma())) {
     SMLoc keyLoc = parser.getCurrentLocation();
     StringRef key;
     if (parser.parseKeyword(&key))
       return {};
+    StringRef aspect = key;
+    if (key == "tensor" || key == "channel" || key == "group")
+      aspect = "granularity";
+    else if (key == "symmetric" || key == "asymmetric")
+      aspect = "symmetry";
+    if (!seen.insert(aspect).second) {
+      parser.emitError(keyLoc) << "qformat " << aspect << " given twice";
+      return {};
+    }
     if (key == "tensor") {
       granularity = Granularity::tensor;
       groupSize = 0;

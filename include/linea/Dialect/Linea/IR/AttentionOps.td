@@ -1,8 +1,142 @@
-//===- AttentionOps.td - (being written) ------------------------------*- tablegen -*-===//
+//===- AttentionOps.td - softmax and linear attention ----------*- tablegen -*-===//
+//
+// Scaled dot-product attention (with grouped-query heads, a broadcast
+// additive mask and bottom-right causal masking) and its linearised form
+// (REWRITES.md §7). Shared conventions:
+//
+// - Layout [B, H, S, D] for queries and [B, Hkv, T, D] for keys / values:
+//   batch, heads, sequence (S queries, T keys), head dim.
+// - B, S and T may be dynamic; wherever two operands or the result give one
+//   of them statically, the sizes must agree. Head dims D, Dv and the head
+//   counts H, Hkv must be static where a relation between them is checked.
+// - q, k and v share one element type T (f32/f16/bf16); the result has it.
+//   Arithmetic (scores, softmax, sums) is f32 and each output element is
+//   rounded once to T.
+//
+//===----------------------------------------------------------------------===//
 
-#ifndef LINEA_ATTENTIONOPS_TD
-#define LINEA_ATTENTIONOPS_TD
+#ifndef LINEA_ATTENTION_OPS_TD
+#define LINEA_ATTENTION_OPS_TD
 
-include "linea/Dialect/Linea/IR/LinearOps.td"
+include "linea/Dialect/Linea/IR/LineaAttrs.td"
+include "linea/Dialect/Linea/IR/LineaBase.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
 
-#endif // LINEA_ATTENTIONOPS_TD
+class Linea_AttentionOpBase<string mnemonic, list<Trait> traits = []>
+    : Linea_Op<mnemonic, !listconcat(traits, [Pure])> {
+  let results = (outs Linea_FloatTensor:$o);
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// linea.attention
+//===----------------------------------------------------------------------===//
+
+def Linea_AttentionOp : Linea_AttentionOpBase<"attention"> {
+  let summary = "Scaled dot-product attention with grouped-query heads";
+  let description = [{
+    Softmax attention of multi-head (Hkv = H), grouped-query (Hkv divides H)
+    and multi-query (Hkv = 1) models.
+
+    Operands (T in f32/f16/bf16):
+    - `q : tensor<BxHxSxDxT>`, `k : tensor<BxHkvxTkxDxT>`,
+      `v : tensor<BxHkvxTkxDvxT>` (Tk is the key count, written T below);
+    - optional `mask : tensor<MbxMhxMsxMtxTm>`, an additive float mask (Tm
+      any of f32/f16/bf16; use −inf or a large negative value to hide a
+      key) whose every dim is 1 (broadcast) or the corresponding size of
+      [B, H, S, T];
+    - attributes `scale` (f32 > 0, default `1/sqrt(D)`) and unit `causal`.
+
+    Result `o : tensor<BxHxSxDvxT>`. For batch b, query head h, query i and
+    key j, with `g = H / Hkv` and kv head `hk = h div g` (query heads
+    `hk·g … hk·g + g − 1` share kv head hk), in f32:
+
+    ```
+    s[i, j]  = scale · Σ_d q[b, h, i, d] · k[b, hk, j, d] + mask[b', h', i', j']
+               (mask indices are 0 on broadcast dims; no term when absent)
+    visible(i, j) = !causal || j ≤ i + (T − S)
+    p[i, j]  = exp(s[i, j] − m_i) / Σ_{j' visible} exp(s[i, j'] − m_i)
+               over visible j, m_i = max_{j visible} s[i, j]; p = 0 otherwise
+    o[b, h, i, e] = Σ_j p[i, j] · v[b, hk, j, e]
+    ```
+
+    The causal diagonal is bottom-right aligned, as with a KV cache: the
+    last query sees every key. A query row with no visible key (causal with
+    S > T, i < S − T) yields zeros. A row whose visible scores are all −inf
+    (through the mask) is undefined (NaN), as in PyTorch.
+
+    ```mlir
+    %o = linea.attention %q, %k, %v mask %m {causal}
+        : (tensor<?x32x?x128xbf16>, tensor<?x8x?x128xbf16>,
+           tensor<?x8x?x128xbf16>, tensor<?x1x?x?xf32>)
+        -> tensor<?x32x?x128xbf16>
+    ```
+  }];
+  let arguments = (ins Linea_FloatTensor:$q, Linea_FloatTensor:$k,
+                       Linea_FloatTensor:$v,
+                       Optional<Linea_FloatTensor>:$mask,
+                       OptionalAttr<F32Attr>:$scale, UnitAttr:$causal);
+  let assemblyFormat = [{
+    $q `,` $k `,` $v (`mask` $mask^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let extraClassDeclaration = [{
+    /// The score scale: the `scale` attribute, or 1/sqrt(D) when absent.
+    float getEffectiveScale();
+    /// Query heads per kv head, H / Hkv.
+    int64_t getGroupSize();
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// linea.linear_attention
+//===----------------------------------------------------------------------===//
+
+def Linea_LinearAttentionOp : Linea_AttentionOpBase<"linear_attention"> {
+  let summary = "Linearised attention with a feature map φ";
+  let description = [{
+    Attention whose softmax kernel `exp(q·k)` is replaced by `φ(q)·φ(k)`
+    (Katharopoulos et al., 2020; REWRITES.md §7), so that it costs O(S·D·Dv)
+    instead of O(S·T·D).
+
+    Operands (T in f32/f16/bf16): `q : tensor<BxHxSxDxT>`,
+    `k : tensor<BxHxTkxDxT>`, `v : tensor<BxHxTkxDvxT>` (Tk written T
+    below). Attributes: `feature_map` φ, applied elementwise —
+    `elu_plus_one` (x > 0 ? x + 1 : exp(x)), `relu` (max(x, 0)) or
+    `identity`; unit `causal`, which requires S = T (checked when both are
+    static, a precondition otherwise); `epsilon` (f32 > 0, default 1e-6).
+
+    Result `o : tensor<BxHxSxDvxT>`. For every batch and head, with row
+    vectors `q_i = q[b, h, i, :]`, `k_j`, `v_j`, in f32:
+
+    ```
+    J(i)  = { j : 0 ≤ j < T }               (non-causal)
+          = { j : 0 ≤ j ≤ i }               (causal)
+    S_i   = Σ_{j ∈ J(i)} φ(k_j)ᵀ · v_j       (a D×Dv matrix)
+    z_i   = Σ_{j ∈ J(i)} φ(k_j)              (a D vector)
+    o[b, h, i, :] = (φ(q_i) · S_i) / (φ(q_i) · z_i + epsilon)
+    ```
+
+    Non-causal, S_i and z_i do not depend on i. The causal form is the
+    recurrence `S_t = S_{t−1} + φ(k_t)ᵀv_t`, `z_t = z_{t−1} + φ(k_t)`; the
+    parallel form `[(φ(Q)φ(K)ᵀ) ⊙ M] V`, row-normalised, is equal up to
+    rounding. With `identity` the denominator may vanish or change sign;
+    that is the caller's concern.
+
+    ```mlir
+    %o = linea.linear_attention %q, %k, %v feature_map elu_plus_one {causal}
+        : (tensor<?x8x?x64xf32>, tensor<?x8x?x64xf32>, tensor<?x8x?x64xf32>)
+        -> tensor<?x8x?x64xf32>
+    ```
+  }];
+  let arguments = (ins Linea_FloatTensor:$q, Linea_FloatTensor:$k,
+                       Linea_FloatTensor:$v, Linea_FeatureMap:$feature_map,
+                       UnitAttr:$causal,
+                       DefaultValuedAttr<F32Attr, "1e-6">:$epsilon);
+  let assemblyFormat = [{
+    $q `,` $k `,` $v `feature_map` $feature_map attr-dict `:`
+    functional-type(operands, results)
+  }];
+}
+
+#endif // LINEA_ATTENTION_OPS_TD

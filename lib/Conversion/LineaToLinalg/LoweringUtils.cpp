@@ -1,0 +1,133 @@
+//===- LoweringUtils.cpp - building blocks of the reference lowering ------===//
+
+#include "LoweringUtils.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StructuredOpsUtils.h"
+
+using namespace mlir;
+
+namespace linea {
+
+Value f32Constant(OpBuilder &b, Location loc, double value) {
+  return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(value));
+}
+
+Value castScalar(OpBuilder &b, Location loc, Value value, Type type) {
+  Type from = value.getType();
+  if (from == type)
+    return value;
+  bool fromFloat = isa<FloatType>(from), toFloat = isa<FloatType>(type);
+  if (fromFloat && toFloat) {
+    if (cast<FloatType>(from).getWidth() < cast<FloatType>(type).getWidth())
+      return arith::ExtFOp::create(b, loc, type, value);
+    return arith::TruncFOp::create(b, loc, type, value);
+  }
+  if (!fromFloat && toFloat)
+    return arith::SIToFPOp::create(b, loc, type, value);
+  if (fromFloat && !toFloat)
+    return arith::FPToSIOp::create(b, loc, type, value);
+  if (from.getIntOrFloatBitWidth() < type.getIntOrFloatBitWidth())
+    return arith::ExtSIOp::create(b, loc, type, value);
+  return arith::TruncIOp::create(b, loc, type, value);
+}
+
+Value emptyTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                  Type elementType, Value dimSource) {
+  SmallVector<Value> dynamic;
+  for (auto [i, size] : llvm::enumerate(shape))
+    if (ShapedType::isDynamic(size))
+      dynamic.push_back(tensor::DimOp::create(b, loc, dimSource, i));
+  return tensor::EmptyOp::create(b, loc, shape, elementType, dynamic);
+}
+
+Value filledTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                   double value, Value dimSource) {
+  Value empty = emptyTensor(b, loc, shape, b.getF32Type(), dimSource);
+  return linalg::FillOp::create(b, loc, f32Constant(b, loc, value), empty)
+      .getResult(0);
+}
+
+Value castElements(OpBuilder &b, Location loc, Value value, Type elementType) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (type.getElementType() == elementType)
+    return value;
+  Value init = emptyTensor(b, loc, type.getShape(), elementType, value);
+  SmallVector<AffineMap> maps(2, b.getMultiDimIdentityMap(type.getRank()));
+  SmallVector<utils::IteratorType> iterators(type.getRank(),
+                                             utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, init.getType(), value, init, maps, iterators,
+             [&](OpBuilder &nb, Location nloc, ValueRange args) {
+               linalg::YieldOp::create(
+                   nb, nloc, castScalar(nb, nloc, args[0], elementType));
+             })
+      .getResult(0);
+}
+
+Value contractLastDim(OpBuilder &b, Location loc, Value x, Value w) {
+  auto xType = cast<RankedTensorType>(x.getType());
+  auto wType = cast<RankedTensorType>(w.getType());
+  int64_t rank = xType.getRank(); // loops: leading dims..., n, k
+  SmallVector<int64_t> outShape(xType.getShape());
+  outShape.back() = wType.getDimSize(0);
+  Value init = filledTensor(b, loc, outShape, 0.0, x);
+
+  MLIRContext *ctx = b.getContext();
+  unsigned loops = rank + 1;
+  SmallVector<AffineExpr> xExprs, yExprs;
+  for (int64_t i = 0; i + 1 < rank; ++i) {
+    xExprs.push_back(getAffineDimExpr(i, ctx));
+    yExprs.push_back(getAffineDimExpr(i, ctx));
+  }
+  AffineExpr n = getAffineDimExpr(rank - 1, ctx);
+  AffineExpr k = getAffineDimExpr(rank, ctx);
+  xExprs.push_back(k);
+  yExprs.push_back(n);
+  SmallVector<AffineMap> maps = {AffineMap::get(loops, 0, xExprs, ctx),
+                                 AffineMap::get(loops, 0, {n, k}, ctx),
+                                 AffineMap::get(loops, 0, yExprs, ctx)};
+  SmallVector<utils::IteratorType> iterators(loops,
+                                             utils::IteratorType::parallel);
+  iterators.back() = utils::IteratorType::reduction;
+  return linalg::GenericOp::create(
+             b, loc, init.getType(), ValueRange{x, w}, init, maps, iterators,
+             [&](OpBuilder &nb, Location nloc, ValueRange args) {
+               Value prod = arith::MulFOp::create(nb, nloc, args[0], args[1]);
+               linalg::YieldOp::create(
+                   nb, nloc, arith::AddFOp::create(nb, nloc, prod, args[2])
+                                 .getResult());
+             })
+      .getResult(0);
+}
+
+Value finishLinear(OpBuilder &b, Location loc, Value y, Value bias,
+                   Type resultType) {
+  auto yType = cast<RankedTensorType>(y.getType());
+  Type resultElement = cast<RankedTensorType>(resultType).getElementType();
+  if (!bias)
+    return castElements(b, loc, y, resultElement);
+  int64_t rank = yType.getRank();
+  MLIRContext *ctx = b.getContext();
+  Value init = emptyTensor(b, loc, yType.getShape(), resultElement, y);
+  SmallVector<AffineMap> maps = {
+      b.getMultiDimIdentityMap(rank),
+      AffineMap::get(rank, 0, {getAffineDimExpr(rank - 1, ctx)}, ctx),
+      b.getMultiDimIdentityMap(rank)};
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, init.getType(), ValueRange{y, bias}, init, maps,
+             iterators,
+             [&](OpBuilder &nb, Location nloc, ValueRange args) {
+               Value bf = castScalar(nb, nloc, args[1], nb.getF32Type());
+               Value sum = arith::AddFOp::create(nb, nloc, args[0], bf);
+               linalg::YieldOp::create(
+                   nb, nloc, castScalar(nb, nloc, sum, resultElement));
+             })
+      .getResult(0);
+}
+
+} // namespace linea

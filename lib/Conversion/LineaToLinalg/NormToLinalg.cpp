@@ -1,0 +1,13 @@
+//===- NormToLinalg.cpp - reference lowering (being written) -------------===//
+
+#include "LoweringUtils.h"
+#include "linea/Conversion/LineaToLinalg/LineaToLinalg.h"
+#include "linea/Dialect/Linea/IR/LineaOps.h"
+
+using namespace mlir;
+
+namespace linea {
+
+void populateNormToLinalgPatterns(RewritePatternSet &patterns) {}
+
+} // namespace linea

@@ -1,0 +1,266 @@
+//===- Runner.cpp - run a function of a module on the CPU JIT -------------===//
+
+#include "linea/Execution/Runner.h"
+#include "linea/Conversion/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+
+#include <cstring>
+#include <random>
+
+using namespace mlir;
+using llvm::Error;
+using llvm::Expected;
+
+namespace linea {
+
+static Error makeError(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+std::optional<DType> dtypeOf(Type t) {
+  if (t.isF32())
+    return DType::f32;
+  if (t.isF16())
+    return DType::f16;
+  if (t.isBF16())
+    return DType::bf16;
+  if (t.isInteger(8))
+    return DType::i8;
+  if (t.isInteger(32))
+    return DType::i32;
+  if (t.isInteger(64))
+    return DType::i64;
+  return std::nullopt;
+}
+
+static std::string typeString(Type t) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << t;
+  return s;
+}
+
+/// Appends the tensor types of `types` to `out`, failing on anything else.
+static Error collectTensorTypes(ArrayRef<Type> types, StringRef what,
+                                StringRef name,
+                                std::vector<RankedTensorType> &out) {
+  for (auto [i, t] : llvm::enumerate(types)) {
+    auto tensor = dyn_cast<RankedTensorType>(t);
+    if (!tensor || !dtypeOf(tensor.getElementType()))
+      return makeError("@" + name + ": " + what + " " + llvm::Twine(i) +
+                       " has type " + typeString(t) +
+                       "; linea-run supports ranked tensors of f32, f16, "
+                       "bf16, i8, i32 and i64");
+    out.push_back(tensor);
+  }
+  return Error::success();
+}
+
+static std::string functionNames(ModuleOp module) {
+  std::string names;
+  module.walk([&](Operation *op) {
+    if (isa<func::FuncOp, LLVM::LLVMFuncOp>(op))
+      if (auto sym = op->getAttrOfType<StringAttr>("sym_name"))
+        if (!sym.getValue().starts_with("_mlir_ciface_"))
+          names += (names.empty() ? "@" : ", @") + sym.str();
+  });
+  return names.empty() ? "none" : names;
+}
+
+Expected<TensorSignature> getSignature(ModuleOp module, StringRef name) {
+  TensorSignature sig;
+  if (auto func = module.lookupSymbol<func::FuncOp>(name)) {
+    if (func.isExternal())
+      return makeError("@" + name + " is only a declaration");
+    FunctionType type = func.getFunctionType();
+    if (Error e = collectTensorTypes(type.getInputs(), "argument", name,
+                                     sig.inputs))
+      return std::move(e);
+    if (Error e = collectTensorTypes(type.getResults(), "result", name,
+                                     sig.outputs))
+      return std::move(e);
+    return sig;
+  }
+  if (auto func = module.lookupSymbol<LLVM::LLVMFuncOp>(name)) {
+    auto inputs = func->getAttrOfType<ArrayAttr>("linea.inputs");
+    auto outputs = func->getAttrOfType<ArrayAttr>("linea.outputs");
+    if (!inputs || !outputs)
+      return makeError("@" + name +
+                       " is an llvm.func without linea.inputs/linea.outputs; "
+                       "lower it with linea-opt --linea-lower-to-llvm");
+    auto types = [](ArrayAttr attr) {
+      SmallVector<Type> out;
+      for (Attribute a : attr)
+        if (auto t = dyn_cast<TypeAttr>(a))
+          out.push_back(t.getValue());
+      return out;
+    };
+    if (Error e = collectTensorTypes(types(inputs), "argument", name,
+                                     sig.inputs))
+      return std::move(e);
+    if (Error e = collectTensorTypes(types(outputs), "result", name,
+                                     sig.outputs))
+      return std::move(e);
+    return sig;
+  }
+  return makeError("no function @" + name + " in the module (functions: " +
+                   functionNames(module) + ")");
+}
+
+Error checkInputs(const TensorSignature &sig, ArrayRef<HostTensor> inputs,
+                  StringRef name) {
+  if (inputs.size() != sig.inputs.size())
+    return makeError("@" + name + " takes " + llvm::Twine(sig.inputs.size()) +
+                     " inputs, but " + llvm::Twine(inputs.size()) +
+                     " were given");
+  for (auto [i, type] : llvm::enumerate(sig.inputs)) {
+    const HostTensor &t = inputs[i];
+    DType want = *dtypeOf(type.getElementType());
+    bool shapeOk = t.shape.size() == size_t(type.getRank());
+    for (int64_t d = 0; shapeOk && d < type.getRank(); ++d)
+      shapeOk = type.isDynamicDim(d) || type.getDimSize(d) == t.shape[d];
+    if (t.dtype != want || !shapeOk)
+      return makeError("input " + llvm::Twine(i) + " of @" + name +
+                       " must be " + typeString(type) + ", but is " +
+                       t.describe());
+  }
+  return Error::success();
+}
+
+Expected<std::vector<HostTensor>>
+makeRandomInputs(const TensorSignature &sig, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<HostTensor> inputs;
+  for (auto [i, type] : llvm::enumerate(sig.inputs)) {
+    if (!type.hasStaticShape())
+      return makeError("input " + llvm::Twine(i) + " has type " +
+                       typeString(type) +
+                       " with dynamic dimensions: give it with -i FILE.npy");
+    DType dtype = *dtypeOf(type.getElementType());
+    HostTensor t = makeTensor(
+        dtype, std::vector<int64_t>(type.getShape().begin(),
+                                    type.getShape().end()));
+    bool isFloat = isa<FloatType>(type.getElementType());
+    for (int64_t e = 0; e < t.numElements(); ++e) {
+      // 53 random bits → [0, 1), mapped without library distributions so the
+      // values are the same everywhere.
+      double u = double(rng() >> 11) * 0x1.0p-53;
+      t.setFromDouble(e, isFloat ? 2.0 * u - 1.0 : std::floor(16.0 * u) - 8.0);
+    }
+    inputs.push_back(std::move(t));
+  }
+  return inputs;
+}
+
+/// A memref descriptor as the C interface lays it out: allocated pointer,
+/// aligned pointer, offset, sizes[rank], strides[rank] — all 8-byte words.
+static std::vector<int64_t> makeDescriptor(const HostTensor &t) {
+  int64_t rank = t.shape.size();
+  std::vector<int64_t> words(3 + 2 * rank);
+  auto ptr = reinterpret_cast<intptr_t>(t.bytes.data());
+  words[0] = words[1] = ptr;
+  words[2] = 0;
+  int64_t stride = 1;
+  for (int64_t d = rank - 1; d >= 0; --d) {
+    words[3 + d] = t.shape[d];
+    words[3 + rank + d] = stride;
+    stride *= t.shape[d];
+  }
+  return words;
+}
+
+/// Copies the (possibly strided) memref described at `words` into a tensor.
+static HostTensor readDescriptor(const int64_t *words, RankedTensorType type) {
+  int64_t rank = type.getRank();
+  DType dtype = *dtypeOf(type.getElementType());
+  std::vector<int64_t> shape(words + 3, words + 3 + rank);
+  const int64_t *strides = words + 3 + rank;
+  HostTensor t = makeTensor(dtype, shape);
+  unsigned bytes = dtypeBytes(dtype);
+  auto *base = reinterpret_cast<const uint8_t *>(words[1]) + words[2] * bytes;
+  std::vector<int64_t> index(rank, 0);
+  for (int64_t e = 0, n = t.numElements(); e < n; ++e) {
+    int64_t offset = 0;
+    for (int64_t d = 0; d < rank; ++d)
+      offset += index[d] * strides[d];
+    std::memcpy(t.bytes.data() + e * bytes, base + offset * bytes, bytes);
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      if (++index[d] < shape[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  return t;
+}
+
+Expected<std::vector<HostTensor>> runFunction(ModuleOp module, StringRef name,
+                                              ArrayRef<HostTensor> inputs) {
+  Expected<TensorSignature> sig = getSignature(module, name);
+  if (!sig)
+    return sig.takeError();
+  if (Error e = checkInputs(*sig, inputs, name))
+    return std::move(e);
+
+  MLIRContext *ctx = module.getContext();
+  if (module.lookupSymbol<func::FuncOp>(name)) {
+    PassManager pm(ctx);
+    buildLowerToLLVMPipeline(pm);
+    if (failed(pm.run(module)))
+      return makeError("lowering @" + name +
+                       " to the LLVM dialect failed (see the diagnostics)");
+  }
+
+  DialectRegistry registry;
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+  ctx->appendDialectRegistry(registry);
+
+  ExecutionEngineOptions options;
+  auto transformer = makeOptimizingTransformer(/*optLevel=*/2,
+                                               /*sizeLevel=*/0, nullptr);
+  options.transformer = transformer;
+  auto engine = ExecutionEngine::create(module, options);
+  if (!engine)
+    return engine.takeError();
+
+  // _mlir_ciface_<name>(results*, desc0*, desc1*, ...): results come first as
+  // one struct of descriptors (all 8-byte words, so they are contiguous).
+  // The lowered function may write into its arguments: give it copies.
+  std::vector<HostTensor> owned(inputs.begin(), inputs.end());
+  std::vector<std::vector<int64_t>> descriptors;
+  for (const HostTensor &t : owned)
+    descriptors.push_back(makeDescriptor(t));
+  std::vector<void *> descriptorPtrs;
+  for (auto &d : descriptors)
+    descriptorPtrs.push_back(d.data());
+  size_t resultWords = 0;
+  for (RankedTensorType type : sig->outputs)
+    resultWords += 3 + 2 * type.getRank();
+  std::vector<int64_t> results(resultWords, 0);
+  void *resultPtr = results.data();
+
+  SmallVector<void *> args;
+  if (!sig->outputs.empty())
+    args.push_back(&resultPtr);
+  for (void *&p : descriptorPtrs)
+    args.push_back(&p);
+  if (Error e = (*engine)->invokePacked("_mlir_ciface_" + name.str(), args))
+    return std::move(e);
+
+  std::vector<HostTensor> outputs;
+  const int64_t *cursor = results.data();
+  for (RankedTensorType type : sig->outputs) {
+    outputs.push_back(readDescriptor(cursor, type));
+    cursor += 3 + 2 * type.getRank();
+  }
+  return outputs;
+}
+
+} // namespace linea

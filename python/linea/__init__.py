@@ -1,0 +1,1 @@
+"""linea: Python helpers around the linea compiler's command-line tools."""

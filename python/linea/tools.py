@@ -1,0 +1,77 @@
+"""Locating and running linea's command-line tools (linea-opt, linea-run)."""
+
+import os
+import pathlib
+import subprocess
+import tempfile
+
+import numpy as np
+
+_ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+def build_dir() -> pathlib.Path:
+    """The build directory: $LINEA_BUILD_DIR, else <repo>/build."""
+    return pathlib.Path(os.environ.get("LINEA_BUILD_DIR", _ROOT / "build"))
+
+
+def tool(name: str) -> str:
+    path = build_dir() / "bin" / name
+    if not path.exists():
+        raise FileNotFoundError(f"{path} not found: build linea first (scripts/setup.sh)")
+    return str(path)
+
+
+_MLIR_DTYPES = {
+    np.dtype(np.float32): "f32",
+    np.dtype(np.float16): "f16",
+    np.dtype(np.int8): "i8",
+    np.dtype(np.int32): "i32",
+    np.dtype(np.int64): "i64",
+}
+
+
+def tensor_type(array: np.ndarray, element: str | None = None) -> str:
+    """The MLIR tensor type of `array`, e.g. tensor<2x3xf32>."""
+    element = element or _MLIR_DTYPES[array.dtype]
+    dims = "".join(f"{d}x" for d in array.shape)
+    return f"tensor<{dims}{element}>"
+
+
+def run_mlir(module: str, inputs, func: str | None = None, extra_args=()):
+    """Runs `func` of the MLIR text `module` on numpy `inputs` with linea-run and
+    returns its outputs as numpy arrays. Raises RuntimeError with linea-run's
+    stderr on failure."""
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = pathlib.Path(tmp)
+        (tmp / "module.mlir").write_text(module)
+        args = [tool("linea-run"), str(tmp / "module.mlir"), "-o", str(tmp / "out")]
+        if func:
+            args += ["-e", func]
+        for i, array in enumerate(inputs):
+            path = tmp / f"in{i}.npy"
+            np.save(path, np.ascontiguousarray(array))
+            args += ["-i", str(path)]
+        args += list(extra_args)
+        proc = subprocess.run(args, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError(f"linea-run failed ({proc.returncode}):\n{proc.stderr}")
+        outputs = []
+        i = 0
+        while (tmp / "out" / f"out{i}.npy").exists():
+            outputs.append(np.load(tmp / "out" / f"out{i}.npy"))
+            i += 1
+        return outputs
+
+
+def bf16_to_f32(array: np.ndarray) -> np.ndarray:
+    """Widens bf16 bit patterns (as written by linea-run, dtype V2 or u2) to f32."""
+    bits = np.ascontiguousarray(array).view(np.uint16).astype(np.uint32) << 16
+    return bits.view(np.float32)
+
+
+def f32_to_bf16_bits(array: np.ndarray) -> np.ndarray:
+    """Rounds f32 to bf16 (nearest even) and returns the bit patterns as uint16."""
+    bits = np.ascontiguousarray(array, dtype=np.float32).view(np.uint32)
+    rounded = bits + 0x7FFF + ((bits >> 16) & 1)
+    return (rounded >> 16).astype(np.uint16)
