@@ -84,10 +84,9 @@ static float withSign(bool negative, float magnitude) {
 
 float decodeE2M1(uint8_t nibble) {
   unsigned exponent = (nibble >> 1) & 0x3, mantissa = nibble & 0x1;
-  float magnitude = exponent == 0
-                        ? 0.5f * float(mantissa)
-                        : std::ldexp(1.0f + 0.5f * float(mantissa),
-                                     int(exponent) - 1);
+  float magnitude = exponent == 0 ? 0.5f * float(mantissa)
+                                  : std::ldexp(1.0f + 0.5f * float(mantissa),
+                                               int(exponent) - 1);
   return withSign(nibble & 0x8, magnitude);
 }
 
@@ -168,10 +167,9 @@ template <unsigned Count> struct MagnitudeTable {
     if (!(m < values[Count - 1]))
       return uint8_t(Count - 1);
     // values[lo] <= m < values[lo + 1].
-    unsigned lo =
-        unsigned(std::upper_bound(values.begin(), values.end(), m) -
-                 values.begin()) -
-        1;
+    unsigned lo = unsigned(std::upper_bound(values.begin(), values.end(), m) -
+                           values.begin()) -
+                  1;
     // The midpoint of two f32 values is exact in double.
     double mid = (double(values[lo]) + double(values[lo + 1])) / 2.0;
     if (double(m) < mid)
@@ -265,8 +263,7 @@ void packElement(uint8_t *row, int64_t k, unsigned bits, uint8_t code) {
   unsigned value = (unsigned(code) << shift) & mask;
   row[byte] = uint8_t((row[byte] & ~mask) | value);
   if (shift + bits > 8)
-    row[byte + 1] =
-        uint8_t((row[byte + 1] & ~(mask >> 8)) | (value >> 8));
+    row[byte + 1] = uint8_t((row[byte + 1] & ~(mask >> 8)) | (value >> 8));
 }
 
 int32_t signExtend(uint8_t code, unsigned bits) {
@@ -351,8 +348,7 @@ static float rowAbsMax(const Matrix &x, int64_t r) {
   return amax;
 }
 
-Matrix quantizeActivations(ActQuantMode mode, const Matrix &x,
-                           float actScale) {
+Matrix quantizeActivations(ActQuantMode mode, const Matrix &x, float actScale) {
   Matrix out = x;
   switch (mode) {
   case ActQuantMode::weight_only:

@@ -12,8 +12,8 @@
 #include "llvm/ADT/APFloat.h"
 #include "llvm/ADT/APInt.h"
 
-#include <gtest/gtest.h>
 #include <cmath>
+#include <gtest/gtest.h>
 #include <random>
 
 using namespace linea::numerics;
@@ -181,8 +181,8 @@ TEST(QuantFormats, EncodeE2M1RoundsToNearestEvenAndSaturates) {
 }
 
 TEST(QuantFormats, EncodeFp8E4M3RoundsToNearestEvenAndSaturates) {
-  EXPECT_EQ(encodeFp8E4M3(1.0f + 1.0f / 16), 0x38); // tie → 1.0
-  EXPECT_EQ(encodeFp8E4M3(1.0f + 3.0f / 16), 0x3A); // tie → 1.25
+  EXPECT_EQ(encodeFp8E4M3(1.0f + 1.0f / 16), 0x38);      // tie → 1.0
+  EXPECT_EQ(encodeFp8E4M3(1.0f + 3.0f / 16), 0x3A);      // tie → 1.25
   EXPECT_EQ(encodeFp8E4M3(std::ldexp(1.0f, -10)), 0x00); // tie 0 | 2^-9
   EXPECT_EQ(encodeFp8E4M3(std::ldexp(3.0f, -10)), 0x02); // tie → 2·2^-9
   EXPECT_EQ(encodeFp8E4M3(464.0f), 0x7E);                // saturates
@@ -211,10 +211,10 @@ TEST(QuantFormats, EncodeFp8E5M2RoundsToNearestEvenAndSaturates) {
 
 TEST(QuantFormats, EncodeE8M0RoundsDownToAPowerOfTwo) {
   EXPECT_EQ(encodeE8M0(1.0f), 127);
-  EXPECT_EQ(encodeE8M0(3.0f), 128);   // 2^1
-  EXPECT_EQ(encodeE8M0(0.75f), 126);  // 2^-1
-  EXPECT_EQ(encodeE8M0(-4.0f), 129);  // sign ignored
-  EXPECT_EQ(encodeE8M0(0.0f), 0);     // clamped to 2^-127
+  EXPECT_EQ(encodeE8M0(3.0f), 128);  // 2^1
+  EXPECT_EQ(encodeE8M0(0.75f), 126); // 2^-1
+  EXPECT_EQ(encodeE8M0(-4.0f), 129); // sign ignored
+  EXPECT_EQ(encodeE8M0(0.0f), 0);    // clamped to 2^-127
   EXPECT_EQ(encodeE8M0(std::ldexp(1.0f, -140)), 0);
   EXPECT_EQ(encodeE8M0(std::ldexp(1.5f, 127)), 254);
   EXPECT_EQ(encodeE8M0(INFINITY), 0xFF);
@@ -321,8 +321,8 @@ void expectMatrix(const Matrix &m, int64_t rows, int64_t cols,
 
 TEST(QuantFormats, DequantizeInt8PerChannel) {
   // Codes [[1, -2, 3, -128], [127, 0, -1, 5]], scales [0.5, 0.25].
-  Matrix w = dequantize(spec(QuantElement::int8, ScaleGranularity::channel),
-                        2, 4, {0x01, 0xFE, 0x03, 0x80, 0x7F, 0x00, 0xFF, 0x05},
+  Matrix w = dequantize(spec(QuantElement::int8, ScaleGranularity::channel), 2,
+                        4, {0x01, 0xFE, 0x03, 0x80, 0x7F, 0x00, 0xFF, 0x05},
                         {0.5f, 0.25f}, {});
   expectMatrix(w, 2, 4, {0.5f, -1, 1.5f, -64, 31.75f, 0, -0.25f, 1.25f});
 }
@@ -332,10 +332,10 @@ TEST(QuantFormats, DequantizeUInt4GroupAsymmetricPartialGroup) {
   // high nibble of byte 2 unused. Row 0 codes [3, 10, 15, 0, 7], row 1
   // [8, 8, 1, 2, 15]. Scales [[1, .5, 2], [.25, 1, 4]], zero points
   // [[8, 0, 5], [4, 1, 12]].
-  Matrix w = dequantize(
-      spec(QuantElement::uint4, ScaleGranularity::group, 2, false), 2, 5,
-      {0xA3, 0x0F, 0x07, 0x88, 0x21, 0x0F}, {1, 0.5f, 2, 0.25f, 1, 4},
-      {8, 0, 5, 4, 1, 12});
+  Matrix w =
+      dequantize(spec(QuantElement::uint4, ScaleGranularity::group, 2, false),
+                 2, 5, {0xA3, 0x0F, 0x07, 0x88, 0x21, 0x0F},
+                 {1, 0.5f, 2, 0.25f, 1, 4}, {8, 0, 5, 4, 1, 12});
   // ŵ = (q − z) · s.
   expectMatrix(w, 2, 5, {-5, 2, 7.5f, 0, 4, 1, 1, 0, 1, 12});
 }
@@ -349,8 +349,8 @@ TEST(QuantFormats, DequantizeInt4PerTensor) {
 
 TEST(QuantFormats, DequantizeInt6PerChannel) {
   // The bytes of SixBitElementsFourInThreeBytes: codes [-1, 1, 21, -22].
-  Matrix w = dequantize(spec(QuantElement::int6, ScaleGranularity::channel),
-                        1, 4, {0x7F, 0x50, 0xA9}, {2.0f}, {});
+  Matrix w = dequantize(spec(QuantElement::int6, ScaleGranularity::channel), 1,
+                        4, {0x7F, 0x50, 0xA9}, {2.0f}, {});
   expectMatrix(w, 1, 4, {-2, 2, 42, -44});
 }
 
@@ -375,8 +375,8 @@ TEST(QuantFormats, DequantizeMxfp4) {
     packElement(packed.data(), i, 4, uint8_t(i % 16));
   QuantSpec s = spec(QuantElement::mxfp4, ScaleGranularity::group, 32);
   s.scale = ScaleEncoding::e8m0;
-  Matrix w = dequantize(s, 1, k, packed, {decodeE8M0(128), decodeE8M0(125)},
-                        {});
+  Matrix w =
+      dequantize(s, 1, k, packed, {decodeE8M0(128), decodeE8M0(125)}, {});
   for (int64_t i = 0; i < 32; ++i)
     EXPECT_EQ(w.at(0, i), 2.0f * decodeE2M1(uint8_t(i % 16))) << i;
   EXPECT_EQ(w.at(0, 32), 0.0f);
@@ -387,7 +387,7 @@ TEST(QuantFormats, DequantizeMxfp4) {
 TEST(QuantFormats, DequantizeNvfp4WithTensorScale) {
   // Group 16 scales (e4m3 values 1.5, 0.75), tensor scale 0.5:
   // ŵ = (e2m1 · s) · 0.5.
-  std::vector<uint8_t> packed(10, 0); // K = 20
+  std::vector<uint8_t> packed(10, 0);     // K = 20
   packElement(packed.data(), 0, 4, 0x7);  // 6
   packElement(packed.data(), 1, 4, 0xB);  // -1.5
   packElement(packed.data(), 16, 4, 0x3); // 1.5
@@ -395,17 +395,17 @@ TEST(QuantFormats, DequantizeNvfp4WithTensorScale) {
   QuantSpec s = spec(QuantElement::nvfp4, ScaleGranularity::group, 16);
   s.scale = ScaleEncoding::e4m3;
   Matrix w = dequantize(s, 1, 20, packed, {1.5f, 0.75f}, {}, 0.5f);
-  EXPECT_EQ(w.at(0, 0), 4.5f);        // 6 · 1.5 · .5
-  EXPECT_EQ(w.at(0, 1), -1.125f);     // −1.5 · 1.5 · .5
+  EXPECT_EQ(w.at(0, 0), 4.5f);    // 6 · 1.5 · .5
+  EXPECT_EQ(w.at(0, 1), -1.125f); // −1.5 · 1.5 · .5
   EXPECT_EQ(w.at(0, 2), 0.0f);
-  EXPECT_EQ(w.at(0, 16), 0.5625f);    // 1.5 · .75 · .5
-  EXPECT_EQ(w.at(0, 19), -0.75f);     // −2 · .75 · .5
+  EXPECT_EQ(w.at(0, 16), 0.5625f); // 1.5 · .75 · .5
+  EXPECT_EQ(w.at(0, 19), -0.75f);  // −2 · .75 · .5
 }
 
 TEST(QuantFormats, DequantizeNf4) {
   // Codes [0, 7, 15, 1], group 64 (one partial group), scale 2.
-  Matrix w = dequantize(spec(QuantElement::nf4, ScaleGranularity::group, 64),
-                        1, 4, {0x70, 0x1F}, {2.0f}, {});
+  Matrix w = dequantize(spec(QuantElement::nf4, ScaleGranularity::group, 64), 1,
+                        4, {0x70, 0x1F}, {2.0f}, {});
   expectMatrix(w, 1, 4, {-2, 0, 2, 2 * kNF4Codebook[1]});
 }
 
@@ -416,8 +416,8 @@ TEST(QuantFormats, DequantizeNf4) {
 TEST(QuantFormats, ActivationModes) {
   Matrix x(3, 4);
   x.data = {127, -63.5f, 0.25f, 0, // s = 1: −63.5 ties to −64
-            254, 1, 3, -1,         // s = 2: 0.5 → 0, 1.5 → 2, −0.5 → −0
-            0, 0, 0, 0};           // zero row: s = 1
+            254, 1,      3,     -1, // s = 2: 0.5 → 0, 1.5 → 2, −0.5 → −0
+            0,   0,      0,     0}; // zero row: s = 1
   Matrix w8 = quantizeActivations(ActQuantMode::dynamic_int8_per_token, x);
   expectMatrix(w8, 3, 4, {127, -64, 0, 0, 254, 0, 4, -0.0f, 0, 0, 0, 0});
 

@@ -120,7 +120,7 @@ func.func @attention_dynamic_value_dim(%q: tensor<2x8x16x64xf32>, %k: tensor<2x8
 // -----
 
 func.func @attention_gqa_divides(%q: tensor<2x8x16x64xf32>, %k: tensor<2x3x16x64xf32>, %v: tensor<2x3x16x64xf32>) -> tensor<2x8x16x64xf32> {
-  // expected-error @+1 {{'linea.attention' op k and v have 3 heads, which must be positive and divide the 8 heads of q}}
+  // expected-error @+1 {{'linea.attention' op k and v have 3 heads, which do not divide the 8 heads of q}}
   %o = linea.attention %q, %k, %v : (tensor<2x8x16x64xf32>, tensor<2x3x16x64xf32>, tensor<2x3x16x64xf32>) -> tensor<2x8x16x64xf32>
   return %o : tensor<2x8x16x64xf32>
 }
@@ -128,8 +128,16 @@ func.func @attention_gqa_divides(%q: tensor<2x8x16x64xf32>, %k: tensor<2x3x16x64
 // -----
 
 func.func @attention_gqa_zero(%q: tensor<2x8x16x64xf32>, %k: tensor<2x0x16x64xf32>, %v: tensor<2x0x16x64xf32>) -> tensor<2x8x16x64xf32> {
-  // expected-error @+1 {{'linea.attention' op k and v have 0 heads, which must be positive and divide the 8 heads of q}}
+  // expected-error @+1 {{'linea.attention' op k dimension 1 (Hkv) must be positive, but is 0}}
   %o = linea.attention %q, %k, %v : (tensor<2x8x16x64xf32>, tensor<2x0x16x64xf32>, tensor<2x0x16x64xf32>) -> tensor<2x8x16x64xf32>
+  return %o : tensor<2x8x16x64xf32>
+}
+
+// -----
+
+func.func @attention_zero_head_dim(%q: tensor<2x8x16x0xf32>, %k: tensor<2x8x16x0xf32>, %v: tensor<2x8x16x64xf32>) -> tensor<2x8x16x64xf32> {
+  // expected-error @+1 {{'linea.attention' op q dimension 3 (D) must be positive, but is 0}}
+  %o = linea.attention %q, %k, %v : (tensor<2x8x16x0xf32>, tensor<2x8x16x0xf32>, tensor<2x8x16x64xf32>) -> tensor<2x8x16x64xf32>
   return %o : tensor<2x8x16x64xf32>
 }
 

@@ -21,6 +21,15 @@ func.func @rms_norm_dynamic_features(%x: tensor<8x?xf32>) -> tensor<8x?xf32> {
 
 // -----
 
+// A norm over no features divides by zero.
+func.func @rms_norm_zero_features(%x: tensor<8x0xf32>) -> tensor<8x0xf32> {
+  // expected-error @+1 {{'linea.rms_norm' op x must have a positive last dimension, but has 'tensor<8x0xf32>'}}
+  %y = linea.rms_norm %x : (tensor<8x0xf32>) -> tensor<8x0xf32>
+  return %y : tensor<8x0xf32>
+}
+
+// -----
+
 func.func @rms_norm_result_rank(%x: tensor<8x64xf32>) -> tensor<512xf32> {
   // expected-error @+1 {{'linea.rms_norm' op result must have the rank of x (2), but has rank 1}}
   %y = linea.rms_norm %x : (tensor<8x64xf32>) -> tensor<512xf32>

@@ -146,6 +146,6 @@ func.func private @f() attributes {fmt = #linea.qformat<int6, act fp8_per_token>
 
 // -----
 
-// Missing closing bracket.
+// Entries are separated by commas.
 // expected-error @+1 {{expected '>'}}
-func.func private @f() attributes {fmt = #linea.qformat<int8, channel}
+func.func private @f() attributes {fmt = #linea.qformat<int8 channel>}

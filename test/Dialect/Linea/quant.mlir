@@ -90,3 +90,15 @@ func.func @all_optional_operands(%x: tensor<2x40xf16>, %q: tensor<4x20xi8>, %s: 
   %y = linea.quant_linear %x, %q, %s tensor_scale %t act_scale %a bias %b format <nvfp4, act fp8_per_tensor> {name = "proj"} : (tensor<2x40xf16>, tensor<4x20xi8>, tensor<4x3xf8E4M3FN>, tensor<f32>, tensor<f32>, tensor<4xf16>) -> tensor<2x4xf16>
   return %y : tensor<2x4xf16>
 }
+
+// The attribute alone: omitted entries print with the element's defaults.
+// CHECK-LABEL: func.func private @qformat_defaults
+// CHECK-SAME: a = #linea.qformat<uint8, channel, asymmetric, scale f32>
+// CHECK-SAME: b = #linea.qformat<nf4, group 64, symmetric, scale f32>
+// CHECK-SAME: c = #linea.qformat<int4, tensor, symmetric, scale bf16, act fp8_per_token>
+// CHECK-SAME: d = #linea.qformat<mxfp4, group 32, symmetric, scale f8E8M0FNU, act fp8_per_tensor>
+func.func private @qformat_defaults() attributes {
+  a = #linea.qformat<uint8>,
+  b = #linea.qformat<nf4>,
+  c = #linea.qformat<int4, act fp8_per_token, scale bf16, tensor>,
+  d = #linea.qformat<mxfp4, symmetric, act fp8_per_tensor>}

@@ -7,8 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "linea/Dialect/Linea/IR/LinearLayerCommon.h"
 #include "linea/Dialect/Linea/IR/LineaOps.h"
+#include "linea/Dialect/Linea/IR/LinearLayerCommon.h"
 
 #include "llvm/ADT/StringMap.h"
 
@@ -32,7 +32,9 @@ public:
   explicit DimTable(Operation *op) : op(op) {}
 
   /// Checks that every operand has rank 4, that the dims named in
-  /// `staticDims` are static, and that all static sizes of one name agree.
+  /// `staticDims` are static and positive (they size heads and head vectors;
+  /// zero would make the default scale infinite), and that all static sizes
+  /// of one name agree.
   LogicalResult bind(ArrayRef<Operand4D> operands,
                      ArrayRef<StringRef> staticDims) {
     for (const Operand4D &o : operands) {
@@ -52,6 +54,9 @@ public:
                                      << dim << ") must be static";
           continue;
         }
+        if (size == 0 && llvm::is_contained(staticDims, dim))
+          return op->emitOpError() << o.name << " dimension " << i << " ("
+                                   << dim << ") must be positive, but is 0";
         auto [it, inserted] = sizes.try_emplace(dim, Binding{size, o.name, i});
         const Binding &first = it->second;
         if (!inserted && first.size != size)
@@ -92,9 +97,9 @@ LogicalResult verifyQKVElementTypes(Operation *op, Value q, Value k, Value v,
   for (auto [name, value] :
        {std::pair<StringRef, Value>{"k", k}, {"v", v}, {"result", o}})
     if (elementTypeOf(value) != type)
-      return op->emitOpError() << name << " element type "
-                               << elementTypeOf(value)
-                               << " differs from q element type " << type;
+      return op->emitOpError()
+             << name << " element type " << elementTypeOf(value)
+             << " differs from q element type " << type;
   return success();
 }
 
@@ -125,8 +130,7 @@ LogicalResult verifyMask(Operation *op, Value mask, const DimTable &table) {
         ShapedType::isDynamic(full) || size == full)
       continue;
     return op->emitOpError() << "mask dimension " << i << " is " << size
-                             << ", but must be 1 or " << name << " = "
-                             << full;
+                             << ", but must be 1 or " << name << " = " << full;
   }
   return success();
 }
@@ -146,10 +150,10 @@ LogicalResult AttentionOp::verify() {
                         {"H", "Hkv", "D", "Dv"})))
     return failure();
   int64_t heads = table.get("H"), kvHeads = table.get("Hkv");
-  if (kvHeads <= 0 || heads % kvHeads != 0)
+  if (heads % kvHeads != 0)
     return emitOpError() << "k and v have " << kvHeads
-                         << " heads, which must be positive and divide the "
-                         << heads << " heads of q";
+                         << " heads, which do not divide the " << heads
+                         << " heads of q";
   if (getMask() && failed(verifyMask(*this, getMask(), table)))
     return failure();
   if (failed(verifyQKVElementTypes(*this, getQ(), getK(), getV(), getO())))

@@ -6,8 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "linea/Dialect/Linea/IR/LinearLayerCommon.h"
 #include "linea/Dialect/Linea/IR/LineaOps.h"
+#include "linea/Dialect/Linea/IR/LinearLayerCommon.h"
 
 #include "llvm/Support/MathExtras.h"
 
@@ -18,7 +18,8 @@ using namespace mlir;
 namespace linea {
 namespace {
 
-/// Verifies x[..., D] with a static D and a result of x's shape (dims
+/// Verifies x[..., D] with a static, positive D (a norm over no features
+/// divides by zero) and a result of x's shape (dims
 /// compatible where either is dynamic) and element type. Returns D, or
 /// failure after emitting the diagnostic.
 FailureOr<int64_t> verifyFeatureIO(Operation *op, Value x, Value y) {
@@ -28,12 +29,16 @@ FailureOr<int64_t> verifyFeatureIO(Operation *op, Value x, Value y) {
     return op->emitOpError() << "x must have rank >= 1, but has rank 0";
   int64_t features = xType.getShape().back();
   if (ShapedType::isDynamic(features))
-    return op->emitOpError() << "x must have a static last dimension, but has "
+    return op->emitOpError()
+           << "x must have a static last dimension, but has " << xType;
+  if (features == 0)
+    return op->emitOpError() << "x must have a positive last dimension, but "
+                                "has "
                              << xType;
   if (yType.getRank() != xType.getRank())
-    return op->emitOpError() << "result must have the rank of x ("
-                             << xType.getRank() << "), but has rank "
-                             << yType.getRank();
+    return op->emitOpError()
+           << "result must have the rank of x (" << xType.getRank()
+           << "), but has rank " << yType.getRank();
   for (int64_t i = 0; i < xType.getRank(); ++i) {
     int64_t a = xType.getDimSize(i), b = yType.getDimSize(i);
     if (!ShapedType::isDynamic(a) && !ShapedType::isDynamic(b) && a != b)
@@ -41,10 +46,9 @@ FailureOr<int64_t> verifyFeatureIO(Operation *op, Value x, Value y) {
                                << ", but x dimension " << i << " is " << a;
   }
   if (yType.getElementType() != xType.getElementType())
-    return op->emitOpError() << "result element type "
-                             << yType.getElementType()
-                             << " differs from x element type "
-                             << xType.getElementType();
+    return op->emitOpError()
+           << "result element type " << yType.getElementType()
+           << " differs from x element type " << xType.getElementType();
   return features;
 }
 
@@ -56,12 +60,12 @@ LogicalResult verifyFeatureVector(Operation *op, StringRef name, Value value,
     return success();
   auto type = cast<RankedTensorType>(value.getType());
   if (type.getRank() != 1)
-    return op->emitOpError() << name << " must have rank 1, but has rank "
-                             << type.getRank();
+    return op->emitOpError()
+           << name << " must have rank 1, but has rank " << type.getRank();
   if (type.getDimSize(0) != features)
-    return op->emitOpError() << name << " must have shape [" << features
-                             << "] (the last dimension of x), but has type "
-                             << type;
+    return op->emitOpError()
+           << name << " must have shape [" << features
+           << "] (the last dimension of x), but has type " << type;
   return success();
 }
 

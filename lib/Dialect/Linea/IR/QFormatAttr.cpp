@@ -62,11 +62,10 @@ int64_t QFormatAttr::getScaleRows(int64_t outFeatures) const {
   return getGranularity() == Granularity::tensor ? 1 : outFeatures;
 }
 
-LogicalResult
-QFormatAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                    QElement element, Granularity granularity,
-                    int64_t groupSize, bool symmetric, Type scaleType,
-                    ActMode act) {
+LogicalResult QFormatAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                  QElement element, Granularity granularity,
+                                  int64_t groupSize, bool symmetric,
+                                  Type scaleType, ActMode act) {
   StringRef name = stringifyQElement(element);
   if (granularity == Granularity::group && groupSize <= 0)
     return emitError() << "qformat group size must be positive, got "
@@ -79,8 +78,8 @@ QFormatAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                        << (symmetric ? "asymmetric (unsigned codes need zero "
                                        "points)"
                                      : "symmetric");
-  bool floatScale = scaleType.isF32() || scaleType.isF16() ||
-                    scaleType.isBF16();
+  bool floatScale =
+      scaleType.isF32() || scaleType.isF16() || scaleType.isBF16();
   switch (element) {
   case QElement::mxfp4:
     if (granularity != Granularity::group || groupSize != 32)
@@ -101,8 +100,7 @@ QFormatAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   default:
     if (!floatScale)
       return emitError() << "qformat " << name
-                         << " needs f32, f16 or bf16 scales, got "
-                         << scaleType;
+                         << " needs f32, f16 or bf16 scales, got " << scaleType;
   }
   if (act == ActMode::dynamic_int8_per_token && !isIntegerElement(element))
     return emitError() << "qformat activation mode dynamic_int8_per_token "
@@ -111,8 +109,7 @@ QFormatAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   if ((act == ActMode::fp8_per_tensor || act == ActMode::fp8_per_token) &&
       isIntegerElement(element) && element != QElement::int4 &&
       element != QElement::uint4)
-    return emitError() << "qformat activation mode "
-                       << stringifyActMode(act)
+    return emitError() << "qformat activation mode " << stringifyActMode(act)
                        << " pairs with fp8, fp4 or 4-bit integer weights, got "
                        << name;
   return success();
@@ -195,8 +192,7 @@ Attribute QFormatAttr::parse(AsmParser &parser, Type) {
         return {};
       std::optional<ActMode> parsed = symbolizeActMode(mode);
       if (!parsed) {
-        parser.emitError(modeLoc) << "unknown activation mode '" << mode
-                                  << "'";
+        parser.emitError(modeLoc) << "unknown activation mode '" << mode << "'";
         return {};
       }
       act = *parsed;

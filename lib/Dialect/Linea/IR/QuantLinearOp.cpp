@@ -7,8 +7,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "linea/Dialect/Linea/IR/ConstantWeights.h"
-#include "linea/Dialect/Linea/IR/LinearLayerCommon.h"
 #include "linea/Dialect/Linea/IR/LineaOps.h"
+#include "linea/Dialect/Linea/IR/LinearLayerCommon.h"
 #include "linea/Numerics/QuantFormats.h"
 
 using namespace mlir;
@@ -175,12 +175,11 @@ LogicalResult QuantLinearOp::verify() {
   SmallVector<int64_t, 2> scaleShape = {format.getScaleRows(n),
                                         format.getScaleColumns(k)};
   if (scalesType.getShape() != ArrayRef<int64_t>(scaleShape)) {
-    InFlightDiagnostic diag = emitOpError()
-                              << "scales has shape "
-                              << shapeString(scalesType.getShape())
-                              << ", but the format needs "
-                              << shapeString(scaleShape) << " (N = " << n
-                              << ", K = " << k;
+    InFlightDiagnostic diag =
+        emitOpError() << "scales has shape "
+                      << shapeString(scalesType.getShape())
+                      << ", but the format needs " << shapeString(scaleShape)
+                      << " (N = " << n << ", K = " << k;
     if (format.getGranularity() == Granularity::group)
       diag << " in groups of " << format.getGroupSize();
     return diag << ", " << stringifyGranularity(format.getGranularity())
@@ -207,10 +206,9 @@ LogicalResult QuantLinearOp::verify() {
   }
 
   bool nvfp4 = format.getElement() == QElement::nvfp4;
-  if (failed(verifyScalarOperand(
-          op, "tensor_scale", getTensorScale(), nvfp4,
-          nvfp4 ? "the element is nvfp4"
-                : "only nvfp4 has a per-tensor scale")))
+  if (failed(verifyScalarOperand(op, "tensor_scale", getTensorScale(), nvfp4,
+                                 nvfp4 ? "the element is nvfp4"
+                                       : "only nvfp4 has a per-tensor scale")))
     return failure();
   bool staticAct = format.getAct() == ActMode::fp8_per_tensor;
   if (failed(verifyScalarOperand(
@@ -298,8 +296,8 @@ QuantLinearOp::materializeDenseWeight(std::string *reason) {
       return failure();
     tensorScale = read->front();
   }
-  return numerics::dequantize(spec, getOutFeatures(), getInFeatures(),
-                              *packed, *scales, zeroPoints, tensorScale);
+  return numerics::dequantize(spec, getOutFeatures(), getInFeatures(), *packed,
+                              *scales, zeroPoints, tensorScale);
 }
 
 } // namespace linea

@@ -8,8 +8,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "linea/Dialect/Linea/IR/ConstantWeights.h"
-#include "linea/Dialect/Linea/IR/LinearLayerCommon.h"
 #include "linea/Dialect/Linea/IR/LineaOps.h"
+#include "linea/Dialect/Linea/IR/LinearLayerCommon.h"
 
 #include <vector>
 
@@ -28,8 +28,8 @@ LogicalResult verifyWeight(Operation *op, StringRef name, Value value,
     return failure();
   for (int64_t d = 0; d < rank; ++d)
     if (dimOf(value, d) == 0)
-      return op->emitOpError() << name << " dimension " << d
-                               << " must be positive, but is 0";
+      return op->emitOpError()
+             << name << " dimension " << d << " must be positive, but is 0";
   return success();
 }
 
@@ -76,8 +76,8 @@ LogicalResult LowRankLinearOp::verify() {
     return emitOpError() << "u has " << dimOf(getU(), 1)
                          << " columns but v has " << dimOf(getV(), 0)
                          << " rows";
-  return verifyLinearLayerIO(*this, getX(), getBias(), getY(),
-                             getInFeatures(), getOutFeatures());
+  return verifyLinearLayerIO(*this, getX(), getBias(), getY(), getInFeatures(),
+                             getOutFeatures());
 }
 
 SmallVector<Value> LowRankLinearOp::getWeightOperands() {
@@ -115,8 +115,8 @@ LowRankLinearOp::materializeDenseWeight(std::string *reason) {
 LogicalResult BlockDiagLinearOp::verify() {
   if (failed(verifyWeight(*this, "blocks", getBlocks(), 3)))
     return failure();
-  return verifyLinearLayerIO(*this, getX(), getBias(), getY(),
-                             getInFeatures(), getOutFeatures());
+  return verifyLinearLayerIO(*this, getX(), getBias(), getY(), getInFeatures(),
+                             getOutFeatures());
 }
 
 SmallVector<Value> BlockDiagLinearOp::getWeightOperands() {
@@ -164,10 +164,11 @@ LogicalResult MonarchLinearOp::verify() {
   int64_t l = dimOf(getW2(), 0), r = dimOf(getW2(), 2);
   if (k * q != l * r)
     return emitOpError() << "w1 produces k·q = " << k << "·" << q << " = "
-                         << k * q << " intermediates but w2 consumes l·r = "
-                         << l << "·" << r << " = " << l * r;
-  return verifyLinearLayerIO(*this, getX(), getBias(), getY(),
-                             getInFeatures(), getOutFeatures());
+                         << k * q
+                         << " intermediates but w2 consumes l·r = " << l << "·"
+                         << r << " = " << l * r;
+  return verifyLinearLayerIO(*this, getX(), getBias(), getY(), getInFeatures(),
+                             getOutFeatures());
 }
 
 SmallVector<Value> MonarchLinearOp::getWeightOperands() {
@@ -229,11 +230,11 @@ LogicalResult BTTLinearOp::verify() {
   int64_t r = n0r / n0;
   if (m1r != m1 * r)
     return emitOpError() << "w2 dimension 1 (M1·r) is " << m1r
-                         << ", but M1·r = " << m1 << "·" << r << " = "
-                         << m1 * r << " (M1 from w1 dimension 0, r = " << n0r
-                         << "/" << n0 << " from w1)";
-  return verifyLinearLayerIO(*this, getX(), getBias(), getY(),
-                             getInFeatures(), getOutFeatures());
+                         << ", but M1·r = " << m1 << "·" << r << " = " << m1 * r
+                         << " (M1 from w1 dimension 0, r = " << n0r << "/" << n0
+                         << " from w1)";
+  return verifyLinearLayerIO(*this, getX(), getBias(), getY(), getInFeatures(),
+                             getOutFeatures());
 }
 
 SmallVector<Value> BTTLinearOp::getWeightOperands() {
@@ -286,10 +287,10 @@ LogicalResult KronLinearOp::verify() {
       failed(verifyWeight(*this, "b", getB(), 3)))
     return failure();
   if (dimOf(getA(), 0) != dimOf(getB(), 0))
-    return emitOpError() << "a has " << dimOf(getA(), 0)
-                         << " terms but b has " << dimOf(getB(), 0);
-  return verifyLinearLayerIO(*this, getX(), getBias(), getY(),
-                             getInFeatures(), getOutFeatures());
+    return emitOpError() << "a has " << dimOf(getA(), 0) << " terms but b has "
+                         << dimOf(getB(), 0);
+  return verifyLinearLayerIO(*this, getX(), getBias(), getY(), getInFeatures(),
+                             getOutFeatures());
 }
 
 SmallVector<Value> KronLinearOp::getWeightOperands() {
@@ -349,8 +350,8 @@ LogicalResult BlastLinearOp::verify() {
       failed(verifyDim(*this, "s", getS(), 2, r, "r (u dimension 2)")) ||
       failed(verifyDim(*this, "v", getV(), 2, r, "r (u dimension 2)")))
     return failure();
-  return verifyLinearLayerIO(*this, getX(), getBias(), getY(),
-                             getInFeatures(), getOutFeatures());
+  return verifyLinearLayerIO(*this, getX(), getBias(), getY(), getInFeatures(),
+                             getOutFeatures());
 }
 
 SmallVector<Value> BlastLinearOp::getWeightOperands() {
@@ -372,8 +373,7 @@ int64_t BlastLinearOp::getFlopsPerToken() {
 FailureOr<numerics::Matrix>
 BlastLinearOp::materializeDenseWeight(std::string *reason) {
   SmallVector<std::vector<float>> w;
-  if (failed(readWeights({getU(), getS(), getV()}, {"u", "s", "v"}, reason,
-                         w)))
+  if (failed(readWeights({getU(), getS(), getV()}, {"u", "s", "v"}, reason, w)))
     return failure();
   const std::vector<float> &u = w[0], &sv = w[1], &v = w[2];
   int64_t b = dimOf(getU(), 0), p = dimOf(getU(), 1), r = dimOf(getU(), 2);

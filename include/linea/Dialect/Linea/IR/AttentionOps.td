@@ -1,4 +1,4 @@
-//===- AttentionOps.td - softmax and linear attention ----------*- tablegen -*-===//
+//===- AttentionOps.td - softmax and linear attention ------*- tablegen -*-===//
 //
 // Scaled dot-product attention (with grouped-query heads, a broadcast
 // additive mask and bottom-right causal masking) and its linearised form

@@ -1,4 +1,4 @@
-//===- NormOps.td - norms, channel scaling and Hadamard rotation -*- tablegen -*-===//
+//===- NormOps.td - norms, channel scaling, Hadamard -------*- tablegen -*-===//
 //
 // Ops that act along the last (feature) dimension of an activation and keep
 // its shape: RMSNorm, LayerNorm, per-channel scaling and the blocked

@@ -1,4 +1,4 @@
-//===- QuantOps.td - quantized linear layer --------------------*- tablegen -*-===//
+//===- QuantOps.td - quantized linear layer ---------------*- tablegen -*-===//
 
 #ifndef LINEA_QUANTOPS_TD
 #define LINEA_QUANTOPS_TD
@@ -17,8 +17,8 @@ def Linea_QuantLinearOp : Linea_LinearLayerOp<"quant_linear", "",
     `y = x̂ · Ŵᵀ + bias`, accumulated in f32, where `Ŵ[N, K]` is the packed
     weight `qweight` decoded under `format` (a `#linea.qformat`, written
     after the keyword `format` without its `#linea.qformat` prefix) and `x̂`
-    is `x` as the format's activation mode sees it. docs/formats.md is the normative description
-    of every bit; this is a summary.
+    is `x` as the format's activation mode sees it. docs/formats.md is the
+    normative description of every bit; this is a summary.
 
     Operands (K is the last dimension of `x`, N the rows of `qweight`, b the
     element bits of the format: 8, 6 or 4):
@@ -84,7 +84,8 @@ def Linea_QuantLinearOp : Linea_LinearLayerOp<"quant_linear", "",
     $x `,` $qweight `,` $scales
     (`zero_points` $zero_points^)? (`tensor_scale` $tensor_scale^)?
     (`act_scale` $act_scale^)? (`bias` $bias^)?
-    `format` custom<QFormat>($format) attr-dict `:` functional-type(operands, results)
+    `format` custom<QFormat>($format) attr-dict
+    `:` functional-type(operands, results)
   }];
   let extraClassDeclaration = [{
     /// Stored scalars: the N·K codes plus every scale, zero point and the

@@ -1,4 +1,4 @@
-//===- ShiftOps.td - shift-add (power-of-two) linear layer ----*- tablegen -*-===//
+//===- ShiftOps.td - shift-add (power-of-two) linear layer -*- tablegen -*-===//
 //
 // W as a sum of signed powers of two per entry (DeepShift, ShiftAddViT), so
 // that y = x · Wᵀ needs shifts and additions instead of multiplications.

@@ -1,4 +1,4 @@
-//===- SparseOps.td - block-sparse and N:M sparse linear layers -*- tablegen -*-===//
+//===- SparseOps.td - block-sparse and N:M sparse layers ---*- tablegen -*-===//
 //
 // Two sparse encodings of W[N, K]: block compressed sparse rows (BSR) and
 // N:M semi-structured sparsity (2:4 on NVIDIA sparse tensor cores).
