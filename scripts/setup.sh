@@ -12,6 +12,7 @@ packages=(
   libeigen3-dev libgtest-dev
   libonnx-dev libprotobuf-dev protobuf-compiler
   python3 python3-numpy python3-onnx python3-pytest
+  libonnx-testdata python3-torch
 )
 
 missing=()

@@ -50,7 +50,7 @@ def run_mlir(module: str, inputs, func: str | None = None, extra_args=()):
             args += ["-e", func]
         for i, array in enumerate(inputs):
             path = tmp / f"in{i}.npy"
-            np.save(path, np.ascontiguousarray(array))
+            np.save(path, np.require(array, requirements="C"))  # keeps 0-d arrays 0-d
             args += ["-i", str(path)]
         args += list(extra_args)
         proc = subprocess.run(args, capture_output=True, text=True)

@@ -168,17 +168,46 @@ func.func @nf4(%x: tensor<1x4xf32>) -> tensor<1x2xf32> {
 
 // -----
 
-// W is Ŵ whatever the activation mode: a densified W8A8 layer multiplies the
-// unquantized x (the activation quantization is not part of W).
-//   codes [[2, -3], [127, -127]] · [0.5, 2] = [[1, -1.5], [254, -254]]
+// A layer that quantizes its activations computes x̂·Ŵᵀ: no linea.linear of
+// a constant W equals it, so it is left alone (materializeDenseWeight still
+// gives Ŵ; only the rewrite is refused).
 // CHECK-LABEL: func.func @w8a8
-// CHECK: %[[W:.+]] = arith.constant dense<{{\[\[}}1.000000e+00, -1.500000e+00], [2.540000e+02, -2.540000e+02]]> : tensor<2x2xf32>
-// CHECK: linea.linear %{{.*}}, %[[W]] : (tensor<1x2xf32>, tensor<2x2xf32>) -> tensor<1x2xf32>
+// CHECK: linea.quant_linear
+// CHECK-NOT: linea.linear
 func.func @w8a8(%x: tensor<1x2xf32>) -> tensor<1x2xf32> {
   %q = arith.constant dense<[[2, -3], [127, -127]]> : tensor<2x2xi8>
   %s = arith.constant dense<[[0.5], [2.0]]> : tensor<2x1xf32>
+  // expected-remark @+1 {{linea-densify: layer left alone: activation quantization (dynamic_int8_per_token) has no dense equivalent}}
   %y = linea.quant_linear %x, %q, %s format <int8, act dynamic_int8_per_token> : (tensor<1x2xf32>, tensor<2x2xi8>, tensor<2x1xf32>) -> tensor<1x2xf32>
   return %y : tensor<1x2xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @fp8_per_tensor
+// CHECK: linea.quant_linear
+func.func @fp8_per_tensor(%x: tensor<1x2xf32>) -> tensor<1x1xf32> {
+  %q = arith.constant dense<[[56, -64]]> : tensor<1x2xi8>
+  %s = arith.constant dense<1.0> : tensor<1x1xf32>
+  %a = arith.constant dense<0.5> : tensor<f32>
+  // expected-remark @+1 {{linea-densify: layer left alone: activation quantization (fp8_per_tensor) has no dense equivalent}}
+  %y = linea.quant_linear %x, %q, %s act_scale %a format <fp8_e4m3, tensor, act fp8_per_tensor> : (tensor<1x2xf32>, tensor<1x2xi8>, tensor<1x1xf32>, tensor<f32>) -> tensor<1x1xf32>
+  return %y : tensor<1x1xf32>
+}
+
+// -----
+
+// mxfp4 with e8m0 scales 0xFF (NaN) and 0x00 (2^-127, an f32 subnormal):
+// the NaN scale makes its group NaN (not +inf); the second group is
+// e2m1 · 2^-127: codes 7 (6) and 0xF (-6) give ±6·2^-127 = ±3.52648305E-38.
+// (Elements 0..31 repeat the codes of @mxfp4 above.)
+// CHECK-LABEL: func.func @mxfp4_special_scales
+// CHECK: arith.constant dense<{{\[\[}}0x7FC00000, 0x7FC00000, {{.*}}, 0x7FC00000, 3.52648305E-38, -3.52648305E-38]]> : tensor<1x34xf32>
+func.func @mxfp4_special_scales(%x: tensor<1x34xf32>) -> tensor<1x1xf32> {
+  %q = arith.constant dense<[[16, 50, 84, 118, -104, -70, -36, -2, 16, 50, 84, 118, -104, -70, -36, -2, -9]]> : tensor<1x17xi8>
+  %s = arith.constant dense<"0xFF00"> : tensor<1x2xf8E8M0FNU>
+  %y = linea.quant_linear %x, %q, %s format <mxfp4> : (tensor<1x34xf32>, tensor<1x17xi8>, tensor<1x2xf8E8M0FNU>) -> tensor<1x1xf32>
+  return %y : tensor<1x1xf32>
 }
 
 // -----

@@ -34,6 +34,19 @@ void buildLowerToLLVMPipeline(OpPassManager &pm) {
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  // In-place tensor.insert_slice (concatenation from importers) bufferizes
+  // to a memref.copy between two equal subviews; CSE makes them one value
+  // and the canonicalizer drops the self-copy, which would otherwise lower
+  // to a call into MLIR's C runner library.
+  pm.addPass(createCSEPass());
+  pm.addPass(createCanonicalizerPass());
+  // A tensor.insert_slice of a matching extract_slice (a step written in
+  // place into a slice of a loop-carried tensor) bufferizes to a copy between
+  // two identical subviews; CSE makes them one value so the copy folds away.
+  // Left in, a strided memref.copy needs `memrefCopy` from the runner
+  // library, which the JIT does not load.
+  pm.addPass(createCSEPass());
+  pm.addPass(createCanonicalizerPass());
 
   OpPassManager &funcPm = pm.nest<func::FuncOp>();
   funcPm.addPass(createConvertLinalgToLoopsPass());

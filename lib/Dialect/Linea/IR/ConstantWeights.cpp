@@ -8,6 +8,8 @@
 #include "mlir/IR/BuiltinDialect.h"
 #include "llvm/ADT/APFloat.h"
 
+#include <limits>
+
 using namespace mlir;
 
 namespace linea {
@@ -105,6 +107,12 @@ FailureOr<std::vector<float>> readConstantFloats(Value value,
   out.reserve(bits->size());
   for (uint64_t b : *bits) {
     APFloat v(semantics, APInt(width, b));
+    // APFloat widens the f8E8M0FNU NaN (0xFF) to +inf; every NaN of every
+    // type must stay NaN.
+    if (v.isNaN()) {
+      out.push_back(std::numeric_limits<float>::quiet_NaN());
+      continue;
+    }
     bool losesInfo = false;
     v.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven, &losesInfo);
     out.push_back(v.convertToFloat());

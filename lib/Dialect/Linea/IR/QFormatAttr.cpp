@@ -62,6 +62,81 @@ int64_t QFormatAttr::getScaleRows(int64_t outFeatures) const {
   return getGranularity() == Granularity::tensor ? 1 : outFeatures;
 }
 
+numerics::QuantSpec QFormatAttr::toQuantSpec() const {
+  numerics::QuantSpec spec;
+  switch (getElement()) {
+  case QElement::int8:
+    spec.element = numerics::QuantElement::int8;
+    break;
+  case QElement::uint8:
+    spec.element = numerics::QuantElement::uint8;
+    break;
+  case QElement::int4:
+    spec.element = numerics::QuantElement::int4;
+    break;
+  case QElement::uint4:
+    spec.element = numerics::QuantElement::uint4;
+    break;
+  case QElement::int6:
+    spec.element = numerics::QuantElement::int6;
+    break;
+  case QElement::fp8_e4m3:
+    spec.element = numerics::QuantElement::fp8_e4m3;
+    break;
+  case QElement::fp8_e5m2:
+    spec.element = numerics::QuantElement::fp8_e5m2;
+    break;
+  case QElement::mxfp4:
+    spec.element = numerics::QuantElement::mxfp4;
+    break;
+  case QElement::nvfp4:
+    spec.element = numerics::QuantElement::nvfp4;
+    break;
+  case QElement::nf4:
+    spec.element = numerics::QuantElement::nf4;
+    break;
+  }
+  switch (getGranularity()) {
+  case Granularity::tensor:
+    spec.granularity = numerics::ScaleGranularity::tensor;
+    break;
+  case Granularity::channel:
+    spec.granularity = numerics::ScaleGranularity::channel;
+    break;
+  case Granularity::group:
+    spec.granularity = numerics::ScaleGranularity::group;
+    break;
+  }
+  spec.groupSize = getGroupSize();
+  spec.symmetric = getSymmetric();
+  Type scale = getScaleType();
+  if (scale.isF16())
+    spec.scale = numerics::ScaleEncoding::f16;
+  else if (scale.isBF16())
+    spec.scale = numerics::ScaleEncoding::bf16;
+  else if (isa<Float8E8M0FNUType>(scale))
+    spec.scale = numerics::ScaleEncoding::e8m0;
+  else if (isa<Float8E4M3FNType>(scale))
+    spec.scale = numerics::ScaleEncoding::e4m3;
+  else
+    spec.scale = numerics::ScaleEncoding::f32;
+  switch (getAct()) {
+  case ActMode::weight_only:
+    spec.act = numerics::ActQuantMode::weight_only;
+    break;
+  case ActMode::dynamic_int8_per_token:
+    spec.act = numerics::ActQuantMode::dynamic_int8_per_token;
+    break;
+  case ActMode::fp8_per_tensor:
+    spec.act = numerics::ActQuantMode::fp8_per_tensor;
+    break;
+  case ActMode::fp8_per_token:
+    spec.act = numerics::ActQuantMode::fp8_per_token;
+    break;
+  }
+  return spec;
+}
+
 LogicalResult QFormatAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                   QElement element, Granularity granularity,
                                   int64_t groupSize, bool symmetric,

@@ -15,82 +15,6 @@ using namespace mlir;
 
 namespace linea {
 
-/// The plain-C++ description of `format` that lib/Numerics decodes with.
-static numerics::QuantSpec toQuantSpec(QFormatAttr format) {
-  numerics::QuantSpec spec;
-  switch (format.getElement()) {
-  case QElement::int8:
-    spec.element = numerics::QuantElement::int8;
-    break;
-  case QElement::uint8:
-    spec.element = numerics::QuantElement::uint8;
-    break;
-  case QElement::int4:
-    spec.element = numerics::QuantElement::int4;
-    break;
-  case QElement::uint4:
-    spec.element = numerics::QuantElement::uint4;
-    break;
-  case QElement::int6:
-    spec.element = numerics::QuantElement::int6;
-    break;
-  case QElement::fp8_e4m3:
-    spec.element = numerics::QuantElement::fp8_e4m3;
-    break;
-  case QElement::fp8_e5m2:
-    spec.element = numerics::QuantElement::fp8_e5m2;
-    break;
-  case QElement::mxfp4:
-    spec.element = numerics::QuantElement::mxfp4;
-    break;
-  case QElement::nvfp4:
-    spec.element = numerics::QuantElement::nvfp4;
-    break;
-  case QElement::nf4:
-    spec.element = numerics::QuantElement::nf4;
-    break;
-  }
-  switch (format.getGranularity()) {
-  case Granularity::tensor:
-    spec.granularity = numerics::ScaleGranularity::tensor;
-    break;
-  case Granularity::channel:
-    spec.granularity = numerics::ScaleGranularity::channel;
-    break;
-  case Granularity::group:
-    spec.granularity = numerics::ScaleGranularity::group;
-    break;
-  }
-  spec.groupSize = format.getGroupSize();
-  spec.symmetric = format.getSymmetric();
-  Type scale = format.getScaleType();
-  if (scale.isF16())
-    spec.scale = numerics::ScaleEncoding::f16;
-  else if (scale.isBF16())
-    spec.scale = numerics::ScaleEncoding::bf16;
-  else if (isa<Float8E8M0FNUType>(scale))
-    spec.scale = numerics::ScaleEncoding::e8m0;
-  else if (isa<Float8E4M3FNType>(scale))
-    spec.scale = numerics::ScaleEncoding::e4m3;
-  else
-    spec.scale = numerics::ScaleEncoding::f32;
-  switch (format.getAct()) {
-  case ActMode::weight_only:
-    spec.act = numerics::ActQuantMode::weight_only;
-    break;
-  case ActMode::dynamic_int8_per_token:
-    spec.act = numerics::ActQuantMode::dynamic_int8_per_token;
-    break;
-  case ActMode::fp8_per_tensor:
-    spec.act = numerics::ActQuantMode::fp8_per_tensor;
-    break;
-  case ActMode::fp8_per_token:
-    spec.act = numerics::ActQuantMode::fp8_per_token;
-    break;
-  }
-  return spec;
-}
-
 //===----------------------------------------------------------------------===//
 // Assembly: `format <int8, channel, ...>`
 //===----------------------------------------------------------------------===//
@@ -250,34 +174,15 @@ int64_t QuantLinearOp::getFlopsPerToken() {
          (getBias() ? getOutFeatures() : 0);
 }
 
-/// The scales as f32. E8M0 is decoded from its bits here because APFloat
-/// widens the E8M0 NaN (0xFF) to +inf; every other scale type converts
-/// exactly through readConstantFloats.
-static FailureOr<std::vector<float>>
-readScales(Value scales, numerics::ScaleEncoding encoding,
-           std::string *reason) {
-  if (encoding != numerics::ScaleEncoding::e8m0)
-    return readConstantFloats(scales, "scales", reason);
-  FailureOr<std::vector<uint64_t>> bits =
-      readConstantBits(scales, "scales", reason);
-  if (failed(bits))
-    return failure();
-  std::vector<float> values;
-  values.reserve(bits->size());
-  for (uint64_t b : *bits)
-    values.push_back(numerics::decodeE8M0(uint8_t(b)));
-  return values;
-}
-
 FailureOr<numerics::Matrix>
 QuantLinearOp::materializeDenseWeight(std::string *reason) {
-  numerics::QuantSpec spec = toQuantSpec(getFormat());
+  numerics::QuantSpec spec = getFormat().toQuantSpec();
   FailureOr<std::vector<uint8_t>> packed =
       readConstantBytes(getQweight(), "qweight", reason);
   if (failed(packed))
     return failure();
   FailureOr<std::vector<float>> scales =
-      readScales(getScales(), spec.scale, reason);
+      readConstantFloats(getScales(), "scales", reason);
   if (failed(scales))
     return failure();
   std::vector<uint8_t> zeroPoints;

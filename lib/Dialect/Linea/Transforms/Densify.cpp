@@ -51,6 +51,16 @@ struct DensifyPass : linea::impl::DensifyBase<DensifyPass> {
     });
     for (LinearLayerOpInterface layer : layers) {
       Operation *op = layer.getOperation();
+      // Ŵ alone would drop the rounding of x that these modes apply: the
+      // layer computes x̂·Ŵᵀ, which no linea.linear of constant W matches.
+      if (auto quant = dyn_cast<QuantLinearOp>(op);
+          quant && quant.getFormat().getAct() != ActMode::weight_only) {
+        op->emitRemark() << "linea-densify: layer left alone: activation "
+                            "quantization ("
+                         << stringifyActMode(quant.getFormat().getAct())
+                         << ") has no dense equivalent";
+        continue;
+      }
       std::string reason;
       FailureOr<numerics::Matrix> w = layer.materializeDenseWeight(&reason);
       if (failed(w)) {

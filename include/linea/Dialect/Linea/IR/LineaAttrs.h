@@ -7,6 +7,8 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectImplementation.h"
 
+#include "linea/Numerics/QuantFormats.h"
+
 #include "linea/Dialect/Linea/IR/LineaEnums.h.inc"
 
 #define GET_ATTRDEF_CLASSES

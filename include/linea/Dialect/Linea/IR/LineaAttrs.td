@@ -89,6 +89,10 @@ def Linea_QFormatAttr : Linea_Attr<"QFormat", "qformat"> {
     int64_t getScaleRows(int64_t outFeatures) const;
     /// Input features one scale covers (K for tensor and channel).
     int64_t getScaleSpan(int64_t inFeatures) const;
+    /// The plain-C++ description of this format that lib/Numerics decodes
+    /// and encodes with (for materializeDenseWeight and quantization
+    /// passes).
+    ::linea::numerics::QuantSpec toQuantSpec() const;
   }];
 }
 

@@ -66,7 +66,8 @@ def Linea_QuantLinearOp : Linea_LinearLayerOp<"quant_linear", "",
     ```
 
     `materializeDenseWeight` returns Ŵ; the activation mode is not part of
-    W (a densified layer computes x · Ŵᵀ).
+    W (linea-densify replaces only weight-only layers: activation
+    quantization has no dense equivalent).
   }];
   let arguments = (ins Linea_FloatTensor:$x, Linea_ByteTensor:$qweight,
                        Linea_ScaleTensor:$scales,

@@ -8,8 +8,9 @@
 //   or results both give one of them statically, the sizes must agree.
 // - Feature dimensions (D, N, Dk, Dv) must be static: they size the state.
 // - All arithmetic, and the carried state, is f32. Initial and final states
-//   are f32 tensors, so that a sequence processed in pieces chains exactly;
-//   other results have the element type of the first operand.
+//   are f32 tensors, so that a sequence processed in pieces chains exactly
+//   (linear_scan has no final-state result: see its description); other
+//   results have the element type of the first operand.
 // - t runs from 0 to T − 1; the state before step 0 is the initial state, or
 //   zeros when it is absent. T = 0 is allowed: the final state is then the
 //   initial state.
@@ -46,6 +47,10 @@ def Linea_LinearScanOp : Linea_ScanOp<"linear_scan"> {
     ```
 
     The state is carried in f32 and each `h[i, t, d]` is rounded once to E.
+    There is no separate final-state result: the state after the last step
+    is `h[:, T − 1, :]`, so a sequence processed in pieces chains exactly
+    (passing that slice, widened, as the next `initial_state`) only when E is
+    f32; with f16/bf16 the carried state is rounded at each piece boundary.
     The operator on pairs `(a_i, b_i) • (a_j, b_j) = (a_j a_i, a_j b_i + b_j)`
     is associative, so a lowering may evaluate the recurrence as a parallel
     scan; results then differ from the sequential order only by rounding.
