@@ -17,3 +17,9 @@ mkdir -p "$build/demo"
 echo
 echo "== linea-report (examples/demo_block.py → $build/demo/block.mlir) =="
 "$build/bin/linea-opt" "$build/demo/block.mlir" --linea-report -o /dev/null
+
+echo
+echo "== linea-run --compare: the block against its densified twin (random inputs) =="
+"$build/bin/linea-opt" "$build/demo/block.mlir" --linea-densify -o "$build/demo/block.dense.mlir"
+"$build/bin/linea-run" "$build/demo/block.mlir" --random-inputs --seed 1 \
+  --compare "$build/demo/block.dense.mlir" --rtol 1e-4 --atol 1e-5

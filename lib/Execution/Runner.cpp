@@ -11,6 +11,8 @@
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 
+#include "llvm/Support/FileSystem.h"
+
 #include <cstring>
 #include <random>
 
@@ -226,6 +228,11 @@ Expected<std::vector<HostTensor>> runFunction(ModuleOp module, StringRef name,
   auto transformer = makeOptimizingTransformer(/*optLevel=*/2,
                                                /*sizeLevel=*/0, nullptr);
   options.transformer = transformer;
+  // memrefCopy and friends, for copies between strided buffers.
+  SmallVector<StringRef> libs;
+  if (llvm::sys::fs::exists(LINEA_C_RUNNER_UTILS))
+    libs.push_back(LINEA_C_RUNNER_UTILS);
+  options.sharedLibPaths = libs;
   auto engine = ExecutionEngine::create(module, options);
   if (!engine)
     return engine.takeError();

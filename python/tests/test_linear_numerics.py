@@ -45,3 +45,17 @@ def test_linear_bf16_rounds_once():
     # f32 accumulation, one rounding to bf16 at the end.
     ref = bf16_to_f32(f32_to_bf16_bits((x.astype(np.float64) @ w.T).astype(np.float32)))
     np.testing.assert_array_equal(bf16_to_f32(y), ref)
+
+
+def test_linear_static_x_dynamic_result():
+    """The verifier lets the result spell a leading dim dynamic where x's is static."""
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((5, 20), dtype=np.float32)
+    w = rng.standard_normal((12, 20), dtype=np.float32)
+    module = """
+func.func @main(%x: tensor<5x20xf32>, %w: tensor<12x20xf32>) -> tensor<?x12xf32> {
+  %y = linea.linear %x, %w : (tensor<5x20xf32>, tensor<12x20xf32>) -> tensor<?x12xf32>
+  return %y : tensor<?x12xf32>
+}"""
+    (y,) = run_mlir(module, [x, w])
+    np.testing.assert_allclose(y, x.astype(np.float64) @ w.T, rtol=1e-5, atol=1e-5)

@@ -103,8 +103,9 @@ Value contractLastDim(OpBuilder &b, Location loc, Value x, Value w) {
       .getResult(0);
 }
 
-Value finishLinear(OpBuilder &b, Location loc, Value y, Value bias,
-                   Type resultType) {
+/// Adds `bias` to f32 `y` and rounds to `resultType`'s element type.
+static Value addBiasAndRound(OpBuilder &b, Location loc, Value y, Value bias,
+                             Type resultType) {
   auto yType = cast<RankedTensorType>(y.getType());
   Type resultElement = cast<RankedTensorType>(resultType).getElementType();
   if (!bias)
@@ -128,6 +129,21 @@ Value finishLinear(OpBuilder &b, Location loc, Value y, Value bias,
                    nb, nloc, castScalar(nb, nloc, sum, resultElement));
              })
       .getResult(0);
+}
+
+/// Casts `value` to `type` when they differ only in which dims are static
+/// (the verifiers allow a result to spell a leading dim differently from x).
+static Value castToResultType(OpBuilder &b, Location loc, Value value,
+                              Type type) {
+  if (value.getType() == type)
+    return value;
+  return tensor::CastOp::create(b, loc, type, value);
+}
+
+Value finishLinear(OpBuilder &b, Location loc, Value y, Value bias,
+                   Type resultType) {
+  return castToResultType(b, loc, addBiasAndRound(b, loc, y, bias, resultType),
+                          resultType);
 }
 
 } // namespace linea

@@ -42,7 +42,8 @@ mlir::Value contractLastDim(mlir::OpBuilder &b, mlir::Location loc,
                             mlir::Value x, mlir::Value w);
 
 /// The epilogue of every linear layer: adds `bias` (any float type, may be
-/// null) to f32 `y`, then rounds to `resultType`'s element type.
+/// null) to f32 `y`, then rounds to `resultType`'s element type, and casts
+/// to `resultType` when only static/dynamic dims differ.
 mlir::Value finishLinear(mlir::OpBuilder &b, mlir::Location loc, mlir::Value y,
                          mlir::Value bias, mlir::Type resultType);
 

@@ -122,12 +122,8 @@ struct ShiftLinearToLinalg : OpRewritePattern<ShiftLinearOp> {
                               op.getSigns());
     if (Value scale = op.getScale())
       acc = scaleRows(rewriter, loc, acc, scale);
-    Value y = finishLinear(rewriter, loc, acc, op.getBias(), op.getType());
-    // x's leading dims may be spelled static where the result's are dynamic
-    // (or the other way round).
-    if (y.getType() != op.getType())
-      y = tensor::CastOp::create(rewriter, loc, op.getType(), y);
-    rewriter.replaceOp(op, y);
+    rewriter.replaceOp(
+        op, finishLinear(rewriter, loc, acc, op.getBias(), op.getType()));
     return success();
   }
 };

@@ -33,15 +33,6 @@ using namespace mlir;
 namespace linea {
 namespace {
 
-/// `value` (computed with x's leading dims) as the op's declared result
-/// type, which may spell a leading dim dynamic where x's is static or the
-/// other way round.
-Value castToResultType(OpBuilder &b, Location loc, Value value, Type type) {
-  if (value.getType() == type)
-    return value;
-  return tensor::CastOp::create(b, loc, type, value);
-}
-
 /// Element `position` of the rank-1 integer tensor `indices` as an `index`.
 Value readIndex(OpBuilder &b, Location loc, Value indices, Value position) {
   Value element = tensor::ExtractOp::create(b, loc, indices, position);
@@ -168,7 +159,7 @@ struct BsrLinearToLinalg : OpRewritePattern<BsrLinearOp> {
 
     Value y = finishLinear(rewriter, loc, rowLoop.getResult(0), op.getBias(),
                            op.getType());
-    rewriter.replaceOp(op, castToResultType(rewriter, loc, y, op.getType()));
+    rewriter.replaceOp(op, y);
     return success();
   }
 };
@@ -235,7 +226,7 @@ struct NMLinearToLinalg : OpRewritePattern<NMLinearOp> {
             .getResult(0);
 
     Value y = finishLinear(rewriter, loc, acc, op.getBias(), op.getType());
-    rewriter.replaceOp(op, castToResultType(rewriter, loc, y, op.getType()));
+    rewriter.replaceOp(op, y);
     return success();
   }
 };

@@ -163,10 +163,8 @@ template <typename OpTy> struct StructuredLowering : OpRewritePattern<OpTy> {
     for (Value w : op.getWeightOperands())
       weights.push_back(castElements(rewriter, loc, w, f32));
     Value y = compute(rewriter, loc, x, weights);
-    Value result = finishLinear(rewriter, loc, y, op.getBias(), op.getType());
-    if (result.getType() != op.getType())
-      result = tensor::CastOp::create(rewriter, loc, op.getType(), result);
-    rewriter.replaceOp(op, result);
+    rewriter.replaceOp(
+        op, finishLinear(rewriter, loc, y, op.getBias(), op.getType()));
     return success();
   }
 };
