@@ -75,3 +75,36 @@ def f32_to_bf16_bits(array: np.ndarray) -> np.ndarray:
     bits = np.ascontiguousarray(array, dtype=np.float32).view(np.uint32)
     rounded = bits + 0x7FFF + ((bits >> 16) & 1)
     return (rounded >> 16).astype(np.uint16)
+
+
+# Shared by the numerical tests.
+
+def dynamic_leading(type_text: str) -> str:
+    """tensor<4x3x12xf32> -> tensor<?x3x12xf32>."""
+    head, rest = type_text.split("<", 1)
+    return head + "<?" + rest[rest.index("x"):]
+
+
+def as_element(array, element):
+    """(values as the JIT sees them in f32, the array to pass to linea-run)
+    for float `array` stored as `element` (f32, f16 or bf16)."""
+    if element == "f32":
+        a = np.asarray(array, np.float32)
+        return a, a
+    if element == "f16":
+        a = np.asarray(array, np.float16)
+        return a.astype(np.float32), a
+    bits = f32_to_bf16_bits(array)
+    return bf16_to_f32(bits), bits.view("V2")
+
+
+def round_bf16(array):
+    """`array` rounded to bf16, as f32 values (exactly representable)."""
+    return bf16_to_f32(f32_to_bf16_bits(array))
+
+
+
+def tensor_type_of(shape, element, dynamic=()):
+    """tensor<...> of `shape` with the dims listed in `dynamic` written `?`."""
+    dims = "".join(("?" if i in dynamic else str(d)) + "x" for i, d in enumerate(shape))
+    return f"tensor<{dims}{element}>"

@@ -4,13 +4,10 @@ on the JIT, against direct numpy references computed in float64."""
 import numpy as np
 import pytest
 
-from linea.tools import bf16_to_f32, f32_to_bf16_bits, run_mlir
+from linea.tools import bf16_to_f32, f32_to_bf16_bits, round_bf16, run_mlir, tensor_type_of
 
-
-def ttype(shape, element, dynamic=()):
-    """tensor<...> of `shape` with the dims listed in `dynamic` written `?`."""
-    dims = "".join(("?" if i in dynamic else str(d)) + "x" for i, d in enumerate(shape))
-    return f"tensor<{dims}{element}>"
+# Dims that may be dynamic: batch (0) and sequence (2) of q, k, v and o.
+DYNAMIC = (0, 2)
 
 
 def module(op, operands, result_type):
@@ -22,19 +19,6 @@ func.func @main({args}) -> {result_type} {{
   %o = {op} : ({names}) -> {result_type}
   return %o : {result_type}
 }}"""
-
-
-def bf16(array):
-    """`array` rounded to bf16, as f32 values (exactly representable)."""
-    return bf16_to_f32(f32_to_bf16_bits(array))
-
-
-# Dims that may be dynamic: batch (0) and sequence (2) of q, k, v and o.
-DYNAMIC = (0, 2)
-
-# ---------------------------------------------------------------------------
-# numpy references (float64, straight from the op descriptions)
-# ---------------------------------------------------------------------------
 
 
 def ref_attention(q, k, v, mask=None, scale=None, causal=False):
@@ -106,14 +90,14 @@ def attention_case(rng, batch=2, heads=4, kv_heads=4, s_len=5, t_len=7, d=8, dv=
 
 def run_attention(q, k, v, mask=None, attrs="", element="f32", dynamic=(),
                   mask_dynamic=(), mask_element="f32", inputs=None):
-    operands = [(n, ttype(a.shape, element, dynamic)) for n, a in (("q", q), ("k", k), ("v", v))]
+    operands = [(n, tensor_type_of(a.shape, element, dynamic)) for n, a in (("q", q), ("k", k), ("v", v))]
     op = "linea.attention %q, %k, %v"
     if mask is not None:
-        operands.append(("m", ttype(mask.shape, mask_element, mask_dynamic)))
+        operands.append(("m", tensor_type_of(mask.shape, mask_element, mask_dynamic)))
         op += " mask %m"
     op += f" {attrs}" if attrs else ""
     out_shape = q.shape[:3] + (v.shape[3],)
-    text = module(op, operands, ttype(out_shape, element, dynamic))
+    text = module(op, operands, tensor_type_of(out_shape, element, dynamic))
     if inputs is None:
         inputs = [q, k, v] + ([mask] if mask is not None else [])
     (o,) = run_mlir(text, inputs)
@@ -218,11 +202,11 @@ def test_attention_causal_grouped_query_with_f16_mask():
 
 def test_attention_bf16():
     rng = np.random.default_rng(7)
-    q, k, v = (bf16(a) for a in attention_case(rng, heads=8, kv_heads=2))
+    q, k, v = (round_bf16(a) for a in attention_case(rng, heads=8, kv_heads=2))
     bits = [f32_to_bf16_bits(a).view("V2") for a in (q, k, v)]
     o = run_attention(q, k, v, attrs="{causal}", element="bf16", dynamic=DYNAMIC,
                       inputs=bits)
-    ref = bf16(ref_attention(q, k, v, causal=True).astype(np.float32))
+    ref = round_bf16(ref_attention(q, k, v, causal=True).astype(np.float32))
     # f32 arithmetic, one rounding: within one bf16 ulp of the f64 result.
     np.testing.assert_allclose(bf16_to_f32(o), ref, rtol=2**-7, atol=2**-12)
 
@@ -254,11 +238,11 @@ def test_attention_large_scores_are_stable():
 
 def run_linear_attention(q, k, v, feature_map, attrs="", element="f32", dynamic=(),
                          inputs=None):
-    operands = [(n, ttype(a.shape, element, dynamic)) for n, a in (("q", q), ("k", k), ("v", v))]
+    operands = [(n, tensor_type_of(a.shape, element, dynamic)) for n, a in (("q", q), ("k", k), ("v", v))]
     op = f"linea.linear_attention %q, %k, %v feature_map {feature_map}"
     op += f" {attrs}" if attrs else ""
     out_shape = q.shape[:3] + (v.shape[3],)
-    (o,) = run_mlir(module(op, operands, ttype(out_shape, element, dynamic)),
+    (o,) = run_mlir(module(op, operands, tensor_type_of(out_shape, element, dynamic)),
                     inputs if inputs is not None else [q, k, v])
     return o
 
@@ -318,11 +302,11 @@ def test_linear_attention_relu_dead_query_is_zero():
 @pytest.mark.parametrize("causal", [False, True])
 def test_linear_attention_bf16(causal):
     rng = np.random.default_rng(14)
-    q, k, v = (bf16(a) for a in linear_case(rng, "elu_plus_one"))
+    q, k, v = (round_bf16(a) for a in linear_case(rng, "elu_plus_one"))
     bits = [f32_to_bf16_bits(a).view("V2") for a in (q, k, v)]
     o = run_linear_attention(q, k, v, "elu_plus_one", "{causal}" if causal else "",
                              element="bf16", inputs=bits)
-    ref = bf16(ref_linear_attention(q, k, v, "elu_plus_one", causal).astype(np.float32))
+    ref = round_bf16(ref_linear_attention(q, k, v, "elu_plus_one", causal).astype(np.float32))
     np.testing.assert_allclose(bf16_to_f32(o), ref, rtol=2**-7, atol=2**-12)
 
 

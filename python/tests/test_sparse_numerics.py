@@ -8,17 +8,11 @@ import subprocess
 import numpy as np
 import pytest
 
-from linea.tools import bf16_to_f32, f32_to_bf16_bits, run_mlir, tensor_type, tool
+from linea.tools import as_element, dynamic_leading, bf16_to_f32, f32_to_bf16_bits, run_mlir, tensor_type, tool
 
 # ----------------------------------------------------------------------------
 # Module text and element types
 # ----------------------------------------------------------------------------
-
-
-def dynamic_leading(type_text: str) -> str:
-    """tensor<4x3x12xf32> -> tensor<?x3x12xf32>."""
-    head, rest = type_text.split("<", 1)
-    return head + "<?" + rest[rest.index("x"):]
 
 
 def func_module(args, result_type, op_text):
@@ -31,19 +25,6 @@ func.func @main({params}) -> {result_type} {{
   %y = {op_text} : ({types}) -> {result_type}
   return %y : {result_type}
 }}"""
-
-
-def as_element(array, element):
-    """(values as the JIT sees them in f32, the array to pass to linea-run)
-    for float `array` stored as `element` (f32, f16 or bf16)."""
-    if element == "f32":
-        a = np.asarray(array, np.float32)
-        return a, a
-    if element == "f16":
-        a = np.asarray(array, np.float16)
-        return a.astype(np.float32), a
-    bits = f32_to_bf16_bits(array)
-    return bf16_to_f32(bits), bits.view("V2")
 
 
 def to_f32(output, element):
