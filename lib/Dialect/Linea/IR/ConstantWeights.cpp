@@ -158,3 +158,22 @@ FailureOr<std::vector<uint8_t>> readConstantBytes(Value value,
 }
 
 } // namespace linea
+
+DenseElementsAttr linea::floatConstantAttr(ArrayRef<int64_t> shape,
+                                           ArrayRef<float> values,
+                                           Type elementType) {
+  auto type = RankedTensorType::get(shape, elementType);
+  if (elementType.isF32())
+    return DenseElementsAttr::get(type, values);
+  auto floatType = cast<FloatType>(elementType);
+  SmallVector<APFloat> converted;
+  converted.reserve(values.size());
+  for (float f : values) {
+    APFloat v(f);
+    bool losesInfo = false;
+    v.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven,
+              &losesInfo);
+    converted.push_back(v);
+  }
+  return DenseElementsAttr::get(type, converted);
+}

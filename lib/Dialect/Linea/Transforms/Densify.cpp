@@ -6,12 +6,12 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "linea/Dialect/Linea/IR/ConstantWeights.h"
 #include "linea/Dialect/Linea/IR/LineaOps.h"
 #include "linea/Dialect/Linea/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
-#include "llvm/ADT/APFloat.h"
 
 namespace linea {
 #define GEN_PASS_DEF_DENSIFY
@@ -22,25 +22,6 @@ using namespace mlir;
 using namespace linea;
 
 namespace {
-
-/// `m` as a dense constant attribute of element type `elementType`, rounding
-/// each f32 to nearest-even.
-DenseElementsAttr toDenseAttr(const numerics::Matrix &m, Type elementType) {
-  auto type = RankedTensorType::get({m.rows, m.cols}, elementType);
-  if (elementType.isF32())
-    return DenseElementsAttr::get(type, ArrayRef<float>(m.data));
-  auto floatType = cast<FloatType>(elementType);
-  SmallVector<APFloat> values;
-  values.reserve(m.data.size());
-  for (float f : m.data) {
-    APFloat v(f);
-    bool losesInfo = false;
-    v.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven,
-              &losesInfo);
-    values.push_back(v);
-  }
-  return DenseElementsAttr::get(type, values);
-}
 
 struct DensifyPass : linea::impl::DensifyBase<DensifyPass> {
   void runOnOperation() override {
@@ -71,7 +52,7 @@ struct DensifyPass : linea::impl::DensifyBase<DensifyPass> {
       Type elementType =
           cast<RankedTensorType>(layer.getInput().getType()).getElementType();
       auto weight = arith::ConstantOp::create(builder, op->getLoc(),
-                                              toDenseAttr(*w, elementType));
+                                              floatConstantAttr({w->rows, w->cols}, w->data, elementType));
       auto dense = LinearOp::create(
           builder, op->getLoc(), op->getResult(0).getType(), layer.getInput(),
           weight, layer.getBiasOperand(),

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "linea/Dialect/Linea/IR/LineaOps.h"
+#include "linea/Dialect/Linea/Transforms/LayerSelection.h"
 #include "linea/Dialect/Linea/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -34,17 +35,6 @@ struct LayerRow {
   int64_t flops = 0;
   int64_t denseBytes = 0;
 };
-
-/// The name users select layers by: the `name` attribute when present, else
-/// the enclosing function and the op's position among its linear layers.
-std::string layerName(Operation *op, unsigned indexInFunc) {
-  if (auto name = op->getAttrOfType<StringAttr>("name"))
-    return name.str();
-  std::string result;
-  if (auto func = op->getParentOfType<FunctionOpInterface>())
-    result = func.getName().str();
-  return result + "#" + std::to_string(indexInFunc);
-}
 
 LayerRow makeRow(LinearLayerOpInterface layer, unsigned indexInFunc) {
   LayerRow row;

@@ -45,6 +45,13 @@ mlir::FailureOr<std::vector<uint64_t>>
 readConstantBits(mlir::Value value, llvm::StringRef operandName,
                  std::string *reason);
 
+/// A dense attribute of `shape` holding `values` (row-major f32) in the
+/// float type `elementType`, each value rounded to nearest-even: how passes
+/// store computed weights.
+mlir::DenseElementsAttr floatConstantAttr(llvm::ArrayRef<int64_t> shape,
+                                          llvm::ArrayRef<float> values,
+                                          mlir::Type elementType);
+
 } // namespace linea
 
 #endif // LINEA_DIALECT_LINEA_IR_CONSTANTWEIGHTS_H

@@ -1,0 +1,65 @@
+//===- StructuredRewrite.h - shared driver of the structured rewrites -*- C++ -*-===//
+//
+// Every structured rewrite (low-rank, block-diagonal, Monarch, BTT, Kronecker,
+// BLAST) does the same around its own weight arithmetic: pick the selected
+// `linea.linear` layers with a constant weight, factor W, build the form,
+// keep it only if it stores fewer parameters, record the weight error it
+// introduced, and say with a remark why any layer was left alone. This
+// driver does all of that; a pass supplies only the factorization.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LINEA_DIALECT_LINEA_TRANSFORMS_STRUCTUREDREWRITE_H
+#define LINEA_DIALECT_LINEA_TRANSFORMS_STRUCTUREDREWRITE_H
+
+#include "linea/Dialect/Linea/IR/LineaOps.h"
+#include "linea/Dialect/Linea/Transforms/LayerSelection.h"
+#include "linea/Numerics/Matrix.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+
+namespace linea {
+
+/// One weight operand of a structured form, computed in f32.
+struct FactorTensor {
+  llvm::SmallVector<int64_t> shape;
+  std::vector<float> values; // row-major, product of shape elements
+};
+
+/// What a pass's factorization proposes for one layer.
+struct StructuredProposal {
+  llvm::SmallVector<FactorTensor> factors;
+  /// Builds the form given the factors as constants (in the layer's weight
+  /// element type), the layer's x, bias and name.
+  std::function<mlir::Operation *(mlir::OpBuilder &, mlir::Location,
+                                  mlir::Type resultType, mlir::Value x,
+                                  llvm::ArrayRef<mlir::Value> factors,
+                                  mlir::Value bias, mlir::StringAttr name)>
+      build;
+};
+
+/// Factorizes the dense W[N, K] of the layer `name`; returns std::nullopt
+/// with `why` set when the form does not apply (shape not divisible, rank
+/// too large, ...).
+using StructuredFactorizer = llvm::function_ref<std::optional<
+    StructuredProposal>(llvm::StringRef name, const numerics::Matrix &w,
+                        std::string &why)>;
+
+/// Rewrites the selected `linea.linear` layers of `module` into the form the
+/// factorizer proposes. Skips (with a remark prefixed by `passName`) layers
+/// the filter rejects, layers whose weight is not a constant, proposals
+/// that fail, and forms that would not store fewer parameters than N·K.
+/// Each new op carries `linea.weight_error` = ‖W − Ŵ‖_F / ‖W‖_F computed
+/// from the new op's own materializeDenseWeight(), i.e. after rounding the
+/// factors to the weight element type.
+void runStructuredRewrite(mlir::ModuleOp module, llvm::StringRef passName,
+                          const LayerFilter &filter,
+                          StructuredFactorizer factorize);
+
+/// Name of the attribute recording the relative weight error of a rewrite.
+inline constexpr llvm::StringLiteral kWeightErrorAttr = "linea.weight_error";
+
+} // namespace linea
+
+#endif // LINEA_DIALECT_LINEA_TRANSFORMS_STRUCTUREDREWRITE_H
