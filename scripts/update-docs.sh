@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Regenerates docs/ops.md (the op reference) from the ODS descriptions.
+# Regenerates docs/ops.md (the op reference) and docs/passes.md (the pass
+# reference) from the ODS and pass descriptions.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${LINEA_BUILD_DIR:-$root/build}
-cmake --build "$build" --target linea-doc
-{
-  echo "<!-- Generated from include/linea/Dialect/Linea/IR/*.td by scripts/update-docs.sh; do not edit. -->"
-  cat "$build/include/linea/Dialect/Linea/IR/LineaDialect.md"
-} > "$root/docs/ops.md"
-echo "wrote docs/ops.md"
+cmake --build "$build" --target linea-doc linea-pass-doc
+banner="<!-- Generated from include/linea/Dialect/Linea/*/*.td by scripts/update-docs.sh; do not edit. -->"
+{ echo "$banner"; cat "$build/include/linea/Dialect/Linea/IR/LineaDialect.md"; } > "$root/docs/ops.md"
+{ echo "$banner"; cat "$build/include/linea/Dialect/Linea/Transforms/LineaPasses.md"; } > "$root/docs/passes.md"
+echo "wrote docs/ops.md docs/passes.md"

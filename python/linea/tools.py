@@ -64,6 +64,18 @@ def run_mlir(module: str, inputs, func: str | None = None, extra_args=()):
         return outputs
 
 
+def run_opt(module: str, *args: str) -> str:
+    """Runs linea-opt with `args` (e.g. "--linea-raise") over the MLIR text
+    `module` and returns the resulting MLIR text. Raises RuntimeError with
+    linea-opt's stderr on failure."""
+    proc = subprocess.run([tool("linea-opt"), "-", *args], input=module,
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"linea-opt {' '.join(args)} failed "
+                           f"({proc.returncode}):\n{proc.stderr}")
+    return proc.stdout
+
+
 def bf16_to_f32(array: np.ndarray) -> np.ndarray:
     """Widens bf16 bit patterns (as written by linea-run, dtype V2 or u2) to f32."""
     bits = np.ascontiguousarray(array).view(np.uint16).astype(np.uint32) << 16

@@ -14,7 +14,7 @@ import pytest
 
 from linea import formats as F
 from linea.formats import QFormat
-from linea.tools import bf16_to_f32, run_mlir, tool
+from linea.tools import bf16_to_f32, run_mlir, run_opt, tool
 
 # Every element kind; tensor/channel/group granularity; groups that do not
 # divide K = 37 (partial last group); K·b not a multiple of 8 (int6, 4-bit);
@@ -456,9 +456,7 @@ def constant_module(qw: F.QuantizedWeight, x_shape) -> str:
 
 
 def densify(module: str) -> str:
-    proc = subprocess.run([tool("linea-opt"), "--linea-densify", "-"], input=module,
-                          capture_output=True, text=True, check=True)
-    return proc.stdout
+    return run_opt(module, "--linea-densify")
 
 
 @pytest.mark.parametrize("fmt", FORMATS, ids=fmt_id)

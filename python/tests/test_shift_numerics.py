@@ -4,12 +4,11 @@ numpy reference written straight from the op's definition
 y = x · Wᵀ + bias in float64), and against its `linea-opt --linea-densify`
 twin."""
 
-import subprocess
 
 import numpy as np
 import pytest
 
-from linea.tools import as_element, dynamic_leading, bf16_to_f32, f32_to_bf16_bits, run_mlir, tensor_type, tool
+from linea.tools import as_element, dynamic_leading, bf16_to_f32, f32_to_bf16_bits, run_mlir, run_opt, tensor_type
 
 
 def round_result(y64, element):
@@ -174,8 +173,7 @@ func.func @main(%x: tensor<3x8xf32>, %b: tensor<4xf32>) -> tensor<3x4xf32> {{
       : (tensor<3x8xf32>, {et}, {et}, tensor<4xf32>, tensor<4xf32>) -> tensor<3x4xf32>
   return %y : tensor<3x4xf32>
 }}"""
-    dense = subprocess.run([tool("linea-opt"), "--linea-densify"], input=module,
-                           capture_output=True, text=True, check=True).stdout
+    dense = run_opt(module, "--linea-densify")
     assert "linea.shift_linear" not in dense and "linea.linear" in dense
     (y,) = run_mlir(module, [x, bias])
     (y_dense,) = run_mlir(dense, [x, bias])

@@ -3,12 +3,11 @@ the JIT, against numpy references written straight from the ops' definitions
 (W built entry by entry, then y = x · Wᵀ + bias in float64), and against
 their own `linea-opt --linea-densify` twins."""
 
-import subprocess
 
 import numpy as np
 import pytest
 
-from linea.tools import as_element, dynamic_leading, bf16_to_f32, f32_to_bf16_bits, run_mlir, tensor_type, tool
+from linea.tools import as_element, dynamic_leading, bf16_to_f32, f32_to_bf16_bits, run_mlir, run_opt, tensor_type
 
 # ----------------------------------------------------------------------------
 # Module text and element types
@@ -58,9 +57,7 @@ def mlir_literal(array) -> str:
 
 
 def densify(module: str) -> str:
-    proc = subprocess.run([tool("linea-opt"), "--linea-densify"], input=module,
-                          capture_output=True, text=True, check=True)
-    return proc.stdout
+    return run_opt(module, "--linea-densify")
 
 
 def reference(x, w, bias):

@@ -9,12 +9,11 @@ module with constant weights must give the same output before and after
 `linea-opt --linea-densify`.
 """
 
-import subprocess
 
 import numpy as np
 import pytest
 
-from linea.tools import bf16_to_f32, f32_to_bf16_bits, run_mlir, tool
+from linea.tools import bf16_to_f32, f32_to_bf16_bits, run_mlir, run_opt
 
 # ---------------------------------------------------------------------------
 # Dense weights from the description formulas.
@@ -325,7 +324,7 @@ def dense_literal(array):
 
 @pytest.mark.parametrize("form", ALL)
 @pytest.mark.parametrize("weight_element", ["f32", "f16", "bf16"])
-def test_densify_agrees(form, weight_element, tmp_path):
+def test_densify_agrees(form, weight_element):
     """The form's own lowering and linea.linear of materializeDenseWeight()
     give the same output."""
     rng = np.random.default_rng(6)
@@ -336,11 +335,7 @@ def test_densify_agrees(form, weight_element, tmp_path):
     module = layer_module(
         form, spec["n"], [None, spec["k"]], weight_types, True, "f32", weight_constants=consts
     )
-    path = tmp_path / "structured.mlir"
-    path.write_text(module)
-    densified = subprocess.run(
-        [tool("linea-opt"), str(path), "--linea-densify"], capture_output=True, text=True, check=True
-    ).stdout
+    densified = run_opt(module, "--linea-densify")
     assert f"linea.{form}_linear" not in densified and "linea.linear" in densified
 
     x = rng.standard_normal((6, spec["k"])).astype(np.float32)

@@ -1,12 +1,15 @@
-//===- BTT.cpp - the linea-btt pass -------------------------===//
+//===- BTT.cpp - the linea-btt pass ---------------------------------------===//
 //
-// TODO(this session): factorization in lib/Numerics, proposal built here.
+// Rewrites dense layers into linea.btt_linear, the Frobenius-nearest Block
+// Tensor-Train matrix of the given rank (REWRITES.md §2.2,
+// numerics::bttProjection).
 //
 //===----------------------------------------------------------------------===//
 
 #include "StructuredRewrite.h"
 
 #include "linea/Dialect/Linea/Transforms/Passes.h"
+#include "linea/Numerics/Structured.h"
 
 namespace linea {
 #define GEN_PASS_DEF_BTT
@@ -22,17 +25,42 @@ struct BTTPass : linea::impl::BTTBase<BTTPass> {
   using Base::Base;
 
   void runOnOperation() override {
-    FailureOr<LayerFilter> filter = LayerFilter::create(
-        getOperation(), getArgument(), only, except, minSize);
+    ModuleOp module = getOperation();
+    FailureOr<LayerFilter> filter =
+        LayerFilter::create(module, getArgument(), only, except, minSize);
     if (failed(filter))
       return signalPassFailure();
-    runStructuredRewrite(
-        getOperation(), getArgument(), *filter,
-        [&](StringRef, const numerics::Matrix &, std::string &why)
-            -> std::optional<StructuredProposal> {
-          why = "not implemented yet";
-          return std::nullopt;
-        });
+    // Option errors apply to every layer, so they fail the pass up front.
+    if (rank < 1 || cores < 0) {
+      module.emitError() << getArgument() << ": options 'rank' (got " << rank
+                         << ") must be at least 1 and 'cores' (got " << cores
+                         << ") at least 0";
+      return signalPassFailure();
+    }
+    runStructuredRewrite(module, getArgument(), *filter,
+                         [&](StringRef, const numerics::Matrix &w,
+                             std::string &why) { return propose(w, why); });
+  }
+
+  std::optional<StructuredProposal> propose(const numerics::Matrix &w,
+                                            std::string &why) {
+    int64_t c =
+        cores > 0 ? int64_t(cores) : numerics::defaultBTTCores(w.rows, w.cols);
+    std::optional<numerics::BTTFactors> factors =
+        numerics::bttProjection(w, c, rank, why);
+    if (!factors)
+      return std::nullopt;
+    StructuredProposal proposal;
+    for (numerics::Tensor3 *t : {&factors->w1, &factors->w2})
+      proposal.factors.push_back(
+          {{t->dim0, t->dim1, t->dim2}, std::move(t->data)});
+    proposal.build = [](OpBuilder &builder, Location loc, Type resultType,
+                        Value x, ArrayRef<Value> f, Value bias,
+                        StringAttr name) -> Operation * {
+      return BTTLinearOp::create(builder, loc, resultType, x, f[0], f[1],
+                                 bias, name);
+    };
+    return proposal;
   }
 };
 

@@ -41,6 +41,50 @@ SmallVector<Candidate> selectLayers(ModuleOp module, StringRef passName,
   return result;
 }
 
+/// Why the factors do not store fewer bytes than the dense W, or nothing.
+/// Factors in the weight type are compared by element count (the message
+/// users understand); integer factors by bytes.
+std::optional<std::string> storageNotSmaller(ArrayRef<FactorTensor> factors,
+                                             const numerics::Matrix &w,
+                                             Type weightType) {
+  int64_t denseParams = w.rows * w.cols;
+  int64_t weightBits = weightType.getIntOrFloatBitWidth();
+  int64_t params = 0, bits = 0;
+  bool allFloat = true;
+  for (const FactorTensor &f : factors) {
+    auto count = static_cast<int64_t>(f.values.size());
+    params += count;
+    bits += count * (f.intBits ? f.intBits : weightBits);
+    allFloat &= f.intBits == 0;
+  }
+  std::string why;
+  llvm::raw_string_ostream os(why);
+  if (allFloat && params >= denseParams)
+    os << "the form stores " << params
+       << " parameters, not fewer than the dense " << w.rows << "·" << w.cols
+       << " = " << denseParams;
+  else if (!allFloat && bits >= denseParams * weightBits)
+    os << "the form stores " << bits / 8
+       << " bytes, not fewer than the dense weight's "
+       << denseParams * weightBits / 8;
+  else
+    return std::nullopt;
+  return why;
+}
+
+/// The constant attribute holding `f`.
+ElementsAttr factorAttr(const FactorTensor &f, Type weightType) {
+  if (f.intBits == 0)
+    return floatConstantAttr(f.shape, f.values, weightType);
+  auto type = RankedTensorType::get(
+      f.shape, IntegerType::get(weightType.getContext(), f.intBits));
+  SmallVector<APInt> ints;
+  ints.reserve(f.values.size());
+  for (float v : f.values)
+    ints.emplace_back(f.intBits, static_cast<int64_t>(v), /*isSigned=*/true);
+  return DenseElementsAttr::get(type, ints);
+}
+
 } // namespace
 
 void linea::runStructuredRewrite(ModuleOp module, StringRef passName,
@@ -64,25 +108,22 @@ void linea::runStructuredRewrite(ModuleOp module, StringRef passName,
       skip(why);
       continue;
     }
-    int64_t params = 0;
-    for (const FactorTensor &f : proposal->factors)
-      params += static_cast<int64_t>(f.values.size());
-    int64_t denseParams = w->rows * w->cols;
-    if (params >= denseParams) {
-      skip(Twine("the form stores ") + Twine(params) +
-           " parameters, not fewer than the dense " + Twine(w->rows) + "·" +
-           Twine(w->cols) + " = " + Twine(denseParams));
-      continue;
+    Type weightType =
+        cast<RankedTensorType>(op.getW().getType()).getElementType();
+    if (proposal->mustShrink) {
+      std::optional<std::string> bigger =
+          storageNotSmaller(proposal->factors, *w, weightType);
+      if (bigger) {
+        skip(*bigger);
+        continue;
+      }
     }
 
     OpBuilder builder(op);
-    Type weightType =
-        cast<RankedTensorType>(op.getW().getType()).getElementType();
     SmallVector<Value> factors;
     for (const FactorTensor &f : proposal->factors)
       factors.push_back(arith::ConstantOp::create(
-          builder, op.getLoc(),
-          floatConstantAttr(f.shape, f.values, weightType)));
+          builder, op.getLoc(), factorAttr(f, weightType)));
     Operation *form =
         proposal->build(builder, op.getLoc(), op.getResult().getType(),
                         op.getX(), factors, op.getBias(), op.getNameAttr());

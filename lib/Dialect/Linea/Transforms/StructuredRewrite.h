@@ -25,6 +25,9 @@ namespace linea {
 struct FactorTensor {
   llvm::SmallVector<int64_t> shape;
   std::vector<float> values; // row-major, product of shape elements
+  /// 0: stored in the layer's weight float type; else a signless integer
+  /// of this width (exponents, signs, indices), values exact integers.
+  unsigned intBits = 0;
 };
 
 /// What a pass's factorization proposes for one layer.
@@ -37,6 +40,10 @@ struct StructuredProposal {
                                   llvm::ArrayRef<mlir::Value> factors,
                                   mlir::Value bias, mlir::StringAttr name)>
       build;
+  /// Whether the form must store fewer bytes than the dense layer to be
+  /// kept. Forms that trade storage for cheaper arithmetic (shift-add)
+  /// clear it.
+  bool mustShrink = true;
 };
 
 /// Factorizes the dense W[N, K] of the layer `name`; returns std::nullopt
@@ -49,7 +56,8 @@ using StructuredFactorizer = llvm::function_ref<std::optional<
 /// Rewrites the selected `linea.linear` layers of `module` into the form the
 /// factorizer proposes. Skips (with a remark prefixed by `passName`) layers
 /// the filter rejects, layers whose weight is not a constant, proposals
-/// that fail, and forms that would not store fewer parameters than N·K.
+/// that fail, and (when `mustShrink`) forms that would not store fewer
+/// bytes than the dense weight.
 /// Each new op carries `linea.weight_error` = ‖W − Ŵ‖_F / ‖W‖_F computed
 /// from the new op's own materializeDenseWeight(), i.e. after rounding the
 /// factors to the weight element type.

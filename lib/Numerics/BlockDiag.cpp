@@ -1,0 +1,34 @@
+//===- BlockDiag.cpp - nearest block-diagonal matrix ----------------------===//
+//
+// Zeroing the off-diagonal blocks is the Frobenius-nearest block-diagonal
+// matrix, so the projection is a copy of the diagonal blocks.
+//
+//===----------------------------------------------------------------------===//
+
+#include "linea/Numerics/Structured.h"
+
+#include <algorithm>
+#include <sstream>
+
+namespace linea::numerics {
+
+std::optional<Tensor3> blockDiagProjection(const Matrix &w, int64_t blocks,
+                                           std::string &why) {
+  int64_t n = w.rows, k = w.cols;
+  if (blocks < 1 || n % blocks != 0 || k % blocks != 0) {
+    std::ostringstream os;
+    os << "blocks = " << blocks << " does not divide both N = " << n
+       << " and K = " << k;
+    why = os.str();
+    return std::nullopt;
+  }
+  int64_t bn = n / blocks, bk = k / blocks;
+  Tensor3 result(blocks, bn, bk);
+  for (int64_t i = 0; i < blocks; ++i)
+    for (int64_t a = 0; a < bn; ++a)
+      std::copy_n(&w.data[static_cast<size_t>((i * bn + a) * k + i * bk)], bk,
+                  &result.at(i, a, 0));
+  return result;
+}
+
+} // namespace linea::numerics
