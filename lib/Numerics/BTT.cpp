@@ -41,12 +41,9 @@ std::optional<BTTFactors> bttProjection(const Matrix &w, int64_t cores,
                                         int64_t rank, std::string &why) {
   int64_t n = w.rows, k = w.cols;
   std::ostringstream os;
-  if (cores < 1 || n % cores != 0 || k % cores != 0) {
-    os << "cores = " << cores << " does not divide both N = " << n
-       << " and K = " << k;
-    why = os.str();
+  why = checkDivides("cores", cores, n, k);
+  if (!why.empty())
     return std::nullopt;
-  }
   int64_t c = cores, n1Size = n / c, m0Size = k / c;
   if (rank < 1 || rank > std::min(n1Size, m0Size)) {
     os << "rank " << rank << " is not in [1, min(N/cores, K/cores)] = [1, "

@@ -28,12 +28,9 @@ std::optional<MonarchFactors> monarchProjection(const Matrix &w,
                                                 std::string &why) {
   int64_t n = w.rows, k = w.cols;
   std::ostringstream os;
-  if (blocks < 1 || n % blocks != 0 || k % blocks != 0) {
-    os << "blocks = " << blocks << " does not divide both N = " << n
-       << " and K = " << k;
-    why = os.str();
+  why = checkDivides("blocks", blocks, n, k);
+  if (!why.empty())
     return std::nullopt;
-  }
   int64_t b = blocks, s = n / b, p = k / b;
   if (rank < 1 || rank > std::min(s, p)) {
     os << "block rank " << rank << " is not in [1, min(N/blocks, K/blocks)] = [1, "

@@ -15,11 +15,14 @@ from torch import nn  # noqa: E402
 
 from linea import tools  # noqa: E402
 
+# torch's MultiheadAttention asserts on traced shapes while exporting.
+pytestmark = pytest.mark.filterwarnings("ignore::torch.jit.TracerWarning")
+
 ATTENTION_RE = re.compile(r"linea\.attention [^\n]*")
 
 
-def run_tool(name, *args, stdin=None):
-    proc = subprocess.run([tools.tool(name), *map(str, args)], input=stdin,
+def run_tool(name, *args):
+    proc = subprocess.run([tools.tool(name), *map(str, args)],
                           capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"{name} failed ({proc.returncode}):\n{proc.stderr}")
@@ -37,7 +40,7 @@ def export_import(module, inputs, path):
 
 
 def raise_module(text):
-    return run_tool("linea-opt", "--linea-raise", "-", stdin=text)
+    return tools.run_opt(text, "--linea-raise")
 
 
 def attention_ops(raised):
@@ -209,3 +212,45 @@ def test_transformer_encoder_layer(tmp_path):
     op = run_variant(tmp_path, WithMask(), [torch.randn(2, 5, 32)])
     assert "causal" in op
     assert "tensor<1x8x5x8xf32>" in op
+
+
+@pytest.mark.parametrize("element", ["f16", "bf16"])
+def test_low_precision_graph(tmp_path, element):
+    # An onnx.helper graph in f16/bf16: the importer accumulates the matmuls
+    # in f32 and rounds scores and probabilities to the element type between
+    # steps; linea.attention rounds once, so the raised module is compared
+    # with a float64 reference at the element type's precision.
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper
+
+    elem = {"f16": TensorProto.FLOAT16, "bf16": TensorProto.BFLOAT16}[element]
+    b, h, s, d = 1, 2, 5, 8
+    nodes = [helper.make_node("CastLike", ["c", "q"], ["c_t"]),
+             helper.make_node("Transpose", ["k"], ["kt"], perm=[0, 1, 3, 2]),
+             helper.make_node("MatMul", ["q", "kt"], ["scores"]),
+             helper.make_node("Mul", ["scores", "c_t"], ["scaled"]),
+             helper.make_node("Softmax", ["scaled"], ["p"], axis=-1),
+             helper.make_node("MatMul", ["p", "v"], ["y"])]
+    graph = helper.make_graph(
+        nodes, "g",
+        [helper.make_tensor_value_info(n, elem, [b, h, s, d]) for n in "qkv"],
+        [helper.make_tensor_value_info("y", elem, [b, h, s, d])],
+        initializer=[helper.make_tensor("c", TensorProto.FLOAT, [], [0.25])])
+    path = tmp_path / "att.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    imported = run_tool("linea-import-onnx", path)
+    raised = raise_module(imported)
+    (op,) = attention_ops(raised)
+    assert f"tensor<1x2x5x8x{element}>" in op and "scale = 2.500000e-01" in op
+
+    rng = np.random.default_rng(0)
+    values, arrays = zip(*(tools.as_element(rng.standard_normal((b, h, s, d)), element)
+                           for _ in range(3)))
+    q, k, v = (x.astype(np.float64) for x in values)
+    logits = 0.25 * q @ k.transpose(0, 1, 3, 2)
+    p = np.exp(logits - logits.max(-1, keepdims=True))
+    ref = (p / p.sum(-1, keepdims=True)) @ v
+    (y,) = tools.run_mlir(raised, list(arrays))
+    y = tools.bf16_to_f32(y) if element == "bf16" else y.astype(np.float32)
+    tol = 1e-2 if element == "bf16" else 2e-3
+    np.testing.assert_allclose(y, ref, rtol=tol, atol=tol)

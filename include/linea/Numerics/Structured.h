@@ -43,6 +43,12 @@ struct Tensor3 {
   }
 };
 
+/// "" when `count` (≥ 1) divides both N and K; else a message naming the
+/// option, its value and the dimension it does not divide, e.g.
+/// "blocks = 3 does not divide N = 8".
+std::string checkDivides(const char *option, int64_t count, int64_t rows,
+                         int64_t cols);
+
 //===----------------------------------------------------------------------===//
 // Low-rank (linea.lowrank_linear): W ≈ u·v
 //===----------------------------------------------------------------------===//

@@ -7,6 +7,7 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/BuiltinDialect.h"
 #include "llvm/ADT/APFloat.h"
+#include "llvm/Support/FormatVariadic.h"
 
 #include <limits>
 
@@ -176,4 +177,39 @@ DenseElementsAttr linea::floatConstantAttr(ArrayRef<int64_t> shape,
     converted.push_back(v);
   }
   return DenseElementsAttr::get(type, converted);
+}
+
+FailureOr<DenseElementsAttr>
+linea::concatConstantRows(ArrayRef<Value> values, std::string *reason) {
+  if (values.empty())
+    return fail(reason, "nothing to concatenate");
+  auto first = cast<ShapedType>(values.front().getType());
+  Type elementType = first.getElementType();
+  if (!elementType.isIntOrFloat() ||
+      elementType.getIntOrFloatBitWidth() % 8 != 0 || !first.hasRank() ||
+      first.getRank() == 0)
+    return fail(reason, "operands are not tensors of whole-byte elements");
+  unsigned width = elementType.getIntOrFloatBitWidth() / 8;
+  SmallVector<int64_t> shape(first.getShape());
+  shape[0] = 0;
+  std::vector<char> raw;
+  for (auto [i, value] : llvm::enumerate(values)) {
+    auto type = cast<ShapedType>(value.getType());
+    if (type.getElementType() != elementType ||
+        type.getShape().drop_front() != first.getShape().drop_front())
+      return fail(reason, "operand #" + Twine(i) + " has type " +
+                              llvm::formatv("{0}", type).str() +
+                              ", which does not stack on " +
+                              llvm::formatv("{0}", first).str());
+    FailureOr<std::vector<uint64_t>> bits =
+        readConstantBits(value, "#" + std::to_string(i), reason);
+    if (failed(bits))
+      return failure();
+    for (uint64_t v : *bits)
+      for (unsigned b = 0; b < width; ++b)
+        raw.push_back(static_cast<char>((v >> (8 * b)) & 0xff));
+    shape[0] += type.getDimSize(0);
+  }
+  return DenseElementsAttr::getFromRawBuffer(
+      RankedTensorType::get(shape, elementType), raw);
 }

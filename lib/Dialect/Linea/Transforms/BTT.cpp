@@ -32,8 +32,8 @@ struct BTTPass : linea::impl::BTTBase<BTTPass> {
       return signalPassFailure();
     // Option errors apply to every layer, so they fail the pass up front.
     if (rank < 1 || cores < 0) {
-      module.emitError() << getArgument() << ": options 'rank' (got " << rank
-                         << ") must be at least 1 and 'cores' (got " << cores
+      module.emitError() << getArgument() << ": options 'rank' (got " << int64_t(rank)
+                         << ") must be at least 1 and 'cores' (got " << int64_t(cores)
                          << ") at least 0";
       return signalPassFailure();
     }

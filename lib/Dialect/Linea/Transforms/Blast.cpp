@@ -45,17 +45,17 @@ struct BlastPass : linea::impl::BlastBase<BlastPass> {
       return getOperation().emitError() << getArgument() << ": ";
     };
     if (blocks < 1)
-      return error() << "option 'blocks' must be at least 1, got " << blocks;
+      return error() << "option 'blocks' must be at least 1, got " << int64_t(blocks);
     if (rank < 0)
       return error() << "option 'rank' must be positive (or 0 for the "
                         "default), got "
-                     << rank;
+                     << int64_t(rank);
     if (iterations < 0)
       return error() << "option 'iterations' must not be negative, got "
-                     << iterations;
+                     << int64_t(iterations);
     if (tolerance < 0.0)
       return error() << "option 'tolerance' must not be negative, got "
-                     << tolerance;
+                     << double(tolerance);
     return success();
   }
 

@@ -34,7 +34,7 @@ struct BlockDiagPass : linea::impl::BlockDiagBase<BlockDiagPass> {
     if (blocks < 1) {
       module.emitError() << getArgument()
                          << ": option 'blocks' must be at least 1, got "
-                         << blocks;
+                         << int64_t(blocks);
       return signalPassFailure();
     }
     runStructuredRewrite(module, getArgument(), *filter,

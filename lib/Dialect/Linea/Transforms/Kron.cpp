@@ -45,7 +45,7 @@ struct KronPass : linea::impl::KronBase<KronPass> {
       return getOperation().emitError() << getArgument() << ": ";
     };
     if (terms < 1)
-      return error() << "option 'terms' must be at least 1, got " << terms;
+      return error() << "option 'terms' must be at least 1, got " << int64_t(terms);
     if (!factors.empty() && factors.size() != 2)
       return error() << "option 'factors' takes two values n1,k1, got "
                      << factors.size();

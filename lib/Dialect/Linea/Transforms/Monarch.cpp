@@ -32,8 +32,8 @@ struct MonarchPass : linea::impl::MonarchBase<MonarchPass> {
     // Option errors apply to every layer, so they fail the pass up front.
     if (blocks < 1 || rank < 0) {
       module.emitError() << getArgument() << ": options 'blocks' (got "
-                         << blocks << ") must be at least 1 and 'rank' (got "
-                         << rank << ") at least 0";
+                         << int64_t(blocks) << ") must be at least 1 and 'rank' (got "
+                         << int64_t(rank) << ") at least 0";
       return signalPassFailure();
     }
     runStructuredRewrite(module, getArgument(), *filter,

@@ -52,6 +52,12 @@ mlir::DenseElementsAttr floatConstantAttr(llvm::ArrayRef<int64_t> shape,
                                           llvm::ArrayRef<float> values,
                                           mlir::Type elementType);
 
+/// The constants `values` (same element type, same trailing dims, any
+/// element type of whole bytes) concatenated along dim 0, or failure with
+/// `reason` naming the first operand that is not such a constant.
+mlir::FailureOr<mlir::DenseElementsAttr>
+concatConstantRows(llvm::ArrayRef<mlir::Value> values, std::string *reason);
+
 } // namespace linea
 
 #endif // LINEA_DIALECT_LINEA_IR_CONSTANTWEIGHTS_H

@@ -233,6 +233,45 @@ def Blast : StructuredRewritePass<"linea-blast", "linea.blast_linear"> {
   ]);
 }
 
+def FoldNorms : Pass<"linea-fold-norms", "mlir::ModuleOp"> {
+  let summary = "FlashNorm: fold norm weights into the consuming linear layers";
+  let description = [{
+    REWRITES.md §6. For a `linea.rms_norm` / `linea.layer_norm` with a
+    constant weight g (and, for LayerNorm, bias β) whose every user is a
+    `linea.linear` with a constant weight W reading it as x:
+    `W' = W · diag(g)` and, with β, `bias' = bias + W · β`; the norm loses
+    its weight and bias. Exact in real arithmetic (W' is rounded once to the
+    weight type). The norm keeps normalising: deferring 1/RMS to after the
+    product is left to code generation, which sees a weightless norm feeding
+    the layers. Norms with another kind of user, or non-constant
+    parameters, are left alone with a remark.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect"];
+}
+
+def FuseProjections : Pass<"linea-fuse-projections", "mlir::ModuleOp"> {
+  let summary = "Fuse linear layers that read the same input into one wider layer";
+  let description = [{
+    Linear layers of one block that read the same x (Q/K/V, gate/up) become
+    one layer whose weight stacks theirs along N, followed by a
+    `tensor.extract_slice` per original output: one pass over x instead of
+    several. Fused forms: `linea.linear` (any constant weights, stacked rows)
+    and weight-only `linea.quant_linear` of one format with channel or group
+    scales (or equal per-tensor scales): packed rows, scales and zero points
+    stack. Biases stack too (zeros for layers without one). The fused layer
+    is named `a+b+…` after its parts. Layers whose weights or biases are not
+    constants are left alone with a remark.
+  }];
+  let options = [
+    ListOption<"only", "only", "std::string",
+               "Fuse only layers whose name matches one of these globs">,
+    ListOption<"except", "except", "std::string",
+               "Leave layers whose name matches one of these globs">,
+  ];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::tensor::TensorDialect"];
+}
+
 //===----------------------------------------------------------------------===//
 // Shift-add and sparsity (REWRITES.md §4–5), same selection and driver.
 //===----------------------------------------------------------------------===//

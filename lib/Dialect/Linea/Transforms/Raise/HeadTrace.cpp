@@ -1,4 +1,5 @@
-//===- HeadTrace.cpp - proving repeated attention heads --------------------===//
+//===- HeadTrace.cpp - proving repeated attention heads
+//--------------------===//
 //
 // A tensor [B, h1, ..., hk, T, D] is read as B × (h1···hk flattened row-major)
 // heads of [T, D]. Tracing maps every head of a value to the head of a rank-4
@@ -67,13 +68,11 @@ int64_t flatten(ArrayRef<int64_t> index, ArrayRef<int64_t> dims) {
   return flat;
 }
 
-/// True when a reshape keeps dim 0 and the last two dims as groups of their
-/// own, so that it only splits or merges head dims.
-bool keepsOuterDims(ArrayRef<ReassociationIndices> groups) {
-  if (groups.size() < 4)
-    return false;
-  return groups.front().size() == 1 && groups[groups.size() - 2].size() == 1 &&
-         groups.back().size() == 1;
+/// True when a reshape from `src` to `dst` keeps dim 0 and the last two
+/// dims: reshapes keep the row-major order, so such a one keeps every
+/// (batch, flat head, t, d) element where it was.
+bool keepsOuterDims(ArrayRef<int64_t> src, ArrayRef<int64_t> dst) {
+  return src.front() == dst.front() && src.take_back(2) == dst.take_back(2);
 }
 
 /// True when a slice with these static parameters takes dim 0 and the last
@@ -99,8 +98,7 @@ std::optional<HeadMap> traceHeads(Value value, unsigned depth);
 /// The heads of a broadcasting copy `generic` (body yields its input; the
 /// input map is the identity with some head dims replaced by constant 0).
 std::optional<HeadMap> traceBroadcast(linalg::GenericOp generic,
-                                      ArrayRef<int64_t> shape,
-                                      unsigned depth) {
+                                      ArrayRef<int64_t> shape, unsigned depth) {
   if (generic.getNumDpsInputs() != 1 || generic.getNumDpsInits() != 1 ||
       generic.getNumReductionLoops() != 0)
     return std::nullopt;
@@ -163,15 +161,12 @@ std::optional<HeadMap> traceThrough(Value value, ArrayRef<int64_t> shape,
   }
 
   // Reshapes that keep the outer dims keep the flat head index.
-  if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(def)) {
-    if (!keepsOuterDims(collapse.getReassociationIndices()))
+  if (isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(def)) {
+    Value src = def->getOperand(0);
+    std::optional<ArrayRef<int64_t>> srcShape = headedShape(src);
+    if (!srcShape || !keepsOuterDims(*srcShape, shape))
       return std::nullopt;
-    return traceHeads(collapse.getSrc(), depth + 1);
-  }
-  if (auto expand = dyn_cast<tensor::ExpandShapeOp>(def)) {
-    if (!keepsOuterDims(expand.getReassociationIndices()))
-      return std::nullopt;
-    return traceHeads(expand.getSrc(), depth + 1);
+    return traceHeads(src, depth + 1);
   }
 
   if (auto slice = dyn_cast<tensor::ExtractSliceOp>(def)) {

@@ -134,7 +134,8 @@ std::optional<Elementwise> matchElementwise(Value value) {
       entry.tensor = input->get();
       entry.map = op.getMatchingIndexingMap(input);
       entry.constant = getSplatValue(entry.tensor);
-    } else if (std::optional<double> c = getSplatValue(stripFloatCasts(operand))) {
+    } else if (std::optional<double> c =
+                   getSplatValue(stripFloatCasts(operand))) {
       entry.constant = c;
     } else {
       return std::nullopt;

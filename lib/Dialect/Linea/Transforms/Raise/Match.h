@@ -1,4 +1,5 @@
-//===- Match.h - reading the importer's upstream IR for linea-raise -*- C++ -*-===//
+//===- Match.h - reading the importer's upstream IR for linea-raise -*- C++
+//-*-===//
 //
 // linea-raise recognises computations written as upstream ops, mostly the way
 // linea-import-onnx writes them:

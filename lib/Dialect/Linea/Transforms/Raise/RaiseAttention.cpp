@@ -37,7 +37,9 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/Support/FormatVariadic.h"
 
 #include <cmath>
 #include <limits>
@@ -49,7 +51,9 @@ using namespace linea::raise;
 namespace {
 
 /// The reassociation [[0, 1], [2], [3]] that merges batch and heads.
-SmallVector<ReassociationIndices> batchHeadGroups() { return {{0, 1}, {2}, {3}}; }
+SmallVector<ReassociationIndices> batchHeadGroups() {
+  return {{0, 1}, {2}, {3}};
+}
 
 /// True when `value` is produced by a linalg.fill with the constant 0: a
 /// contraction into it computes the plain product.
@@ -89,6 +93,20 @@ Value peelScale(Value value, double &scale) {
     else
       break;
     value = e->operands[*varying].tensor;
+  }
+  return value;
+}
+
+/// `value` with elementwise float casts (linalg.generic of one arith.extf or
+/// arith.truncf) looked through: f16/bf16 chains round the f32 scores and
+/// probabilities to the element type between steps, and linea.attention,
+/// which rounds once, drops those intermediate roundings.
+Value skipFloatCasts(Value value) {
+  while (std::optional<Elementwise> e = matchElementwise(value)) {
+    if (!isa<arith::ExtFOp, arith::TruncFOp>(e->scalarOp) ||
+        e->operands.size() != 1 || !isFullOperand(e->operands[0]))
+      break;
+    value = e->operands[0].tensor;
   }
   return value;
 }
@@ -152,12 +170,12 @@ struct ScoresMatch {
 linalg::BatchMatmulOp matchScaledMatmul(Value value, int64_t domainRank,
                                         ArrayRef<int64_t> split,
                                         double &scale) {
-  value = peelScale(value, scale);
+  value = skipFloatCasts(peelScale(skipFloatCasts(value), scale));
   if (domainRank == 4) {
     auto expand = value.getDefiningOp<tensor::ExpandShapeOp>();
     if (!expand || expand.getReassociationIndices() != batchHeadGroups())
       return nullptr;
-    value = peelScale(expand.getSrc(), scale);
+    value = skipFloatCasts(peelScale(skipFloatCasts(expand.getSrc()), scale));
   }
   return asPlainBatchMatmul(value.getDefiningOp<linalg::BatchMatmulOp>());
 }
@@ -165,6 +183,7 @@ linalg::BatchMatmulOp matchScaledMatmul(Value value, int64_t domainRank,
 std::optional<ScoresMatch> matchScores(Value x, int64_t domainRank,
                                        ArrayRef<int64_t> split) {
   ScoresMatch m;
+  x = skipFloatCasts(x);
   if ((m.matmul = matchScaledMatmul(x, domainRank, split, m.scale)))
     return m;
   std::optional<Elementwise> add = matchElementwiseOf<arith::AddFOp>(x);
@@ -227,8 +246,8 @@ OperandPlan planKeys(Value kt, ArrayRef<int64_t> split, double &scale) {
     kt = peelScale(kt4, scale);
     rank = 4;
   }
-  SmallVector<int64_t> swap =
-      rank == 4 ? SmallVector<int64_t>{0, 1, 3, 2} : SmallVector<int64_t>{0, 2, 1};
+  SmallVector<int64_t> swap = rank == 4 ? SmallVector<int64_t>{0, 1, 3, 2}
+                                        : SmallVector<int64_t>{0, 2, 1};
   OperandPlan plan;
   if (auto transpose = kt.getDefiningOp<linalg::TransposeOp>()) {
     plan.value = peelScale(transpose.getInput(), scale);
@@ -256,8 +275,8 @@ Value materialize(PatternRewriter &rewriter, Location loc,
     SmallVector<int64_t> shape;
     for (int64_t p : plan.perm)
       shape.push_back(type.getDimSize(p));
-    Value init = tensor::EmptyOp::create(rewriter, loc, shape,
-                                         type.getElementType());
+    Value init =
+        tensor::EmptyOp::create(rewriter, loc, shape, type.getElementType());
     value = linalg::TransposeOp::create(rewriter, loc, value, init, plan.perm)
                 ->getResult(0);
     type = cast<RankedTensorType>(value.getType());
@@ -281,8 +300,8 @@ Value materialize(PatternRewriter &rewriter, Location loc,
         rewriter.getIndexAttr(type.getDimSize(2)),
         rewriter.getIndexAttr(type.getDimSize(3))};
     SmallVector<OpFoldResult> strides(4, rewriter.getIndexAttr(1));
-    value = tensor::ExtractSliceOp::create(rewriter, loc, value, offsets,
-                                           sizes, strides);
+    value = tensor::ExtractSliceOp::create(rewriter, loc, value, offsets, sizes,
+                                           strides);
   }
   return value;
 }
@@ -304,8 +323,8 @@ struct MaskPlan {
 /// Reads the mask operand of the score generic (iteration space `domain`,
 /// [B, H, S, T] or [N, S, T], with [B, H] = `split`) as a rank-4 mask.
 FailureOr<MaskPlan> planMask(const ElementwiseOperand &mask,
-                             ArrayRef<int64_t> domain,
-                             ArrayRef<int64_t> split, std::string &why) {
+                             ArrayRef<int64_t> domain, ArrayRef<int64_t> split,
+                             std::string &why) {
   if (!mask.tensor) {
     why = "the score bias is a scalar, not a mask tensor";
     return failure();
@@ -318,9 +337,19 @@ FailureOr<MaskPlan> planMask(const ElementwiseOperand &mask,
   }
   // Size of the mask along each loop of the score generic (1: broadcast).
   SmallVector<int64_t> perLoop(domain.size(), 1);
-  for (auto [k, expr] : llvm::enumerate(mask.map.getResults()))
-    if (auto dim = dyn_cast<AffineDimExpr>(expr))
-      perLoop[dim.getPosition()] = type.getDimSize(k);
+  for (auto [k, expr] : llvm::enumerate(mask.map.getResults())) {
+    auto dim = dyn_cast<AffineDimExpr>(expr);
+    int64_t size = type.getDimSize(k);
+    // A constant index reads one slice; only a unit dim is a broadcast.
+    if (dim ? size != domain[dim.getPosition()] : size != 1) {
+      why = "the mask does not broadcast to the scores (its dim " +
+            std::to_string(k) + " of size " + std::to_string(size) +
+            " is neither 1 nor the score size)";
+      return failure();
+    }
+    if (dim)
+      perLoop[dim.getPosition()] = size;
+  }
   MaskPlan plan;
   plan.value = mask.tensor;
   if (domain.size() == 4) {
@@ -359,8 +388,9 @@ FailureOr<MaskPlan> planMask(const ElementwiseOperand &mask,
   return plan;
 }
 
-/// Reshapes static `value` to `shape` (same element count, same row-major
-/// order) through a flat vector.
+/// Reshapes static `value` to the rank-4 `shape` (same element count, same
+/// row-major order): one expand_shape when `shape` only splits dims of
+/// `value` (e.g. [S, T] → [1, 1, S, T]), else through a flat vector.
 Value reshapeTo(PatternRewriter &rewriter, Location loc, Value value,
                 ArrayRef<int64_t> shape) {
   auto type = cast<RankedTensorType>(value.getType());
@@ -370,6 +400,9 @@ Value reshapeTo(PatternRewriter &rewriter, Location loc, Value value,
   if (type.getRank() == 0)
     return tensor::ExpandShapeOp::create(rewriter, loc, target, value,
                                          ArrayRef<ReassociationIndices>{});
+  if (std::optional<SmallVector<ReassociationIndices>> groups =
+          getReassociationIndicesForCollapse(shape, type.getShape()))
+    return tensor::ExpandShapeOp::create(rewriter, loc, target, value, *groups);
   if (type.getRank() > 1) {
     ReassociationIndices all =
         llvm::to_vector(llvm::seq<int64_t>(0, type.getRank()));
@@ -397,13 +430,12 @@ struct RaiseSoftmaxAttention : OpRewritePattern<linalg::BatchMatmulOp> {
     int64_t domainRank = p ? 4 : 3;
     if (!p)
       p = pc;
-    std::optional<Value> x = matchSoftmax(p);
+    std::optional<Value> x = matchSoftmax(skipFloatCasts(p));
     if (!x)
       return rewriter.notifyMatchFailure(pv, "LHS is not a last-dim softmax");
     if (!p.hasOneUse())
       return nearMiss(pv, "the attention probabilities have other users");
-    ArrayRef<int64_t> domain =
-        cast<RankedTensorType>(p.getType()).getShape();
+    ArrayRef<int64_t> domain = cast<RankedTensorType>(p.getType()).getShape();
 
     // [B, H]: from the 4-D softmax, else from how Q was collapsed, else all
     // of [N] as heads of one batch.
@@ -419,7 +451,8 @@ struct RaiseSoftmaxAttention : OpRewritePattern<linalg::BatchMatmulOp> {
         double ignored = 1.0;
         Value qc = peelScale(scores->matmul.getInputs()[0], ignored);
         if (Value q4 = uncollapseBatchHeads(qc)) {
-          ArrayRef<int64_t> qs = cast<RankedTensorType>(q4.getType()).getShape();
+          ArrayRef<int64_t> qs =
+              cast<RankedTensorType>(q4.getType()).getShape();
           split = {qs[0], qs[1]};
         } else {
           split = {1, domain[0]};
@@ -443,17 +476,42 @@ struct RaiseSoftmaxAttention : OpRewritePattern<linalg::BatchMatmulOp> {
       v.value = v4;
     if (!(scale > 0.0) || !std::isfinite(scale) ||
         !std::isfinite(float(scale)) || float(scale) == 0.0f)
-      return nearMiss(pv, "the score scale " + std::to_string(scale) +
-                              " is not a positive finite f32");
+      return nearMiss(pv, llvm::formatv("the score scale {0} is not a "
+                                        "positive finite f32",
+                                        scale));
 
-    Type elementType =
-        cast<RankedTensorType>(pv.getResultTypes()[0]).getElementType();
-    if (elementTypeOf(q) != elementType || elementTypeOf(k) != elementType ||
-        elementTypeOf(v) != elementType)
-      return nearMiss(pv, "q, k, v and the output differ in element type");
+    Type elementType = elementTypeOf(q);
+    if (elementTypeOf(k) != elementType || elementTypeOf(v) != elementType)
+      return nearMiss(pv, "q, k and v differ in element type");
+    // What the attention replaces: P·V, else its 4-D view, else that view
+    // rounded to the element type (f16/bf16 chains accumulate in f32).
+    Operation *replaced = pv;
+    auto pvType = cast<RankedTensorType>(pv.getResultTypes()[0]);
+    Value result = pv->getResult(0);
+    if (result.hasOneUse())
+      if (auto expand = dyn_cast<tensor::ExpandShapeOp>(*result.user_begin()))
+        if (expand.getResultType().getShape() ==
+            ArrayRef<int64_t>{split[0], split[1], pvType.getDimSize(1),
+                              pvType.getDimSize(2)}) {
+          replaced = expand;
+          result = expand.getResult();
+        }
+    if (pvType.getElementType() != elementType && result.hasOneUse()) {
+      std::optional<Elementwise> round = matchElementwiseOf<arith::TruncFOp>(
+          result.user_begin()->getResult(0));
+      if (round && round->operands.size() == 1 &&
+          isFullOperand(round->operands[0]))
+        replaced = round->op;
+    }
+    auto replacedType =
+        cast<RankedTensorType>(replaced->getResult(0).getType());
+    if (replacedType.getElementType() != elementType)
+      return nearMiss(pv, "the output is not rounded to the element type of "
+                          "q, k and v");
 
     // Grouped-query heads: pass the un-repeated keys and values.
-    if (k.perm.empty() && cast<RankedTensorType>(k.value.getType()).getRank() == 4 &&
+    if (k.perm.empty() &&
+        cast<RankedTensorType>(k.value.getType()).getRank() == 4 &&
         cast<RankedTensorType>(v.value.getType()).getRank() == 4) {
       std::optional<RepeatedHeads> kh = traceRepeatedHeads(k.value);
       std::optional<RepeatedHeads> vh = traceRepeatedHeads(v.value);
@@ -491,18 +549,13 @@ struct RaiseSoftmaxAttention : OpRewritePattern<linalg::BatchMatmulOp> {
         rewriter, loc, resultType, q4, k4, v4, mask4,
         rewriter.getF32FloatAttr(float(scale)), mask.causal);
 
-    // Replace the 4-D view of P·V when that is its only use.
-    Value result = pv->getResult(0);
-    if (result.hasOneUse())
-      if (auto expand = dyn_cast<tensor::ExpandShapeOp>(*result.user_begin()))
-        if (expand.getResultType() == resultType &&
-            expand.getReassociationIndices() == batchHeadGroups()) {
-          rewriter.replaceOp(expand, attention.getResult());
-          rewriter.eraseOp(pv);
-          return success();
-        }
-    rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
-        pv, attention.getResult(), batchHeadGroups());
+    if (replacedType == resultType) {
+      rewriter.replaceOp(replaced, attention.getResult());
+    } else {
+      rewriter.setInsertionPoint(replaced);
+      rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
+          replaced, attention.getResult(), batchHeadGroups());
+    }
     return success();
   }
 

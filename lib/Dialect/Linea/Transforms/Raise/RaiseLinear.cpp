@@ -60,9 +60,11 @@ static ElementsAttr transposeConstant(ElementsAttr attr, uint8_t flip = 0) {
   auto type = cast<ShapedType>(attr.getType());
   int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
   auto resultType = RankedTensorType::get({cols, rows}, type.getElementType());
-  if (auto dense = dyn_cast<DenseElementsAttr>(attr); dense && dense.isSplat()) {
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr);
+      dense && dense.isSplat()) {
     if (flip == 0)
-      return DenseElementsAttr::get(resultType, dense.getSplatValue<Attribute>());
+      return DenseElementsAttr::get(resultType,
+                                    dense.getSplatValue<Attribute>());
     APInt v = dense.getSplatValue<APInt>() ^ APInt(8, flip);
     return DenseElementsAttr::get(resultType, v);
   }
@@ -187,29 +189,35 @@ static Epilogue walkEpilogue(Value product, int64_t n, bool allowScale) {
              .isIdentity() ||
         !generic.getBody()->getArgument(generic.getNumDpsInputs()).use_empty())
       break;
-    OpOperand *in0 = generic.getDpsInputOperand(0);
-    if (in0->get() != current || !generic.getMatchingIndexingMap(in0).isIdentity())
+    // The product is one input (either operand order), the bias the other.
+    unsigned self = generic.getDpsInputOperand(0)->get() == current ? 0 : 1;
+    if (self >= generic.getNumDpsInputs() ||
+        generic.getDpsInputOperand(self)->get() != current ||
+        !generic.getMatchingIndexingMap(generic.getDpsInputOperand(self))
+             .isIdentity())
       break;
     Value yielded = generic.getBody()->getTerminator()->getOperand(0);
     std::optional<AffineForm> form = readAffine(generic, yielded);
-    if (!form || form->coef[0] == 0.0)
+    if (!form || form->coef[self] == 0.0)
       break;
     std::vector<float> addend;
+    double addendCoef = 0.0;
     if (generic.getNumDpsInputs() == 2) {
-      OpOperand *in1 = generic.getDpsInputOperand(1);
-      ElementwiseOperand operand{in1->get(), generic.getMatchingIndexingMap(in1),
-                                 std::nullopt};
-      auto biasType = cast<RankedTensorType>(in1->get().getType());
-      if (form->coef[1] == 0.0 || !isFeatureOperand(generic, operand) ||
-          biasType.getNumElements() != n)
+      OpOperand *other = generic.getDpsInputOperand(1 - self);
+      ElementwiseOperand operand{
+          other->get(), generic.getMatchingIndexingMap(other), std::nullopt};
+      auto biasType = cast<RankedTensorType>(other->get().getType());
+      addendCoef = form->coef[1 - self];
+      if (other->get() == current || addendCoef == 0.0 ||
+          !isFeatureOperand(generic, operand) || biasType.getNumElements() != n)
         break;
       FailureOr<std::vector<float>> values =
-          readConstantFloats(in1->get(), "bias", nullptr);
+          readConstantFloats(other->get(), "bias", nullptr);
       if (failed(values))
         break;
       addend = std::move(*values);
     }
-    double scale = form->coef[0];
+    double scale = form->coef[self];
     if (!allowScale && scale != 1.0)
       break;
     epi.alpha *= scale;
@@ -217,7 +225,7 @@ static Epilogue walkEpilogue(Value product, int64_t n, bool allowScale) {
       epi.bias.assign(n, 0.0f);
     for (size_t i = 0; i < epi.bias.size(); ++i)
       epi.bias[i] = float(double(epi.bias[i]) * scale +
-                          (addend.empty() ? 0.0 : form->coef[1] * addend[i]));
+                          (addend.empty() ? 0.0 : addendCoef * addend[i]));
     current = generic->getResult(0);
     epi.result = current;
   }
@@ -280,7 +288,7 @@ static std::optional<DenseWeight> matchDenseWeight(Value w) {
 /// A DequantizeLinear of constant codes as the importer writes it:
 /// out[k, n] = (float(q[k, n]) − float(z)) · s in f32.
 struct DequantWeight {
-  ElementsAttr codes;  // [K, N] i8
+  ElementsAttr codes; // [K, N] i8
   bool isUnsigned = false;
   ElementsAttr scales; // f32
   ElementsAttr zeros;  // i8, same shape as scales; null when absent
@@ -538,10 +546,10 @@ struct RaiseMatmul : OpRewritePattern<linalg::MatmulOp> {
       if (!result.zeros)
         return std::nullopt;
     }
-    result.format = QFormatAttr::get(
-        ctx, asymmetric ? QElement::uint8 : QElement::int8, q.granularity,
-        q.groupSize, /*symmetric=*/!asymmetric, Float32Type::get(ctx),
-        ActMode::weight_only);
+    result.format =
+        QFormatAttr::get(ctx, asymmetric ? QElement::uint8 : QElement::int8,
+                         q.granularity, q.groupSize, /*symmetric=*/!asymmetric,
+                         Float32Type::get(ctx), ActMode::weight_only);
     return result;
   }
 };

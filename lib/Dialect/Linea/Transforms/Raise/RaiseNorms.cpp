@@ -75,8 +75,8 @@ static std::optional<double> readScalarStat(linalg::GenericOp op, Value s,
 
 /// mean(p) + eps, written as an elementwise add of a constant.
 static std::optional<RowStat> matchMeanPlusEps(Value v) {
-  std::optional<Elementwise> add = matchElementwiseOf<arith::AddFOp>(
-      skipUnitReshapes(v));
+  std::optional<Elementwise> add =
+      matchElementwiseOf<arith::AddFOp>(skipUnitReshapes(v));
   if (!add)
     return std::nullopt;
   std::optional<unsigned> varying = add->singleVaryingOperand();
@@ -151,8 +151,8 @@ static Value matchCentered(Value c) {
 /// optionally followed in the same body by ⊙ weight and + bias (the
 /// importer's LayerNormalization).
 struct Normalize {
-  Value x;           // X, full
-  Value stat;        // R, per row
+  Value x;    // X, full
+  Value stat; // R, per row
   bool statIsInverse = true;
   Value weight, bias; // feature operands, may be null
 };
@@ -185,7 +185,8 @@ static std::optional<Normalize> matchNormalize(linalg::GenericOp op) {
   };
   /// Splits binary `def` into (other operand, feature input) when one side
   /// is a feature input.
-  auto splitFeature = [&](Operation *def) -> std::optional<std::pair<Value, Value>> {
+  auto splitFeature =
+      [&](Operation *def) -> std::optional<std::pair<Value, Value>> {
     for (unsigned i = 0; i < 2; ++i) {
       auto role = roleOf(def->getOperand(i));
       if (role && role->first == Role::feature)
@@ -261,7 +262,8 @@ static std::optional<std::pair<Value, ElementsAttr>> featureVector(Value v,
     return std::make_pair(v, ElementsAttr());
   if (type.getNumElements() != d)
     return std::nullopt;
-  FailureOr<std::vector<float>> values = readConstantFloats(v, "weight", nullptr);
+  FailureOr<std::vector<float>> values =
+      readConstantFloats(v, "weight", nullptr);
   if (failed(values))
     return std::nullopt;
   return std::make_pair(Value(), ElementsAttr(floatConstantAttr(
@@ -278,9 +280,11 @@ struct RaiseNorm : OpRewritePattern<linalg::GenericOp> {
       return rewriter.notifyMatchFailure(op, "not x·(1/rms) or x/rms");
     std::optional<RowStat> stat = matchRowStat(norm->stat, norm->statIsInverse);
     if (!stat || !(stat->eps > 0.0))
-      return rewriter.notifyMatchFailure(op, "no 1/sqrt(mean(·)+eps) row factor");
+      return rewriter.notifyMatchFailure(op,
+                                         "no 1/sqrt(mean(·)+eps) row factor");
     if (matchSquareBase(stat->p) != norm->x)
-      return rewriter.notifyMatchFailure(op, "mean is not of the normalised x²");
+      return rewriter.notifyMatchFailure(op,
+                                         "mean is not of the normalised x²");
     Value centeredOf = matchCentered(norm->x);
     bool isLayerNorm = bool(centeredOf);
     Value x = isLayerNorm ? centeredOf : norm->x;
