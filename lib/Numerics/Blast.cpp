@@ -111,10 +111,10 @@ public:
       : w(w.data.data(), w.rows, w.cols), b(options.blocks), r(options.rank),
         p(w.rows / options.blocks), q(w.cols / options.blocks),
         ridge(options.ridge),
-        threads(options.threads > 0
-                    ? options.threads
-                    : std::max<int64_t>(std::thread::hardware_concurrency(),
-                                        1)) {
+        threads(
+            options.threads > 0
+                ? options.threads
+                : std::max<int64_t>(std::thread::hardware_concurrency(), 1)) {
     // Starting threads costs more than small blocks' products.
     if (w.rows * w.cols * r < (int64_t(1) << 22))
       threads = 1;
@@ -170,10 +170,10 @@ private:
   double ridge;
   int64_t threads;
   double normSquared = 0.0;
-  Blocks u, v;                     // U_i (p×r), V_j (q×r)
-  std::vector<Eigen::VectorXf> s;  // s_ij at i·b + j
-  Blocks gramU, gramV;             // U_iᵀU_i, V_jᵀV_j
-  Blocks products;                 // W_ij·V_j (p×r) or W_ijᵀ·U_i (q×r)
+  Blocks u, v;                    // U_i (p×r), V_j (q×r)
+  std::vector<Eigen::VectorXf> s; // s_ij at i·b + j
+  Blocks gramU, gramV;            // U_iᵀU_i, V_jᵀV_j
+  Blocks products;                // W_ij·V_j (p×r) or W_ijᵀ·U_i (q×r)
 
   auto block(int64_t i, int64_t j) const { return w.block(i * p, j * q, p, q); }
 
@@ -247,7 +247,8 @@ private:
       // Only the lower half (SYRK): half the flops of a full product.
       Eigen::MatrixXf &g = grams[size_t(k)];
       g = Eigen::MatrixXf::Zero(r, r);
-      g.selfadjointView<Eigen::Lower>().rankUpdate(factors[size_t(k)].transpose());
+      g.selfadjointView<Eigen::Lower>().rankUpdate(
+          factors[size_t(k)].transpose());
       g.triangularView<Eigen::StrictlyUpper>() = g.transpose();
     });
   }
@@ -305,8 +306,7 @@ private:
 
 } // namespace
 
-int64_t blastParams(int64_t rows, int64_t cols, int64_t blocks,
-                    int64_t rank) {
+int64_t blastParams(int64_t rows, int64_t cols, int64_t blocks, int64_t rank) {
   return rank * (rows + cols + blocks * blocks);
 }
 

@@ -62,8 +62,8 @@ KroneckerSum nearestKroneckerSum(const Matrix &w, const KroneckerShape &shape,
          "shape does not match W");
   int64_t sizeA = shape.n1 * shape.k1, sizeB = shape.n2 * shape.k2;
   assert(terms >= 1 && terms <= std::min(sizeA, sizeB) && "terms out of range");
-  Svd svd = truncatedSvd(kroneckerRearrange(w, shape.n1, shape.k1), terms,
-                         options);
+  Svd svd =
+      truncatedSvd(kroneckerRearrange(w, shape.n1, shape.k1), terms, options);
   KroneckerSum sum;
   sum.shape = shape;
   sum.terms = terms;

@@ -29,7 +29,7 @@ func.func @main(%x: tensor<{rows}x{k}xf32>{bdecl}) -> tensor<{rows}x{n}xf32> {{
 
 
 def weight_error(module):
-    m = re.search(r"linea\.weight_error = ([-+0-9.e]+) : f32", module)
+    m = re.search(r"linea\.weight_error = ([-+0-9.eE]+) : f32", module)
     assert m, module
     return float(m.group(1))
 

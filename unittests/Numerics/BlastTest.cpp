@@ -4,8 +4,8 @@
 
 #include "TestMatrices.h"
 
-#include <gtest/gtest.h>
 #include <cmath>
+#include <gtest/gtest.h>
 
 using namespace linea::numerics;
 using linea::numerics::testing::gaussian;

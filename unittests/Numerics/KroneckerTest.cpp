@@ -4,8 +4,8 @@
 
 #include "TestMatrices.h"
 
-#include <gtest/gtest.h>
 #include <cmath>
+#include <gtest/gtest.h>
 
 using namespace linea::numerics;
 using linea::numerics::testing::gaussian;
@@ -35,7 +35,8 @@ Matrix randomKroneckerSum(const KroneckerShape &s, int64_t terms,
 
 TEST(Kronecker, NearestDivisor) {
   EXPECT_EQ(nearestDivisor(64, 8.0), 8);
-  EXPECT_EQ(nearestDivisor(12, std::sqrt(12.0)), 3); // 3 and 4: 3.46 is nearer 3
+  EXPECT_EQ(nearestDivisor(12, std::sqrt(12.0)),
+            3); // 3 and 4: 3.46 is nearer 3
   EXPECT_EQ(nearestDivisor(13, std::sqrt(13.0)), 1); // a prime: only 1 and 13
   EXPECT_EQ(nearestDivisor(6, 2.5), 2);              // tie 2/3 → smaller
   KroneckerShape s = defaultKroneckerShape(4096, 768);

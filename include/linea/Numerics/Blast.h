@@ -12,8 +12,10 @@
 // paper's preconditioned gradient step with step size 1 (its
 // preconditioner is exactly the inverse Gram matrix of the normal
 // equations), so every sweep can only lower the error. Starting point: the
-// rank-r truncated SVD of W with s = 1, i.e. the best rank-r matrix, which
-// is a BLAST matrix; the fit therefore never ends worse than rank-r SVD.
+// rank-r truncated SVD of W with s = 1 (a rank-r matrix is a BLAST matrix);
+// with the exact SVD (small W) the fit therefore never ends worse than the
+// best rank-r approximation, with the randomized one (large W) no worse
+// than its sketch.
 //
 //===----------------------------------------------------------------------===//
 
@@ -35,7 +37,7 @@ struct BlastOptions {
   /// Shared rank r (1 ≤ r ≤ min(N, K)).
   int64_t rank = 1;
   /// Alternating sweeps; each updates U, s, V and s again.
-  int64_t iterations = 50;
+  int64_t iterations = 20;
   /// Stop early once a sweep lowers the relative error by less than this
   /// (absolute) amount; 0 runs every sweep.
   double tolerance = 0.0;

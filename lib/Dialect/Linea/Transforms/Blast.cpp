@@ -45,7 +45,8 @@ struct BlastPass : linea::impl::BlastBase<BlastPass> {
       return getOperation().emitError() << getArgument() << ": ";
     };
     if (blocks < 1)
-      return error() << "option 'blocks' must be at least 1, got " << int64_t(blocks);
+      return error() << "option 'blocks' must be at least 1, got "
+                     << int64_t(blocks);
     if (rank < 0)
       return error() << "option 'rank' must be positive (or 0 for the "
                         "default), got "
@@ -65,7 +66,8 @@ struct BlastPass : linea::impl::BlastBase<BlastPass> {
     if (n % b != 0 || k % b != 0) {
       why = llvm::formatv("blocks={0} does not divide the {1}x{2} weight "
                           "(b | N and b | K are required)",
-                          b, n, k).str();
+                          b, n, k)
+                .str();
       return std::nullopt;
     }
     int64_t r = rank > 0 ? int64_t(rank) : numerics::defaultBlastRank(n, k, b);
@@ -75,7 +77,8 @@ struct BlastPass : linea::impl::BlastBase<BlastPass> {
       why = llvm::formatv("rank {0} with blocks={1} stores {2} parameters "
                           "(r·(N + K + b²)), not fewer than the dense {3}·{4} "
                           "= {5}",
-                          r, b, params, n, k, n * k).str();
+                          r, b, params, n, k, n * k)
+                .str();
       return std::nullopt;
     }
     numerics::BlastOptions options;

@@ -45,13 +45,14 @@ struct KronPass : linea::impl::KronBase<KronPass> {
       return getOperation().emitError() << getArgument() << ": ";
     };
     if (terms < 1)
-      return error() << "option 'terms' must be at least 1, got " << int64_t(terms);
+      return error() << "option 'terms' must be at least 1, got "
+                     << int64_t(terms);
     if (!factors.empty() && factors.size() != 2)
       return error() << "option 'factors' takes two values n1,k1, got "
                      << factors.size();
     if (!factors.empty() && (factors[0] < 1 || factors[1] < 1))
-      return error() << "option 'factors' must be positive, got "
-                     << factors[0] << "," << factors[1];
+      return error() << "option 'factors' must be positive, got " << factors[0]
+                     << "," << factors[1];
     return success();
   }
 
@@ -65,7 +66,8 @@ struct KronPass : linea::impl::KronBase<KronPass> {
     if (n % n1 != 0 || k % k1 != 0) {
       why = llvm::formatv("factors={0},{1} do not divide the {2}x{3} weight "
                           "(n1 | N and k1 | K are required)",
-                          n1, k1, n, k).str();
+                          n1, k1, n, k)
+                .str();
       return std::nullopt;
     }
     return numerics::KroneckerShape{n1, k1, n / n1, k / k1};
@@ -77,13 +79,13 @@ struct KronPass : linea::impl::KronBase<KronPass> {
         chooseShape(w.rows, w.cols, why);
     if (!shape)
       return std::nullopt;
-    int64_t maxTerms =
-        std::min(shape->n1 * shape->k1, shape->n2 * shape->k2);
+    int64_t maxTerms = std::min(shape->n1 * shape->k1, shape->n2 * shape->k2);
     if (terms > maxTerms) {
       why = llvm::formatv("terms={0} exceeds {1}, the rank bound of a "
                           "{2}x{3} (x) {4}x{5} Kronecker sum",
                           int64_t(terms), maxTerms, shape->n1, shape->k1,
-                          shape->n2, shape->k2).str();
+                          shape->n2, shape->k2)
+                .str();
       return std::nullopt;
     }
     numerics::KroneckerSum sum =
@@ -96,8 +98,8 @@ struct KronPass : linea::impl::KronBase<KronPass> {
     proposal.build = [](OpBuilder &builder, Location loc, Type resultType,
                         Value x, ArrayRef<Value> f, Value bias,
                         StringAttr name) -> Operation * {
-      return KronLinearOp::create(builder, loc, resultType, x, f[0], f[1],
-                                  bias, name);
+      return KronLinearOp::create(builder, loc, resultType, x, f[0], f[1], bias,
+                                  name);
     };
     return proposal;
   }

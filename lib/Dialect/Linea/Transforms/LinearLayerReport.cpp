@@ -78,12 +78,11 @@ void printTable(ArrayRef<LayerRow> rows, const LayerRow &total,
                   StringRef comp, StringRef error) {
     os << llvm::left_justify(name, nameWidth) << "  "
        << llvm::left_justify(form, formWidth) << "  "
-       << llvm::right_justify(n, 7) << "  " << llvm::right_justify(k, 7)
-       << "  " << llvm::right_justify(params, 12) << "  "
+       << llvm::right_justify(n, 7) << "  " << llvm::right_justify(k, 7) << "  "
+       << llvm::right_justify(params, 12) << "  "
        << llvm::right_justify(bytes, 12) << "  "
-       << llvm::right_justify(flops, 12) << "  "
-       << llvm::right_justify(comp, 8) << "  " << llvm::right_justify(error, 9)
-       << "\n";
+       << llvm::right_justify(flops, 12) << "  " << llvm::right_justify(comp, 8)
+       << "  " << llvm::right_justify(error, 9) << "\n";
   };
   auto fmtRatio = [](double r) {
     std::string s;
@@ -201,9 +200,8 @@ struct LinearLayerReportPass
     std::error_code ec;
     llvm::raw_fd_ostream file(jsonPath, ec, llvm::sys::fs::OF_Text);
     if (ec)
-      return getOperation().emitError()
-             << "linea-report: cannot write '" << jsonPath
-             << "': " << ec.message();
+      return getOperation().emitError() << "linea-report: cannot write '"
+                                        << jsonPath << "': " << ec.message();
     file << llvm::formatv("{0:2}", doc) << "\n";
     return success();
   }

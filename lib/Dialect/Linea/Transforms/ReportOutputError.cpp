@@ -156,8 +156,8 @@ linea::measureOutputError(ModuleOp module, StringRef referencePath,
       return fail("output " + Twine(i) + " is " + a.describe() +
                   ", the reference's " + r.describe());
     Comparison c = compareTensors(a, r, /*rtol=*/0.0, /*atol=*/0.0);
-    report.outputs.push_back({a.describe(), a.shape, c.maxAbsError,
-                              c.relError, relativeFrobenius(a, r)});
+    report.outputs.push_back({a.describe(), a.shape, c.maxAbsError, c.relError,
+                              relativeFrobenius(a, r)});
   }
   return report;
 }

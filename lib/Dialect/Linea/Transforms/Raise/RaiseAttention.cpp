@@ -22,7 +22,9 @@
 //   exp(x + m − max) vanishes only when the scores are bounded, which
 //   nothing here proves; an all-zero constant mask is dropped;
 // - keys/values whose heads are provably repeated copies are passed
-//   un-repeated (HeadTrace.h); otherwise Hkv = H.
+//   un-repeated (HeadTrace.h); otherwise Hkv = H;
+// - f16/bf16 chains are read through their extf/truncf generics; the op
+//   computes in f32 and rounds once.
 //
 //===----------------------------------------------------------------------===//
 
