@@ -1,0 +1,100 @@
+#!/usr/bin/python3
+"""Applies each rewrite to the raised Llama-style block and tabulates what it
+saves and what it costs in accuracy:
+
+    /usr/bin/python3 scripts/llama-rewrites.py [--build build] [--only NAME ...]
+
+Needs build/llama/raised.mlir and x.npy (run scripts/onnx-example.sh llama first).
+For every configuration: linear-layer parameters and bytes (linea-report),
+the mean of the recorded per-layer weight errors ‖W−Ŵ‖/‖W‖, and the
+relative output error ‖y−y₀‖/‖y₀‖ of the whole block against the raised
+original on the same input (both run with linea-run). Exits non-zero if a
+rewrite fails to apply or run.
+"""
+
+import argparse
+import json
+import pathlib
+import re
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+# (name, linea-opt arguments). Layer globs use the importer's node names.
+CONFIGS = [
+    ("dense (raised)", []),
+    ("fold-norms + fuse-projections", ["--linea-fold-norms", "--linea-fuse-projections"]),
+    ("lowrank param-ratio=0.5", ["--linea-lowrank=param-ratio=0.5"]),
+    ("lowrank energy=0.9", ["--linea-lowrank=energy=0.9"]),
+    ("blockdiag blocks=4", ["--linea-blockdiag=blocks=4"]),
+    ("monarch blocks=4 rank=4", ["--linea-monarch=blocks=4 rank=4"]),
+    ("btt rank=4", ["--linea-btt=rank=4"]),
+    ("kron terms=4", ["--linea-kron=terms=4"]),
+    ("blast blocks=4 (default rank)", ["--linea-blast=blocks=4"]),
+    ("shift-add terms=1", ["--linea-shift-add=terms=1"]),
+    ("shift-add terms=2", ["--linea-shift-add=terms=2"]),
+    ("sparsify 2:4", ["--linea-sparsify=pattern=2:4"]),
+    ("sparsify block:16x16 50%", ["--linea-sparsify=pattern=block:16x16 sparsity=0.5"]),
+    ("linearize-attention", ["--linea-linearize-attention"]),
+]
+
+
+def run(args, **kw):
+    proc = subprocess.run([str(a) for a in args], capture_output=True, text=True, **kw)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(map(str, args))} failed:\n{proc.stderr}")
+    return proc
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--build", default=str(ROOT / "build"))
+    ap.add_argument("--only", nargs="*", help="substrings of configuration names")
+    a = ap.parse_args()
+    build = pathlib.Path(a.build)
+    bin_ = build / "bin"
+    raised = build / "llama" / "raised.mlir"
+    x = build / "llama" / "x.npy"
+    if not raised.exists():
+        sys.exit(f"{raised} missing: run scripts/onnx-example.sh llama first")
+    rows, failed = [], False
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = pathlib.Path(tmp)
+        run([bin_ / "linea-run", raised, "-i", x, "-o", tmp / "ref"])
+        y0 = np.load(tmp / "ref" / "out0.npy").astype(np.float64)
+        for name, args in CONFIGS:
+            if a.only and not any(s in name for s in a.only):
+                continue
+            try:
+                out = tmp / "m.mlir"
+                run([bin_ / "linea-opt", raised, *args, "-o", out])
+                report = tmp / "r.json"
+                run([bin_ / "linea-opt", out, f"--linea-report=json={report} table=false",
+                     "-o", "/dev/null"])
+                total = json.loads(report.read_text())["total"]
+                errs = [float(e) for e in re.findall(
+                    r"linea\.weight_error = ([-+0-9.eE]+) : f32", out.read_text())]
+                run([bin_ / "linea-run", out, "-i", x, "-o", tmp / "run"])
+                y = np.load(tmp / "run" / "out0.npy").astype(np.float64)
+                rel = np.linalg.norm(y - y0) / np.linalg.norm(y0)
+                rows.append((name, total["params"], total["bytes"],
+                             np.mean(errs) if errs else None, rel))
+            except RuntimeError as e:
+                print(f"{name}: {e}", file=sys.stderr)
+                failed = True
+    base = rows[0][2] if rows and rows[0][0].startswith("dense") else None
+    print(f"{'rewrite':32} {'params':>9} {'bytes':>9} {'bytes vs dense':>15} "
+          f"{'mean w_err':>10} {'out rel err':>11}")
+    for name, params, nbytes, werr, rel in rows:
+        ratio = f"{nbytes / base:.3f}" if base else "-"
+        werr_s = f"{werr:.4f}" if werr is not None else "-"
+        print(f"{name:32} {params:9d} {nbytes:9d} {ratio:>15} {werr_s:>10} {rel:11.2e}")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
