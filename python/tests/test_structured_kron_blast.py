@@ -3,6 +3,7 @@ the structure exactly are reproduced (outputs to 1e-4), and on unstructured
 weights the output error that linea-run --compare and linea-report measure is
 consistent with the `linea.weight_error` the passes record."""
 
+import json
 import pathlib
 import re
 import subprocess
@@ -96,7 +97,7 @@ def blast_matrix(rng, b, p, q, r):
     return (w / np.sqrt(r * q * b)).astype(np.float32)
 
 
-def check_reproduces(model, example, rewritten, raised, tmp_path):
+def check_reproduces(model, example, rewritten, raised):
     """The rewritten module matches torch and the raised original to 1e-4."""
     x = example.numpy()
     want = model(example).detach().numpy()
@@ -121,7 +122,7 @@ def test_kron_exact_sum_reproduces_outputs(tmp_path):
     assert all(e < 1e-5 for e in errors.values()), errors
     text = out.read_text()
     assert "tensor<2x4x8xf32>" in text and "tensor<2x4x4xf32>" in text
-    check_reproduces(model, example, out, raised, tmp_path)
+    check_reproduces(model, example, out, raised)
 
 
 def test_blast_exact_matrix_reproduces_outputs(tmp_path):
@@ -138,7 +139,7 @@ def test_blast_exact_matrix_reproduces_outputs(tmp_path):
     assert list(errors) == ["/0/Gemm"]
     assert errors["/0/Gemm"] < 1e-4, errors
     assert "linea.blast_linear" in out.read_text()
-    check_reproduces(model, example, out, raised, tmp_path)
+    check_reproduces(model, example, out, raised)
 
 
 @pytest.mark.parametrize("pipeline", ["--linea-kron=terms=4",
@@ -177,7 +178,6 @@ def test_mlp_report_lists_weight_and_output_errors(tmp_path):
     proc = run([tools.tool("linea-opt"), out,
                 f"--linea-report=reference={raised} table=false json=-",
                 "-o", "/dev/null"])
-    import json
     doc = json.loads(proc.stdout)
     assert [l["weight_error"] for l in doc["layers"]] == pytest.approx(
         [errors["/0/Gemm"], errors["/2/Gemm"]], rel=1e-6)
@@ -186,3 +186,30 @@ def test_mlp_report_lists_weight_and_output_errors(tmp_path):
     bound = (1 + errors["/0/Gemm"]) * (1 + errors["/2/Gemm"]) - 1
     assert 0.1 * bound < output["rel_frobenius_error"] < 2 * bound
     assert output["max_abs_error"] == pytest.approx(compare(out, raised)[0], rel=1e-3)
+
+
+def test_report_output_error_on_npy_inputs(tmp_path):
+    rng = np.random.default_rng(4)
+    lin = torch.nn.Linear(32, 16)
+    example = torch.randn(5, 32)
+    raised = import_raised(lin.eval(), example, tmp_path)
+    out = tmp_path / "blast.mlir"
+    rewrite(raised, "--linea-blast=blocks=2 rank=3", out)
+    x = tmp_path / "x.npy"
+    np.save(x, rng.standard_normal((5, 32)).astype(np.float32))
+    proc = run([tools.tool("linea-opt"), out,
+                f"--linea-report=reference={raised} inputs={x}", "-o", "/dev/null"])
+    assert f"({x})" in proc.stdout
+    max_abs = float(re.search(r"out0  \S+  max_abs=(\S+)", proc.stdout).group(1))
+    # The same comparison by linea-run on the same file.
+    cmp = run([tools.tool("linea-run"), out, "-i", x, "--compare", raised], check=False)
+    assert float(re.search(r"max_abs=(\S+)", cmp.stdout).group(1)) == pytest.approx(max_abs, rel=1e-3)
+    assert max_abs > 0
+    # Inputs of the wrong shape are a clear error, not a crash.
+    bad = tmp_path / "bad.npy"
+    np.save(bad, np.zeros((2, 32), np.float32))
+    proc = run([tools.tool("linea-opt"), out,
+                f"--linea-report=reference={raised} inputs={bad}", "-o", "/dev/null"],
+               check=False)
+    assert proc.returncode != 0
+    assert "must be tensor<5x32xf32>, but is f32[2x32]" in proc.stderr
