@@ -13,16 +13,14 @@
 //===----------------------------------------------------------------------===//
 
 #include "linea/Numerics/Blast.h"
+#include "linea/Numerics/Parallel.h"
 
 #include <Eigen/Cholesky>
 #include <Eigen/Dense>
 
 #include <algorithm>
-#include <atomic>
 #include <cassert>
 #include <cmath>
-#include <functional>
-#include <thread>
 
 namespace linea::numerics {
 
@@ -82,28 +80,6 @@ void conjugateGradient(const Eigen::MatrixXf &m, float lambda,
   }
 }
 
-/// Runs body(0) … body(count − 1) on up to `threads` threads.
-void parallelFor(int64_t count, int64_t threads,
-                 const std::function<void(int64_t)> &body) {
-  threads = std::min(threads, count);
-  if (threads <= 1) {
-    for (int64_t k = 0; k < count; ++k)
-      body(k);
-    return;
-  }
-  std::atomic<int64_t> next{0};
-  auto worker = [&] {
-    for (int64_t k = next++; k < count; k = next++)
-      body(k);
-  };
-  std::vector<std::thread> pool;
-  for (int64_t t = 1; t < threads; ++t)
-    pool.emplace_back(worker);
-  worker();
-  for (std::thread &t : pool)
-    t.join();
-}
-
 /// The fitting state: per-block factors and the W·V / Wᵀ·U products.
 class BlastFit {
 public:
@@ -111,10 +87,8 @@ public:
       : w(w.data.data(), w.rows, w.cols), b(options.blocks), r(options.rank),
         p(w.rows / options.blocks), q(w.cols / options.blocks),
         ridge(options.ridge),
-        threads(
-            options.threads > 0
-                ? options.threads
-                : std::max<int64_t>(std::thread::hardware_concurrency(), 1)) {
+        threads(options.threads > 0 ? options.threads
+                                    : defaultThreadCount()) {
     // Starting threads costs more than small blocks' products.
     if (w.rows * w.cols * r < (int64_t(1) << 22))
       threads = 1;
