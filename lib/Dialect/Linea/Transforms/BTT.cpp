@@ -26,20 +26,20 @@ struct BTTPass : linea::impl::BTTBase<BTTPass> {
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    FailureOr<LayerFilter> filter =
-        LayerFilter::create(module, getArgument(), only, except, minSize);
-    if (failed(filter))
-      return signalPassFailure();
     // Option errors apply to every layer, so they fail the pass up front.
     if (rank < 1 || cores < 0) {
-      module.emitError() << getArgument() << ": options 'rank' (got " << int64_t(rank)
-                         << ") must be at least 1 and 'cores' (got " << int64_t(cores)
-                         << ") at least 0";
+      module.emitError() << getArgument() << ": options 'rank' (got "
+                         << int64_t(rank)
+                         << ") must be at least 1 and 'cores' (got "
+                         << int64_t(cores) << ") at least 0";
       return signalPassFailure();
     }
-    runStructuredRewrite(module, getArgument(), *filter,
-                         [&](StringRef, const numerics::Matrix &w,
-                             std::string &why) { return propose(w, why); });
+    if (failed(runStructuredRewrite(
+            module, getArgument(), {only, except, minSize},
+            [&](StringRef, const numerics::Matrix &w, std::string &why) {
+              return propose(w, why);
+            })))
+      return signalPassFailure();
   }
 
   std::optional<StructuredProposal> propose(const numerics::Matrix &w,
@@ -57,8 +57,8 @@ struct BTTPass : linea::impl::BTTBase<BTTPass> {
     proposal.build = [](OpBuilder &builder, Location loc, Type resultType,
                         Value x, ArrayRef<Value> f, Value bias,
                         StringAttr name) -> Operation * {
-      return BTTLinearOp::create(builder, loc, resultType, x, f[0], f[1],
-                                 bias, name);
+      return BTTLinearOp::create(builder, loc, resultType, x, f[0], f[1], bias,
+                                 name);
     };
     return proposal;
   }

@@ -28,15 +28,14 @@ struct BlastPass : linea::impl::BlastBase<BlastPass> {
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    FailureOr<LayerFilter> filter =
-        LayerFilter::create(module, getArgument(), only, except, minSize);
-    if (failed(filter))
-      return signalPassFailure();
     if (failed(checkOptions()))
       return signalPassFailure();
-    runStructuredRewrite(module, getArgument(), *filter,
-                         [&](StringRef, const numerics::Matrix &w,
-                             std::string &why) { return propose(w, why); });
+    if (failed(runStructuredRewrite(
+            module, getArgument(), {only, except, minSize},
+            [&](StringRef, const numerics::Matrix &w, std::string &why) {
+              return propose(w, why);
+            })))
+      return signalPassFailure();
   }
 
   /// Option errors apply to every layer, so they fail the pass up front.

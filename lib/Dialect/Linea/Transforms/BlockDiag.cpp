@@ -25,10 +25,6 @@ struct BlockDiagPass : linea::impl::BlockDiagBase<BlockDiagPass> {
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    FailureOr<LayerFilter> filter =
-        LayerFilter::create(module, getArgument(), only, except, minSize);
-    if (failed(filter))
-      return signalPassFailure();
     // A bad count applies to every layer, so it fails the pass up front;
     // one that merely does not divide a layer skips that layer.
     if (blocks < 1) {
@@ -37,9 +33,12 @@ struct BlockDiagPass : linea::impl::BlockDiagBase<BlockDiagPass> {
                          << int64_t(blocks);
       return signalPassFailure();
     }
-    runStructuredRewrite(module, getArgument(), *filter,
-                         [&](StringRef, const numerics::Matrix &w,
-                             std::string &why) { return propose(w, why); });
+    if (failed(runStructuredRewrite(
+            module, getArgument(), {only, except, minSize},
+            [&](StringRef, const numerics::Matrix &w, std::string &why) {
+              return propose(w, why);
+            })))
+      return signalPassFailure();
   }
 
   std::optional<StructuredProposal> propose(const numerics::Matrix &w,

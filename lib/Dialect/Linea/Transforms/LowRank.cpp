@@ -27,10 +27,6 @@ struct LowRankPass : linea::impl::LowRankBase<LowRankPass> {
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    FailureOr<LayerFilter> filter =
-        LayerFilter::create(module, getArgument(), only, except, minSize);
-    if (failed(filter))
-      return signalPassFailure();
     numerics::LowRankOptions options = lowRankOptions();
     // Option errors apply to every layer, so they fail the pass up front.
     std::string invalid = numerics::validateLowRankOptions(options);
@@ -38,11 +34,12 @@ struct LowRankPass : linea::impl::LowRankBase<LowRankPass> {
       module.emitError() << getArgument() << ": " << invalid;
       return signalPassFailure();
     }
-    runStructuredRewrite(
-        module, getArgument(), *filter,
-        [&](StringRef, const numerics::Matrix &w, std::string &why) {
-          return propose(w, options, why);
-        });
+    if (failed(runStructuredRewrite(
+            module, getArgument(), {only, except, minSize},
+            [&](StringRef, const numerics::Matrix &w, std::string &why) {
+              return propose(w, options, why);
+            })))
+      return signalPassFailure();
   }
 
   numerics::LowRankOptions lowRankOptions() const {

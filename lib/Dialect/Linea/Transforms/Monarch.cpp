@@ -25,20 +25,20 @@ struct MonarchPass : linea::impl::MonarchBase<MonarchPass> {
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    FailureOr<LayerFilter> filter =
-        LayerFilter::create(module, getArgument(), only, except, minSize);
-    if (failed(filter))
-      return signalPassFailure();
     // Option errors apply to every layer, so they fail the pass up front.
     if (blocks < 1 || rank < 0) {
       module.emitError() << getArgument() << ": options 'blocks' (got "
-                         << int64_t(blocks) << ") must be at least 1 and 'rank' (got "
+                         << int64_t(blocks)
+                         << ") must be at least 1 and 'rank' (got "
                          << int64_t(rank) << ") at least 0";
       return signalPassFailure();
     }
-    runStructuredRewrite(module, getArgument(), *filter,
-                         [&](StringRef, const numerics::Matrix &w,
-                             std::string &why) { return propose(w, why); });
+    if (failed(runStructuredRewrite(
+            module, getArgument(), {only, except, minSize},
+            [&](StringRef, const numerics::Matrix &w, std::string &why) {
+              return propose(w, why);
+            })))
+      return signalPassFailure();
   }
 
   std::optional<StructuredProposal> propose(const numerics::Matrix &w,

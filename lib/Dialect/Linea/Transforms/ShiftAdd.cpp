@@ -33,36 +33,36 @@ struct ShiftAddPass : linea::impl::ShiftAddBase<ShiftAddPass> {
           << " is not supported (terms 1 or 2, bits in [3, 8])";
       return signalPassFailure();
     }
-    FailureOr<LayerFilter> filter =
-        LayerFilter::create(module, getArgument(), only, except, minSize);
-    if (failed(filter))
-      return signalPassFailure();
     int64_t minExponent = -((int64_t(1) << (bits - 1)) - 2);
-    runStructuredRewrite(
-        module, getArgument(), *filter,
-        [&](StringRef, const numerics::Matrix &w,
-            std::string &) -> std::optional<StructuredProposal> {
-          numerics::ShiftAddCode code =
-              numerics::encodeShiftAdd(w, terms, minExponent);
-          StructuredProposal proposal;
-          SmallVector<int64_t> shape = {terms, w.rows, w.cols};
-          proposal.factors.push_back(
-              {shape,
-               std::vector<float>(code.exponents.begin(), code.exponents.end()),
-               8});
-          proposal.factors.push_back(
-              {shape, std::vector<float>(code.signs.begin(), code.signs.end()),
-               8});
-          proposal.factors.push_back({{w.rows}, code.rowScale});
-          proposal.mustShrink = false;
-          proposal.build = [](OpBuilder &b, Location loc, Type type, Value x,
-                              ArrayRef<Value> f, Value bias, StringAttr name) {
-            return ShiftLinearOp::create(b, loc, type, x, f[0], f[1], f[2],
-                                         bias, name)
-                .getOperation();
-          };
-          return proposal;
-        });
+    if (failed(runStructuredRewrite(
+            module, getArgument(), {only, except, minSize},
+            [&](StringRef, const numerics::Matrix &w,
+                std::string &) -> std::optional<StructuredProposal> {
+              numerics::ShiftAddCode code =
+                  numerics::encodeShiftAdd(w, terms, minExponent);
+              StructuredProposal proposal;
+              SmallVector<int64_t> shape = {terms, w.rows, w.cols};
+              proposal.factors.push_back(
+                  {shape,
+                   std::vector<float>(code.exponents.begin(),
+                                      code.exponents.end()),
+                   8});
+              proposal.factors.push_back(
+                  {shape,
+                   std::vector<float>(code.signs.begin(), code.signs.end()),
+                   8});
+              proposal.factors.push_back({{w.rows}, code.rowScale});
+              proposal.mustShrink = false;
+              proposal.build = [](OpBuilder &b, Location loc, Type type,
+                                  Value x, ArrayRef<Value> f, Value bias,
+                                  StringAttr name) {
+                return ShiftLinearOp::create(b, loc, type, x, f[0], f[1], f[2],
+                                             bias, name)
+                    .getOperation();
+              };
+              return proposal;
+            })))
+      return signalPassFailure();
   }
 };
 

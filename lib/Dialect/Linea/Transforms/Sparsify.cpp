@@ -39,8 +39,8 @@ std::optional<SparsityPattern> parsePattern(StringRef text) {
   } else {
     std::tie(first, second) = text.split(':');
   }
-  if (first.getAsInteger(10, p.a) || second.getAsInteger(10, p.b) ||
-      p.a <= 0 || p.b <= 0 || (!p.block && (p.a >= p.b || p.b > 127)))
+  if (first.getAsInteger(10, p.a) || second.getAsInteger(10, p.b) || p.a <= 0 ||
+      p.b <= 0 || (!p.block && (p.a >= p.b || p.b > 127)))
     return std::nullopt;
   return p;
 }
@@ -58,25 +58,23 @@ struct SparsifyPass : linea::impl::SparsifyBase<SparsifyPass> {
       return signalPassFailure();
     }
     if (p->block && !(sparsity >= 0.0 && sparsity < 1.0)) {
-      emitError(module.getLoc()) << "linea-sparsify: sparsity=" << double(sparsity)
-                                 << " is outside [0, 1)";
+      emitError(module.getLoc())
+          << "linea-sparsify: sparsity=" << double(sparsity)
+          << " is outside [0, 1)";
       return signalPassFailure();
     }
-    FailureOr<LayerFilter> filter =
-        LayerFilter::create(module, getArgument(), only, except, minSize);
-    if (failed(filter))
+    if (failed(runStructuredRewrite(
+            module, getArgument(), {only, except, minSize},
+            [&](StringRef, const numerics::Matrix &w, std::string &why) {
+              return p->block ? proposeBlocks(*p, w, why)
+                              : proposeNM(*p, w, why);
+            })))
       return signalPassFailure();
-    runStructuredRewrite(module, getArgument(), *filter,
-                         [&](StringRef, const numerics::Matrix &w,
-                             std::string &why) {
-                           return p->block ? proposeBlocks(*p, w, why)
-                                           : proposeNM(*p, w, why);
-                         });
   }
 
-  std::optional<StructuredProposal>
-  proposeBlocks(const SparsityPattern &p, const numerics::Matrix &w,
-                std::string &why) {
+  std::optional<StructuredProposal> proposeBlocks(const SparsityPattern &p,
+                                                  const numerics::Matrix &w,
+                                                  std::string &why) {
     if (w.rows % p.a != 0 || w.cols % p.b != 0) {
       why = llvm::formatv("block {0}x{1} does not tile the {2}x{3} weight "
                           "(N mod {0} = {4}, K mod {1} = {5})",

@@ -143,3 +143,15 @@ void linea::runStructuredRewrite(ModuleOp module, StringRef passName,
     op.erase();
   }
 }
+
+LogicalResult linea::runStructuredRewrite(ModuleOp module, StringRef passName,
+                                          const SelectionOptions &selection,
+                                          StructuredFactorizer factorize) {
+  FailureOr<LayerFilter> filter =
+      LayerFilter::create(module, passName, selection.only, selection.except,
+                          selection.minSize);
+  if (failed(filter))
+    return failure();
+  runStructuredRewrite(module, passName, *filter, factorize);
+  return success();
+}

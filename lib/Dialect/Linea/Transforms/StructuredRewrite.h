@@ -65,6 +65,19 @@ void runStructuredRewrite(mlir::ModuleOp module, llvm::StringRef passName,
                           const LayerFilter &filter,
                           StructuredFactorizer factorize);
 
+/// The `only=` / `except=` / `min-size=` options of every rewrite pass.
+struct SelectionOptions {
+  llvm::ArrayRef<std::string> only, except;
+  int64_t minSize = 0;
+};
+
+/// runStructuredRewrite with the filter built from `selection`; fails, with
+/// an error naming the pass, when a glob is malformed.
+mlir::LogicalResult runStructuredRewrite(mlir::ModuleOp module,
+                                         llvm::StringRef passName,
+                                         const SelectionOptions &selection,
+                                         StructuredFactorizer factorize);
+
 /// Name of the attribute recording the relative weight error of a rewrite.
 inline constexpr llvm::StringLiteral kWeightErrorAttr = "linea.weight_error";
 
