@@ -9,6 +9,7 @@
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
+#include "llvm/Support/CommandLine.h"
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
@@ -21,6 +22,16 @@ int main(int argc, char **argv) {
   mlir::registerAllExtensions(registry);
   registry.insert<linea::LineaDialect>();
 
-  return mlir::asMainReturnCode(mlir::MlirOptMain(
-      argc, argv, "linea optimizer driver\n", registry));
+  auto [input, output] = mlir::registerAndParseCLIOptions(
+      argc, argv, "linea optimizer driver\n", registry);
+  // Rewrite passes emit one remark per skipped layer, naming it; MLIR's
+  // default of printing the whole op after every diagnostic buries them on
+  // real models. --mlir-print-op-on-diagnostic brings it back.
+  if (auto *printOp = static_cast<llvm::cl::opt<bool> *>(
+          llvm::cl::getRegisteredOptions().lookup(
+              "mlir-print-op-on-diagnostic"));
+      printOp && printOp->getNumOccurrences() == 0)
+    printOp->setValue(false);
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, input, output, registry));
 }
