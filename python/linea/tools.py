@@ -115,6 +115,25 @@ def round_bf16(array):
     return bf16_to_f32(f32_to_bf16_bits(array))
 
 
+def round_result(y64, element):
+    """A float64 reference rounded once to the result element type."""
+    y32 = y64.astype(np.float32)
+    if element == "f16":
+        return y32.astype(np.float16).astype(np.float32)
+    if element == "bf16":
+        return round_bf16(y32)
+    return y32
+
+
+# f32 accumulation against a float64 reference, plus the one rounding of
+# the result for the half-precision types.
+RESULT_TOLERANCE = {
+    "f32": dict(rtol=1e-5, atol=1e-5),
+    "f16": dict(rtol=2e-3, atol=2e-3),
+    "bf16": dict(rtol=1.6e-2, atol=1e-2),
+}
+
+
 
 def tensor_type_of(shape, element, dynamic=()):
     """tensor<...> of `shape` with the dims listed in `dynamic` written `?`."""

@@ -8,24 +8,10 @@ twin."""
 import numpy as np
 import pytest
 
-from linea.tools import as_element, dynamic_leading, bf16_to_f32, f32_to_bf16_bits, run_mlir, run_opt, tensor_type
+from linea.tools import as_element, dynamic_leading, bf16_to_f32, round_result, run_mlir, run_opt, tensor_type, RESULT_TOLERANCE
 
 
-def round_result(y64, element):
-    """The float64 reference rounded once to the result element type."""
-    y32 = y64.astype(np.float32)
-    if element == "f16":
-        return y32.astype(np.float16).astype(np.float32)
-    if element == "bf16":
-        return bf16_to_f32(f32_to_bf16_bits(y32))
-    return y32
-
-
-TOLERANCE = {
-    "f32": dict(rtol=1e-5, atol=1e-5),
-    "f16": dict(rtol=2e-3, atol=2e-3),
-    "bf16": dict(rtol=1.6e-2, atol=1e-2),
-}
+TOLERANCE = RESULT_TOLERANCE
 
 
 def random_terms(rng, terms, n, k, low=-6, high=3):
