@@ -401,7 +401,7 @@ def quantize(fmt: QFormat, w: np.ndarray) -> QuantizedWeight:
         scales = np.maximum(encode_e8m0(amax) - 2, 0).astype(np.uint8)
         codes = encode_e2m1(w / expand(fmt, decode_e8m0(scales), n, k))
     elif fmt.element == "nvfp4":
-        tensor_scale = np.float32(max(np.abs(w).max(), 1e-30) / np.float32(448 * 6))
+        tensor_scale = np.maximum(np.abs(w).max(), np.float32(1e-30)) / np.float32(448 * 6)
         scales = _store_scale(amax / np.float32(6) / tensor_scale, fmt.scale)
         block_scale = expand(fmt, decode_e4m3(scales), n, k)
         with np.errstate(divide="ignore", invalid="ignore"):

@@ -54,8 +54,9 @@ std::optional<std::string> storageNotSmaller(ArrayRef<FactorTensor> factors,
   for (const FactorTensor &f : factors) {
     auto count = static_cast<int64_t>(f.values.size());
     params += count;
-    bits += count * (f.intBits ? f.intBits : weightBits);
-    allFloat &= f.intBits == 0;
+    bits += count * (f.type ? f.type.getIntOrFloatBitWidth()
+                            : f.intBits ? f.intBits : weightBits);
+    allFloat &= f.intBits == 0 && !f.type;
   }
   std::string why;
   llvm::raw_string_ostream os(why);
@@ -74,6 +75,18 @@ std::optional<std::string> storageNotSmaller(ArrayRef<FactorTensor> factors,
 
 /// The constant attribute holding `f`.
 ElementsAttr factorAttr(const FactorTensor &f, Type weightType) {
+  if (auto intType = dyn_cast_if_present<IntegerType>(f.type)) {
+    SmallVector<APInt> ints;
+    ints.reserve(f.values.size());
+    for (float v : f.values)
+      ints.emplace_back(intType.getWidth(),
+                        static_cast<uint64_t>(static_cast<int64_t>(v)),
+                        /*isSigned=*/false, /*implicitTrunc=*/true);
+    return DenseElementsAttr::get(RankedTensorType::get(f.shape, intType),
+                                  ints);
+  }
+  if (f.type)
+    return floatConstantAttr(f.shape, f.values, f.type);
   if (f.intBits == 0)
     return floatConstantAttr(f.shape, f.values, weightType);
   auto type = RankedTensorType::get(
@@ -140,7 +153,12 @@ void linea::runStructuredRewrite(ModuleOp module, StringRef passName,
     form->setAttr(kWeightErrorAttr,
                   builder.getF32FloatAttr(static_cast<float>(error)));
     op.getResult().replaceAllUsesWith(form->getResult(0));
+    Operation *weight = op.getW().getDefiningOp();
     op.erase();
+    // The dense weight usually has no other reader; keeping it would keep
+    // its bytes in the output.
+    if (weight && weight->use_empty() && isa<arith::ConstantOp>(weight))
+      weight->erase();
   }
 }
 

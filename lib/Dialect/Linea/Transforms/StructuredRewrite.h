@@ -28,6 +28,10 @@ struct FactorTensor {
   /// 0: stored in the layer's weight float type; else a signless integer
   /// of this width (exponents, signs, indices), values exact integers.
   unsigned intBits = 0;
+  /// When set, the element type of the constant, overriding both of the
+  /// above: floats are rounded to it, integers keep their low bits (so
+  /// unsigned bytes 0..255 are stored as i8 bit patterns).
+  mlir::Type type = {};
 };
 
 /// What a pass's factorization proposes for one layer.

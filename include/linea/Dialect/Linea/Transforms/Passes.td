@@ -142,6 +142,71 @@ def LowRank : StructuredRewritePass<"linea-lowrank",
   ]);
 }
 
+def LowRankKV : Pass<"linea-lowrank-kv", "mlir::ModuleOp"> {
+  let summary = "Palu: grouped low-rank K/V projections whose latent is what "
+                "the KV cache stores";
+  let description = [{
+    REWRITES.md §1.2 (Palu, Chang et al., 2024). Rewrites the key and value
+    projections of attention — the `linea.linear` layers whose result
+    reaches the `k` or `v` operand of a `linea.attention` through
+    shape-only and elementwise ops only (reshapes, transposes, slices,
+    inserts, concatenations, all-parallel `linalg` ops such as RoPE) — into
+    a grouped low-rank form. With W [Hkv·d, K] (Hkv kv heads of dim d, taken
+    from the attention operand; the pass fails with an error when
+    N ≠ Hkv·d) split into G = Hkv / `group-size` row groups of
+    `group-size` heads each (head-major rows, as `view(B, T, Hkv, d)`
+    implies), each group W_g [group-size·d, K] is replaced by its truncated
+    SVD W_g ≈ u_g·v_g:
+
+    ```
+    latent_g = x · v_gᵀ          [..., r_g]   (v_g [r_g, K]: shared by the group's heads)
+    kv_g     = latent_g · u_gᵀ   [..., group-size·d]   (+ the group's bias slice)
+    kv       = concat_g kv_g     along the last dim
+    ```
+
+    one `linea.lowrank_linear` per group (named `<layer>/g<i>`) and a
+    `tensor.concat` of their outputs; with a single group (the default,
+    `group-size=0` = all kv heads: a joint SVD of the whole projection) one
+    `linea.lowrank_linear` keeping the layer's name — `linea-lowrank`
+    restricted to the K/V projections. The latents are what a
+    decoder caches: Σ_g r_g numbers per token and projection instead of
+    Hkv·d, recorded as `linea.kv_latent` on the op that produces the
+    projection (the concat, or the single layer). K and V are rebuilt from
+    the latent before anything downstream of the projection, in particular
+    before RoPE, so rotary embeddings stay exact.
+
+    The rank is chosen per group, like `linea-lowrank` chooses it per
+    layer: exactly one of `rank` (r_g = rank for every group), `energy`
+    (smallest r_g keeping that fraction of ‖W_g‖_F²) and `param-ratio`.
+    Each group op records `linea.weight_error` = ‖W_g − Ŵ_g‖_F/‖W_g‖_F. At
+    equal cache size the joint SVD of rank G·r is never worse in weight
+    error than G groups of rank r (their concatenation is itself a rank-G·r
+    matrix), but rebuilding each head then reads the whole latent: G times
+    the multiply-adds of the grouped form.
+
+    Layers are skipped with a remark when they do not feed attention's k
+    or v (or also feed q, the mask, or both k and v: a fused projection),
+    when the weight is not a constant, when the kv head count is dynamic,
+    when `group-size` does not divide it, when a group's rank is not below
+    its full rank min(group-size·d, K) (the latent would be no smaller than
+    the dense keys), or when r_g·(group-size·d + K) would not store fewer
+    parameters than the group's weight.
+  }];
+  let options = !listconcat(selectionOptions, [
+    Option<"rank", "rank", "int64_t", /*default=*/"0",
+           "Rank r of every group (cached numbers per token: r·G)">,
+    Option<"energy", "energy", "double", /*default=*/"0.0",
+           "Per group, keep this fraction (0, 1] of ‖W_g‖_F²">,
+    Option<"paramRatio", "param-ratio", "double", /*default=*/"0.0",
+           "Per group, keep at most this fraction (0, 1) of its parameters">,
+    Option<"groupSize", "group-size", "int64_t", /*default=*/"0",
+           "KV heads per group (must divide Hkv; 0: all of them, one joint "
+           "SVD)">,
+  ]);
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::tensor::TensorDialect"];
+}
+
 def BlockDiag : StructuredRewritePass<"linea-blockdiag",
                                       "linea.blockdiag_linear"> {
   let description = [{
@@ -332,6 +397,46 @@ def Sparsify : StructuredRewritePass<"linea-sparsify",
     Option<"sparsity", "sparsity", "double", "0.5",
            "Fraction of blocks to drop, in [0, 1) (block patterns)">,
   ]);
+}
+
+//===----------------------------------------------------------------------===//
+// Quantization (REWRITES.md §3, docs/formats.md)
+//===----------------------------------------------------------------------===//
+
+defvar quantFormatOptions = [
+  Option<"format", "format", "std::string", "\"\"",
+         "Element: int8, uint8, int4, uint4, int6, fp8_e4m3, fp8_e5m2, "
+         "mxfp4, nvfp4 or nf4">,
+  Option<"groupSize", "group-size", "int64_t", "0",
+         "Scale per this many consecutive inputs of a row (0: the element's "
+         "default — mxfp4 32, nvfp4 16, nf4 64, others per channel)">,
+  Option<"granularity", "granularity", "std::string", "\"\"",
+         "tensor, channel or group (implied by group-size)">,
+  Option<"symmetric", "symmetric", "std::string", "\"\"",
+         "'false' turns int8/int4 into uint8/uint4 with zero points">,
+  Option<"scaleType", "scale-type", "std::string", "\"\"",
+         "Scale storage of integer, fp8 and nf4 formats: f32, f16 or bf16">,
+  Option<"act", "act", "std::string", "\"weight_only\"",
+         "Activation mode: weight_only, dynamic_int8_per_token, "
+         "fp8_per_tensor (static scale from stats=) or fp8_per_token">,
+  Option<"stats", "stats", "std::string", "\"\"",
+         "Calibration statistics (linea-run --collect-stats) for static "
+         "activation scales">,
+];
+
+def Quantize : StructuredRewritePass<"linea-quantize",
+                                     "linea.quant_linear (round to nearest)"> {
+  let description = [{
+    Quantizes every selected layer's weight to `format` by round to nearest
+    even with one absmax (symmetric) or min/max (asymmetric, zero points)
+    scale per block — the rules of docs/formats.md §7, bit-exact with
+    python/linea/formats.py `quantize`. A group that does not divide K
+    leaves a partial last group with its own scale (the format's padding:
+    no stored padding elements). `act=fp8_per_tensor` takes its static
+    activation scale from `stats=` (max |x| of the layer's input / 448).
+    Each new op records `linea.weight_error`.
+  }];
+  let options = !listconcat(selectionOptions, quantFormatOptions);
 }
 
 #endif // LINEA_TRANSFORMS_PASSES_TD
