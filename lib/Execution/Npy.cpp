@@ -24,6 +24,7 @@ unsigned dtypeBytes(DType dtype) {
   case DType::i8:
     return 1;
   case DType::i64:
+  case DType::f64:
     return 8;
   }
   llvm_unreachable("unknown dtype");
@@ -43,6 +44,8 @@ StringRef dtypeName(DType dtype) {
     return "i32";
   case DType::i64:
     return "i64";
+  case DType::f64:
+    return "f64";
   }
   llvm_unreachable("unknown dtype");
 }
@@ -83,6 +86,11 @@ double HostTensor::getAsDouble(int64_t i) const {
     std::memcpy(&v, p, 8);
     return static_cast<double>(v);
   }
+  case DType::f64: {
+    double v;
+    std::memcpy(&v, p, 8);
+    return v;
+  }
   }
   llvm_unreachable("unknown dtype");
 }
@@ -118,6 +126,9 @@ void HostTensor::setFromDouble(int64_t i, double value) {
     std::memcpy(p, &v, 8);
     return;
   }
+  case DType::f64:
+    std::memcpy(p, &value, 8);
+    return;
   }
 }
 
@@ -154,6 +165,8 @@ static std::optional<DType> parseDescr(StringRef descr) {
     return DType::i32;
   if (code == "i8")
     return DType::i64;
+  if (code == "f8")
+    return DType::f64;
   return std::nullopt;
 }
 
@@ -171,6 +184,8 @@ static StringRef descrOf(DType dtype) {
     return "<i4";
   case DType::i64:
     return "<i8";
+  case DType::f64:
+    return "<f8";
   }
   llvm_unreachable("unknown dtype");
 }
@@ -195,14 +210,18 @@ static std::optional<StringRef> headerValue(StringRef header, StringRef key) {
 }
 
 Expected<HostTensor> readNpy(StringRef path) {
-  auto fail = [&](const Twine &why) -> Error {
-    return createStringError(inconvertibleErrorCode(),
-                             "'" + path + "': " + why);
-  };
   ErrorOr<std::unique_ptr<MemoryBuffer>> file = MemoryBuffer::getFile(path);
   if (!file)
-    return fail("cannot read: " + file.getError().message());
-  StringRef data = (*file)->getBuffer();
+    return createStringError(inconvertibleErrorCode(),
+                             "'" + path + "': cannot read: " +
+                                 file.getError().message());
+  return parseNpy((*file)->getBuffer(), "'" + path + "'");
+}
+
+Expected<HostTensor> parseNpy(StringRef data, const Twine &what) {
+  auto fail = [&](const Twine &why) -> Error {
+    return createStringError(inconvertibleErrorCode(), what + ": " + why);
+  };
   if (data.size() < 10 || !data.starts_with("\x93NUMPY"))
     return fail("not a .npy file (bad magic)");
   unsigned major = static_cast<uint8_t>(data[6]);
@@ -233,7 +252,7 @@ Expected<HostTensor> readNpy(StringRef path) {
   std::optional<DType> dtype = parseDescr(descrText);
   if (!dtype)
     return fail("unsupported dtype '" + descrText +
-                "' (supported: f32, f16, bf16 as <V2, i8, i32, i64)");
+                "' (supported: f32, f16, bf16 as <V2, i8, i32, i64, f64)");
   if (*order != "False")
     return fail("Fortran-order arrays are not supported");
 
@@ -256,7 +275,7 @@ Expected<HostTensor> readNpy(StringRef path) {
   return tensor;
 }
 
-Error writeNpy(StringRef path, const HostTensor &tensor) {
+std::string serializeNpy(const HostTensor &tensor) {
   std::string header = "{'descr': '" + descrOf(tensor.dtype).str() +
                        "', 'fortran_order': False, 'shape': (";
   for (size_t i = 0; i < tensor.shape.size(); ++i)
@@ -269,15 +288,22 @@ Error writeNpy(StringRef path, const HostTensor &tensor) {
   header.append((64 - total % 64) % 64, ' ');
   header += '\n';
 
+  std::string out = "\x93NUMPY";
+  out += {char(1), char(0), char(header.size() & 0xff),
+          char(header.size() >> 8)};
+  out += header;
+  out.append(reinterpret_cast<const char *>(tensor.bytes.data()),
+             tensor.bytes.size());
+  return out;
+}
+
+Error writeNpy(StringRef path, const HostTensor &tensor) {
   std::error_code ec;
   raw_fd_ostream os(path, ec);
   if (ec)
     return createStringError(ec, "cannot write '" + path + "': " +
                                      ec.message());
-  os << "\x93NUMPY" << char(1) << char(0) << char(header.size() & 0xff)
-     << char(header.size() >> 8) << header;
-  os.write(reinterpret_cast<const char *>(tensor.bytes.data()),
-           tensor.bytes.size());
+  os << serializeNpy(tensor);
   return Error::success();
 }
 

@@ -2,6 +2,8 @@
 //
 //   linea-run MODULE [-e FUNC] [-i in0.npy ...] [--random-inputs --seed N]
 //             [-o OUTDIR] [--compare OTHER --rtol R --atol A]
+//   linea-run MODULE --collect-stats STATS.npz [-i ... | --random-inputs
+//             --calib-samples N] [--stats-xtx=false] [--append-stats]
 //
 // Exit status: 0 on success, 1 when --compare finds an output outside the
 // tolerances, 2 on any error (bad input, missing function, failed lowering).
@@ -10,6 +12,7 @@
 
 #include "linea/Conversion/Passes.h"
 #include "linea/Dialect/Linea/IR/LineaDialect.h"
+#include "linea/Execution/CalibrationStats.h"
 #include "linea/Execution/Compare.h"
 #include "linea/Execution/Runner.h"
 
@@ -27,6 +30,8 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/WithColor.h"
+
+#include <cmath>
 
 using namespace mlir;
 using namespace linea;
@@ -58,6 +63,27 @@ static cl::opt<double> relTol("rtol", cl::desc("Relative tolerance"),
                             cl::init(1e-4));
 static cl::opt<double> absTol("atol", cl::desc("Absolute tolerance"),
                             cl::init(1e-5));
+
+static cl::OptionCategory statsCategory("Calibration statistics");
+static cl::opt<std::string> collectStats(
+    "collect-stats",
+    cl::desc("Record the input statistics of every named linear layer (max "
+             "|x| per channel, XᵀX, token count) into this .npz instead of "
+             "printing outputs"),
+    cl::value_desc("stats.npz"), cl::cat(statsCategory));
+static cl::opt<bool> statsXtx("stats-xtx",
+                              cl::desc("Also record XᵀX (K×K f64 per layer)"),
+                              cl::init(true), cl::cat(statsCategory));
+static cl::opt<bool> appendStats(
+    "append-stats",
+    cl::desc("Merge into the existing --collect-stats file (created when "
+             "missing)"),
+    cl::cat(statsCategory));
+static cl::opt<unsigned> calibSamples(
+    "calib-samples",
+    cl::desc("With --random-inputs: run this many input sets, seeds "
+             "seed..seed+N-1"),
+    cl::init(1), cl::cat(statsCategory));
 
 static int fail(const llvm::Twine &message) {
   llvm::WithColor::error(llvm::errs(), "linea-run") << message << "\n";
@@ -108,6 +134,43 @@ static void printSummary(StringRef label, const HostTensor &t) {
                << llvm::format("  sum=%.6g  max|x|=%.6g", sum, maxAbs) << "\n";
 }
 
+/// --collect-stats: runs `name` on every input set, merges with the existing
+/// file when asked, writes the file and prints one line per layer.
+static int collectStatistics(ModuleOp module, StringRef name,
+                             ArrayRef<std::vector<HostTensor>> inputSets) {
+  auto stats = collectCalibrationStats(module, name, inputSets, statsXtx);
+  if (!stats)
+    return fail(stats.takeError());
+  for (const std::string &why : stats->skipped)
+    llvm::WithColor::note(llvm::errs(), "linea-run")
+        << "no statistics for layer " << why << "\n";
+  if (appendStats && llvm::sys::fs::exists(collectStats)) {
+    auto existing = readCalibrationStats(collectStats);
+    if (!existing)
+      return fail(existing.takeError());
+    if (llvm::Error e = mergeCalibrationStats(*existing, *stats))
+      return fail("cannot append to '" + collectStats +
+                  "': " + llvm::toString(std::move(e)));
+    existing->skipped = std::move(stats->skipped);
+    *stats = std::move(*existing);
+  }
+  if (llvm::Error e = writeCalibrationStats(*stats, collectStats))
+    return fail(std::move(e));
+  for (const LayerStats &layer : stats->layers) {
+    float maxAbs = 0;
+    for (float v : layer.absMax)
+      maxAbs = std::isnan(v) || std::isnan(maxAbs) ? NAN : std::max(maxAbs, v);
+    llvm::outs() << layer.name << ": K=" << layer.channels
+                 << " tokens=" << layer.tokens
+                 << llvm::format(" max|x|=%.6g", maxAbs) << "\n";
+  }
+  llvm::outs() << "wrote " << stats->layers.size() << " layers ("
+               << inputSets.size() << " new sample"
+               << (inputSets.size() == 1 ? "" : "s") << ") to " << collectStats
+               << "\n";
+  return 0;
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   llvm::InitializeNativeTarget();
@@ -117,6 +180,18 @@ int main(int argc, char **argv) {
 
   if (randomInputs && !inputPaths.empty())
     return fail("give either -i files or --random-inputs, not both");
+  if (calibSamples.getNumOccurrences() && !randomInputs)
+    return fail("--calib-samples needs --random-inputs (with -i files, run "
+                "once per sample with --append-stats)");
+  if (calibSamples == 0)
+    return fail("--calib-samples must be at least 1");
+  if (collectStats.empty() &&
+      (appendStats.getNumOccurrences() || statsXtx.getNumOccurrences() ||
+       calibSamples.getNumOccurrences()))
+    return fail("--append-stats, --stats-xtx and --calib-samples go with "
+                "--collect-stats");
+  if (!collectStats.empty() && (!outDir.empty() || !comparePath.empty()))
+    return fail("--collect-stats does not combine with -o or --compare");
 
   DialectRegistry registry;
   registerAllDialects(registry);
@@ -150,6 +225,17 @@ int main(int argc, char **argv) {
   }
   if (llvm::Error e = checkInputs(*sig, inputs, *name))
     return fail(std::move(e));
+
+  if (!collectStats.empty()) {
+    std::vector<std::vector<HostTensor>> inputSets{std::move(inputs)};
+    for (unsigned s = 1; s < calibSamples; ++s) {
+      auto generated = makeRandomInputs(*sig, seed + s);
+      if (!generated)
+        return fail(generated.takeError());
+      inputSets.push_back(std::move(*generated));
+    }
+    return collectStatistics(*module, *name, inputSets);
+  }
 
   OwningOpRef<ModuleOp> reference;
   if (!comparePath.empty()) {

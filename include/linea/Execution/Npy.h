@@ -18,7 +18,9 @@
 
 namespace linea {
 
-enum class DType { f32, f16, bf16, i8, i32, i64 };
+/// f64 is for files only (calibration statistics): linea-run's functions take
+/// and return the others.
+enum class DType { f32, f16, bf16, i8, i32, i64, f64 };
 
 /// Bytes per element of `dtype`.
 unsigned dtypeBytes(DType dtype);
@@ -45,6 +47,12 @@ HostTensor makeTensor(DType dtype, std::vector<int64_t> shape);
 
 llvm::Expected<HostTensor> readNpy(llvm::StringRef path);
 llvm::Error writeNpy(llvm::StringRef path, const HostTensor &tensor);
+
+/// The .npy bytes of `tensor` (what writeNpy writes).
+std::string serializeNpy(const HostTensor &tensor);
+/// Parses .npy bytes; errors start with `what` (a file or archive entry).
+llvm::Expected<HostTensor> parseNpy(llvm::StringRef data,
+                                    const llvm::Twine &what);
 
 } // namespace linea
 
