@@ -13,6 +13,8 @@
 #include "linea/Execution/Runner.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/StringMap.h"
@@ -169,6 +171,22 @@ static Error instrument(ModuleOp module, func::FuncOp func,
     return makeError(error);
 
   auto ret = cast<func::ReturnOp>(body.getTerminator());
+  // A function argument cannot be returned as it is (bufferization would
+  // alias the caller's buffer): return a copy.
+  OpBuilder builder(ret);
+  for (Value &v : values) {
+    if (!isa<BlockArgument>(v))
+      continue;
+    MLIRContext *ctx = func.getContext();
+    ctx->getOrLoadDialect<tensor::TensorDialect>();
+    ctx->getOrLoadDialect<linalg::LinalgDialect>();
+    Location loc = v.getLoc();
+    auto type = cast<RankedTensorType>(v.getType());
+    Value empty = tensor::EmptyOp::create(
+        builder, loc, tensor::getMixedSizes(builder, loc, v),
+        type.getElementType());
+    v = linalg::CopyOp::create(builder, loc, v, empty).getResult(0);
+  }
   unsigned first = func.getNumResults();
   SmallVector<unsigned> indices(values.size(), first);
   SmallVector<Type> types;

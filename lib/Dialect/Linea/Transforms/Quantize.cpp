@@ -39,14 +39,35 @@ struct QuantizePass : linea::impl::QuantizeBase<QuantizePass> {
              "calibration: give stats=FILE (linea-run --collect-stats)";
       return signalPassFailure();
     }
+    std::optional<CalibrationStats> calibration;
+    if (staticAct) {
+      FailureOr<CalibrationStats> loaded =
+          loadCalibrationStats(module, getArgument(), stats);
+      if (failed(loaded))
+        return signalPassFailure();
+      calibration = std::move(*loaded);
+    }
+    bool statsMissing = false;
     if (failed(runStructuredRewrite(
             module, getArgument(), {only, except, minSize},
-            [&](StringRef, const numerics::Matrix &w,
-                std::string &) -> std::optional<StructuredProposal> {
+            [&](StringRef name, const numerics::Matrix &w,
+                std::string &why) -> std::optional<StructuredProposal> {
+              std::optional<float> actScale;
+              if (calibration) {
+                const LayerStats *layer = findLayerStats(
+                    *calibration, stats, name, w.cols, false, why);
+                if (!layer) {
+                  emitError(module.getLoc()) << getArgument() << ": " << why;
+                  statsMissing = true;
+                  return std::nullopt;
+                }
+                actScale = staticFp8ActScale(*layer);
+              }
               return quantProposal(*qformat,
                                    numerics::quantizeWeight(spec, w),
-                                   std::nullopt);
-            })))
+                                   actScale);
+            })) ||
+        statsMissing)
       return signalPassFailure();
   }
 };

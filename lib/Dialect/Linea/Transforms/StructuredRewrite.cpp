@@ -12,44 +12,17 @@ using namespace linea;
 
 namespace {
 
-struct Candidate {
-  LinearOp op;
-  std::string name;
-};
-
-/// The selected layers, in program order; remarks for the rejected ones.
-SmallVector<Candidate> selectLayers(ModuleOp module, StringRef passName,
-                                    const LayerFilter &filter) {
-  SmallVector<Candidate> result;
-  module.walk([&](FunctionOpInterface func) {
-    unsigned index = 0;
-    func.walk([&](LinearLayerOpInterface layer) {
-      std::string name = layerName(layer, index++);
-      auto linear = dyn_cast<LinearOp>(layer.getOperation());
-      if (!linear)
-        return; // already in some other form
-      std::string why;
-      if (!filter.selects(name, layer.getOutFeatures(),
-                          layer.getInFeatures(), why)) {
-        linear.emitRemark() << passName << ": skipped layer '" << name
-                            << "': " << why;
-        return;
-      }
-      result.push_back({linear, std::move(name)});
-    });
-  });
-  return result;
-}
-
 /// Why the factors do not store fewer bytes than the dense W, or nothing.
 /// Factors in the weight type are compared by element count (the message
 /// users understand); integer factors by bytes.
-std::optional<std::string> storageNotSmaller(ArrayRef<FactorTensor> factors,
+std::optional<std::string> storageNotSmaller(const StructuredProposal &proposal,
                                              const numerics::Matrix &w,
                                              Type weightType) {
+  ArrayRef<FactorTensor> factors = proposal.factors;
   int64_t denseParams = w.rows * w.cols;
   int64_t weightBits = weightType.getIntOrFloatBitWidth();
-  int64_t params = 0, bits = 0;
+  auto params = static_cast<int64_t>(proposal.inputScale.size());
+  int64_t bits = params * 32;
   bool allFloat = true;
   for (const FactorTensor &f : factors) {
     auto count = static_cast<int64_t>(f.values.size());
@@ -100,10 +73,34 @@ ElementsAttr factorAttr(const FactorTensor &f, Type weightType) {
 
 } // namespace
 
+SmallVector<SelectedLayer>
+linea::selectLinearLayers(ModuleOp module, StringRef passName,
+                          const LayerFilter &filter) {
+  SmallVector<SelectedLayer> result;
+  module.walk([&](FunctionOpInterface func) {
+    unsigned index = 0;
+    func.walk([&](LinearLayerOpInterface layer) {
+      std::string name = layerName(layer, index++);
+      auto linear = dyn_cast<LinearOp>(layer.getOperation());
+      if (!linear)
+        return; // already in some other form
+      std::string why;
+      if (!filter.selects(name, layer.getOutFeatures(),
+                          layer.getInFeatures(), why)) {
+        linear.emitRemark() << passName << ": skipped layer '" << name
+                            << "': " << why;
+        return;
+      }
+      result.push_back({linear, std::move(name)});
+    });
+  });
+  return result;
+}
+
 void linea::runStructuredRewrite(ModuleOp module, StringRef passName,
                                  const LayerFilter &filter,
                                  StructuredFactorizer factorize) {
-  for (Candidate &candidate : selectLayers(module, passName, filter)) {
+  for (SelectedLayer &candidate : selectLinearLayers(module, passName, filter)) {
     LinearOp op = candidate.op;
     auto skip = [&](const Twine &why) {
       op.emitRemark() << passName << ": skipped layer '" << candidate.name
@@ -125,7 +122,7 @@ void linea::runStructuredRewrite(ModuleOp module, StringRef passName,
         cast<RankedTensorType>(op.getW().getType()).getElementType();
     if (proposal->mustShrink) {
       std::optional<std::string> bigger =
-          storageNotSmaller(proposal->factors, *w, weightType);
+          storageNotSmaller(*proposal, *w, weightType);
       if (bigger) {
         skip(*bigger);
         continue;
@@ -137,9 +134,17 @@ void linea::runStructuredRewrite(ModuleOp module, StringRef passName,
     for (const FactorTensor &f : proposal->factors)
       factors.push_back(arith::ConstantOp::create(
           builder, op.getLoc(), factorAttr(f, weightType)));
+    Value x = op.getX();
+    const std::vector<float> &inputScale = proposal->inputScale;
+    if (!inputScale.empty()) {
+      Value scale = arith::ConstantOp::create(
+          builder, op.getLoc(),
+          floatConstantAttr({w->cols}, inputScale, builder.getF32Type()));
+      x = ScaleChannelsOp::create(builder, op.getLoc(), x.getType(), x, scale);
+    }
     Operation *form =
-        proposal->build(builder, op.getLoc(), op.getResult().getType(),
-                        op.getX(), factors, op.getBias(), op.getNameAttr());
+        proposal->build(builder, op.getLoc(), op.getResult().getType(), x,
+                        factors, op.getBias(), op.getNameAttr());
     auto layer = cast<LinearLayerOpInterface>(form);
     FailureOr<numerics::Matrix> approx = layer.materializeDenseWeight(&why);
     if (failed(approx)) {
@@ -147,8 +152,13 @@ void linea::runStructuredRewrite(ModuleOp module, StringRef passName,
       form->emitError() << passName << ": cannot reconstruct the new form: "
                         << why;
       form->erase();
+      if (Operation *scaled = x.getDefiningOp(); scaled && x != op.getX())
+        scaled->erase();
       continue;
     }
+    for (int64_t r = 0; r < approx->rows && !inputScale.empty(); ++r)
+      for (int64_t c = 0; c < approx->cols; ++c)
+        approx->at(r, c) *= inputScale[size_t(c)];
     double error = numerics::relativeFrobeniusError(*approx, *w);
     form->setAttr(kWeightErrorAttr,
                   builder.getF32FloatAttr(static_cast<float>(error)));

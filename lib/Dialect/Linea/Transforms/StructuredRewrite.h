@@ -48,6 +48,10 @@ struct StructuredProposal {
   /// kept. Forms that trade storage for cheaper arithmetic (shift-add)
   /// clear it.
   bool mustShrink = true;
+  /// When non-empty (K entries), the form reads x·diag(inputScale): the
+  /// driver inserts a `linea.scale_channels` (f32 scales) in front of it and
+  /// counts the scales in Ŵ and in the stored bytes.
+  std::vector<float> inputScale;
 };
 
 /// Factorizes the dense W[N, K] of the layer `name`; returns std::nullopt
@@ -56,6 +60,19 @@ struct StructuredProposal {
 using StructuredFactorizer = llvm::function_ref<std::optional<
     StructuredProposal>(llvm::StringRef name, const numerics::Matrix &w,
                         std::string &why)>;
+
+/// A `linea.linear` layer a rewrite applies to, with the name users select
+/// it by (layerName).
+struct SelectedLayer {
+  LinearOp op;
+  std::string name;
+};
+
+/// The `linea.linear` layers of `module` that `filter` selects, in program
+/// order; a remark prefixed by `passName` on each one it rejects.
+llvm::SmallVector<SelectedLayer> selectLinearLayers(mlir::ModuleOp module,
+                                                    llvm::StringRef passName,
+                                                    const LayerFilter &filter);
 
 /// Rewrites the selected `linea.linear` layers of `module` into the form the
 /// factorizer proposes. Skips (with a remark prefixed by `passName`) layers
