@@ -41,7 +41,38 @@ CONFIGS = [
     ("sparsify 2:4", ["--linea-sparsify=pattern=2:4"]),
     ("sparsify block:16x16 50%", ["--linea-sparsify=pattern=block:16x16 sparsity=0.5"]),
     ("linearize-attention", ["--linea-linearize-attention"]),
+    # Quantization. {stats} is replaced by statistics collected on
+    # calibration inputs (Gaussian like x.npy, other seeds).
+    ("int8 per channel", ["--linea-quantize=format=int8"]),
+    ("int8 W8A8 (dynamic per token)", ["--linea-quantize=format=int8 act=dynamic_int8_per_token"]),
+    ("int6 per channel", ["--linea-quantize=format=int6"]),
+    ("int4 g128", ["--linea-quantize=format=int4 group-size=128"]),
+    ("uint4 g128 asym f16 scales", ["--linea-quantize=format=uint4 group-size=128 scale-type=f16"]),
+    ("uint4 g64 SINQ", ["--linea-sinq=format=uint4 group-size=64"]),
+    ("uint4 g64 RTN", ["--linea-quantize=format=uint4 group-size=64"]),
+    ("int4 g128 GPTQ", ["--linea-gptq=format=int4 group-size=128 stats={stats}"]),
+    ("fp8 e4m3 per channel", ["--linea-quantize=format=fp8_e4m3"]),
+    ("fp8 e4m3 + static fp8 acts", ["--linea-quantize=format=fp8_e4m3 act=fp8_per_tensor stats={stats}"]),
+    ("fp8 e5m2 per tensor", ["--linea-quantize=format=fp8_e5m2 granularity=tensor"]),
+    ("mxfp4", ["--linea-quantize=format=mxfp4"]),
+    ("nvfp4", ["--linea-quantize=format=nvfp4"]),
+    ("nvfp4 + fp8 per-token acts", ["--linea-quantize=format=nvfp4 act=fp8_per_token"]),
+    ("nf4 g64", ["--linea-quantize=format=nf4"]),
 ]
+
+CALIBRATION_SAMPLES = 16
+
+
+def collect_stats(bin_, raised, x, tmp):
+    """Statistics of every layer's input over Gaussian samples shaped like x."""
+    stats = tmp / "stats.npz"
+    shape = np.load(x).shape
+    for seed in range(CALIBRATION_SAMPLES):
+        sample = tmp / f"calib{seed}.npy"
+        np.save(sample, np.random.default_rng(1000 + seed).standard_normal(shape).astype(np.float32))
+        run([bin_ / "linea-run", raised, "-i", sample, "--collect-stats", stats,
+             *(["--append-stats"] if seed else [])])
+    return stats
 
 
 def run(args, **kw):
@@ -67,10 +98,14 @@ def main():
         tmp = pathlib.Path(tmp)
         run([bin_ / "linea-run", raised, "-i", x, "-o", tmp / "ref"])
         y0 = np.load(tmp / "ref" / "out0.npy").astype(np.float64)
+        stats = None
         for name, args in CONFIGS:
             if a.only and not any(s in name for s in a.only):
                 continue
             try:
+                if any("{stats}" in arg for arg in args):
+                    stats = stats or collect_stats(bin_, raised, x, tmp)
+                    args = [arg.replace("{stats}", str(stats)) for arg in args]
                 out = tmp / "m.mlir"
                 run([bin_ / "linea-opt", raised, *args, "-o", out])
                 report = tmp / "r.json"
@@ -87,13 +122,15 @@ def main():
             except RuntimeError as e:
                 print(f"{name}: {e}", file=sys.stderr)
                 failed = True
-    base = rows[0][2] if rows and rows[0][0].startswith("dense") else None
+    dense = rows[0] if rows and rows[0][0].startswith("dense") else None
     print(f"{'rewrite':32} {'params':>9} {'bytes':>9} {'bytes vs dense':>15} "
-          f"{'mean w_err':>10} {'out rel err':>11}")
+          f"{'bits/w':>7} {'mean w_err':>10} {'out rel err':>11}")
     for name, params, nbytes, werr, rel in rows:
-        ratio = f"{nbytes / base:.3f}" if base else "-"
+        ratio = f"{nbytes / dense[2]:.3f}" if dense else "-"
+        # Stored bits per weight of the dense layers these replace.
+        bits = f"{8 * nbytes / dense[1]:.2f}" if dense else "-"
         werr_s = f"{werr:.4f}" if werr is not None else "-"
-        print(f"{name:32} {params:9d} {nbytes:9d} {ratio:>15} {werr_s:>10} {rel:11.2e}")
+        print(f"{name:32} {params:9d} {nbytes:9d} {ratio:>15} {bits:>7} {werr_s:>10} {rel:11.2e}")
     sys.exit(1 if failed else 0)
 
 
