@@ -8,15 +8,23 @@
 
 using namespace linea::numerics;
 
+/// |w[r, c]| as the pruning score sees it.
+static double score(const Matrix &w, int64_t r, int64_t c,
+                    const std::vector<float> &columnWeight) {
+  double v = std::fabs(w.at(r, c));
+  return columnWeight.empty() ? v : v * columnWeight[size_t(c)];
+}
+
 BsrCode linea::numerics::pruneBlocks(const Matrix &w, int64_t bn, int64_t bk,
-                                     double sparsity) {
+                                     double sparsity,
+                                     const std::vector<float> &columnWeight) {
   assert(bn > 0 && bk > 0 && w.rows % bn == 0 && w.cols % bk == 0);
   int64_t blockRowCount = w.rows / bn, blockColCount = w.cols / bk;
   int64_t total = blockRowCount * blockColCount;
   std::vector<double> norms(total, 0.0);
   for (int64_t r = 0; r < w.rows; ++r)
     for (int64_t c = 0; c < w.cols; ++c) {
-      double v = w.at(r, c);
+      double v = score(w, r, c, columnWeight);
       norms[(r / bn) * blockColCount + c / bk] += v * v;
     }
   auto keep = static_cast<int64_t>(std::llround((1.0 - sparsity) * total));
@@ -48,7 +56,8 @@ BsrCode linea::numerics::pruneBlocks(const Matrix &w, int64_t bn, int64_t bk,
   return code;
 }
 
-NmCode linea::numerics::pruneNM(const Matrix &w, int64_t n, int64_t m) {
+NmCode linea::numerics::pruneNM(const Matrix &w, int64_t n, int64_t m,
+                                const std::vector<float> &columnWeight) {
   assert(0 < n && n < m && w.cols % m == 0);
   NmCode code;
   code.n = n;
@@ -58,7 +67,8 @@ NmCode linea::numerics::pruneNM(const Matrix &w, int64_t n, int64_t m) {
     for (int64_t g = 0; g < w.cols / m; ++g) {
       std::iota(order.begin(), order.end(), 0);
       std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
-        return std::fabs(w.at(r, g * m + a)) > std::fabs(w.at(r, g * m + b));
+        return score(w, r, g * m + a, columnWeight) >
+               score(w, r, g * m + b, columnWeight);
       });
       std::sort(order.begin(), order.begin() + n);
       for (int64_t j = 0; j < n; ++j) {

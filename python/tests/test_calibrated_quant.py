@@ -145,3 +145,27 @@ def test_fp8_per_tensor_static_scale_from_stats():
     (y,) = run_mlir(quantized, [x])
     w_hat = F.quantize(F.QFormat("fp8_e4m3"), w).dequantize()
     assert_layer_output(y, F.quantize_activations("fp8_per_tensor", x, act_scale), w_hat)
+
+
+@pytest.mark.parametrize("pattern", ["pattern=2:4", "pattern=block:8x8 sparsity=0.5"])
+@pytest.mark.parametrize("xtx", [True, False])
+def test_calibration_weighted_pruning(pattern, xtx):
+    """Wanda: scoring |W|·‖X_k‖ keeps the weights on high-energy input
+    channels and lowers the output error of the pruned layer."""
+    rng = np.random.default_rng(6)
+    w = (rng.standard_normal((N, K)) * 0.05).astype(np.float32)
+    calib, held_out = correlated_inputs(rng, TOKENS), correlated_inputs(rng, TOKENS)
+    dense = dense_layer(w, TOKENS)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = pathlib.Path(tmp)
+        (tmp / "m.mlir").write_text(dense)
+        np.save(tmp / "x.npy", calib)
+        subprocess.run([tool("linea-run"), str(tmp / "m.mlir"), "-i", str(tmp / "x.npy"),
+                        "--collect-stats", str(tmp / "s.npz"), f"--stats-xtx={str(xtx).lower()}"],
+                       check=True, capture_output=True)
+        wanda = run_opt(dense, f"--linea-sparsify={pattern} stats={tmp / 's.npz'}")
+    magnitude = run_opt(dense, f"--linea-sparsify={pattern}")
+    reference = held_out.astype(np.float64) @ w.T.astype(np.float64)
+    e_w, e_m = output_error(wanda, held_out, reference), output_error(magnitude, held_out, reference)
+    print(f"{pattern} (xtx={xtx}): output error magnitude {e_m:.4g}, Wanda {e_w:.4g}")
+    assert e_w < 0.9 * e_m

@@ -10,6 +10,8 @@
 // RUN: not linea-opt %s --linea-gptq="format=int4 stats=%t-noxtx.npz" 2>&1 | FileCheck %s --check-prefix=NOXTX
 // RUN: not linea-opt %s --linea-gptq="format=int4 stats=%t-other.npz" 2>&1 | FileCheck %s --check-prefix=OTHER
 // RUN: not linea-opt %s --linea-quantize="format=fp8_e4m3 act=fp8_per_tensor stats=%t-other.npz" 2>&1 | FileCheck %s --check-prefix=OTHER
+// RUN: not linea-opt %s --linea-sparsify="pattern=2:4 stats=%t-other.npz" 2>&1 | FileCheck %s --check-prefix=OTHER
+// RUN: not linea-opt %s --linea-sparsify="pattern=2:4 stats=%t-other.npz" 2>&1 | FileCheck %s --check-prefix=OTHER
 // RUN: not linea-opt %s --linea-gptq="format=int4 stats=%t.npz damp=1.5" 2>&1 | FileCheck %s --check-prefix=DAMP
 // RUN: not linea-opt %s --linea-gptq="format=int4 stats=%t.npz block-size=0" 2>&1 | FileCheck %s --check-prefix=BLOCK
 // RUN: not linea-opt %s --linea-sinq="format=int4 iterations=0" 2>&1 | FileCheck %s --check-prefix=ITER
@@ -23,7 +25,7 @@
 // NOSTATS: error: linea-gptq: needs stats=FILE with XᵀX of every layer's input
 // NOFILE: error: linea-gptq: cannot use stats='{{.*}}-missing.npz'
 // NOXTX: error: linea-gptq: stats file '{{.*}}-noxtx.npz' has no XᵀX for layer 'fc'
-// OTHER: error: linea-{{gptq|quantize}}: stats file '{{.*}}-other.npz' has no layer 'fc' (1 layers)
+// OTHER: error: linea-{{gptq|quantize|sparsify}}: stats file '{{.*}}-other.npz' has no layer 'fc' (1 layers)
 // DAMP: error: linea-gptq: damp=1.5{{0*}}e+00 must be in [0, 1)
 // BLOCK: error: linea-gptq: block-size=0 must be positive
 // ITER: error: linea-sinq: iterations=0 must be positive

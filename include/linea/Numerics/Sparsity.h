@@ -23,8 +23,12 @@ struct BsrCode {
 
 /// Keeps the round((1 − sparsity) · #blocks) blocks of largest Frobenius
 /// norm (at least one; ties broken by position), dropping the rest. N and K
-/// must be multiples of bn and bk; 0 ≤ sparsity < 1.
-BsrCode pruneBlocks(const Matrix &w, int64_t bn, int64_t bk, double sparsity);
+/// must be multiples of bn and bk; 0 ≤ sparsity < 1. With `columnWeight`
+/// (K entries, e.g. ‖X[:, k]‖ from calibration) the norm is that of
+/// W·diag(columnWeight) — the Wanda score, which keeps the weights that
+/// matter for the output rather than the largest ones.
+BsrCode pruneBlocks(const Matrix &w, int64_t bn, int64_t bk, double sparsity,
+                    const std::vector<float> &columnWeight = {});
 
 /// W[N, K] with n of every m consecutive columns kept per row.
 struct NmCode {
@@ -34,9 +38,10 @@ struct NmCode {
 };
 
 /// Keeps, in every group of m consecutive columns of each row, the n
-/// entries of largest magnitude (ties to the lower column). K must be a
-/// multiple of m and 0 < n < m.
-NmCode pruneNM(const Matrix &w, int64_t n, int64_t m);
+/// entries of largest magnitude (times columnWeight[k] when given; ties to
+/// the lower column). K must be a multiple of m and 0 < n < m.
+NmCode pruneNM(const Matrix &w, int64_t n, int64_t m,
+               const std::vector<float> &columnWeight = {});
 
 /// The dense matrices the codes stand for.
 Matrix decodeBsr(const BsrCode &code, int64_t rows, int64_t cols);

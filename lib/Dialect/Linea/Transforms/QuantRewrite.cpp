@@ -121,44 +121,6 @@ StructuredProposal linea::quantProposal(QFormatAttr format,
   return proposal;
 }
 
-FailureOr<CalibrationStats>
-linea::loadCalibrationStats(ModuleOp module, StringRef passName,
-                            StringRef path) {
-  llvm::Expected<CalibrationStats> stats = readCalibrationStats(path);
-  if (!stats) {
-    emitError(module.getLoc())
-        << passName << ": cannot use stats='" << path
-        << "': " << llvm::toString(stats.takeError());
-    return failure();
-  }
-  return std::move(*stats);
-}
-
-const LayerStats *linea::findLayerStats(const CalibrationStats &stats,
-                                        StringRef path, StringRef name,
-                                        int64_t channels, bool needXtx,
-                                        std::string &why) {
-  llvm::raw_string_ostream os(why);
-  const LayerStats *layer = stats.lookup(name);
-  if (!layer) {
-    os << "stats file '" << path << "' has no layer '" << name << "' ("
-       << stats.layers.size() << " layers)";
-    return nullptr;
-  }
-  if (layer->channels != channels) {
-    os << "stats file '" << path << "' has " << layer->channels
-       << " input channels for layer '" << name << "', the layer has "
-       << channels;
-    return nullptr;
-  }
-  if (needXtx && !layer->hasXtx()) {
-    os << "stats file '" << path << "' has no XᵀX for layer '" << name
-       << "' (collect without --stats-xtx=false)";
-    return nullptr;
-  }
-  return layer;
-}
-
 float linea::staticFp8ActScale(const LayerStats &stats) {
   float amax = 0.0f;
   for (float v : stats.absMax)

@@ -9,10 +9,10 @@
 #ifndef LINEA_DIALECT_LINEA_TRANSFORMS_QUANTREWRITE_H
 #define LINEA_DIALECT_LINEA_TRANSFORMS_QUANTREWRITE_H
 
+#include "CalibrationLookup.h"
 #include "StructuredRewrite.h"
 
 #include "linea/Dialect/Linea/IR/LineaAttrs.h"
-#include "linea/Execution/CalibrationStats.h"
 #include "linea/Numerics/Quantize.h"
 
 namespace linea {
@@ -40,19 +40,6 @@ mlir::FailureOr<QFormatAttr> buildQuantFormat(mlir::ModuleOp module,
 StructuredProposal quantProposal(QFormatAttr format,
                                  const numerics::QuantizedWeight &q,
                                  std::optional<float> actScale);
-
-/// The calibration statistics at `path` (linea-run --collect-stats), or
-/// failure after an error at `module` naming the pass, the file and why.
-mlir::FailureOr<CalibrationStats> loadCalibrationStats(mlir::ModuleOp module,
-                                                       llvm::StringRef passName,
-                                                       llvm::StringRef path);
-
-/// The statistics of layer `name` with K input channels, or null with `why`
-/// saying what is missing or mismatched (`needXtx`: XᵀX must be present).
-const LayerStats *findLayerStats(const CalibrationStats &stats,
-                                 llvm::StringRef path, llvm::StringRef name,
-                                 int64_t channels, bool needXtx,
-                                 std::string &why);
 
 /// fp8_per_tensor's static activation scale: max |x| / 448 (1 when the
 /// layer only ever saw zeros).

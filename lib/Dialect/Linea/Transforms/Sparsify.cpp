@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "CalibrationLookup.h"
 #include "StructuredRewrite.h"
 
 #include "linea/Dialect/Linea/Transforms/Passes.h"
@@ -63,18 +64,51 @@ struct SparsifyPass : linea::impl::SparsifyBase<SparsifyPass> {
           << " is outside [0, 1)";
       return signalPassFailure();
     }
+    std::optional<CalibrationStats> calibration;
+    if (!stats.empty()) {
+      FailureOr<CalibrationStats> loaded =
+          loadCalibrationStats(module, getArgument(), stats);
+      if (failed(loaded))
+        return signalPassFailure();
+      calibration = std::move(*loaded);
+    }
+    bool statsMissing = false;
     if (failed(runStructuredRewrite(
             module, getArgument(), {only, except, minSize},
-            [&](StringRef, const numerics::Matrix &w, std::string &why) {
-              return p->block ? proposeBlocks(*p, w, why)
-                              : proposeNM(*p, w, why);
-            })))
+            [&](StringRef name, const numerics::Matrix &w,
+                std::string &why) -> std::optional<StructuredProposal> {
+              std::vector<float> columnWeight;
+              if (calibration) {
+                const LayerStats *layer = findLayerStats(
+                    *calibration, stats, name, w.cols, false, why);
+                if (!layer) {
+                  emitError(module.getLoc()) << getArgument() << ": " << why;
+                  statsMissing = true;
+                  return std::nullopt;
+                }
+                columnWeight = inputColumnNorms(*layer);
+              }
+              return p->block ? proposeBlocks(*p, w, columnWeight, why)
+                              : proposeNM(*p, w, columnWeight, why);
+            })) ||
+        statsMissing)
       return signalPassFailure();
   }
 
-  std::optional<StructuredProposal> proposeBlocks(const SparsityPattern &p,
-                                                  const numerics::Matrix &w,
-                                                  std::string &why) {
+  /// Wanda's ‖X[:, k]‖₂ = sqrt((XᵀX)[k, k]); max |X[:, k]| without XᵀX.
+  static std::vector<float> inputColumnNorms(const LayerStats &layer) {
+    if (!layer.hasXtx())
+      return layer.absMax;
+    std::vector<float> norms(size_t(layer.channels));
+    for (int64_t k = 0; k < layer.channels; ++k)
+      norms[size_t(k)] = static_cast<float>(
+          std::sqrt(layer.xtx[size_t(k * layer.channels + k)]));
+    return norms;
+  }
+
+  std::optional<StructuredProposal>
+  proposeBlocks(const SparsityPattern &p, const numerics::Matrix &w,
+                const std::vector<float> &columnWeight, std::string &why) {
     if (w.rows % p.a != 0 || w.cols % p.b != 0) {
       why = llvm::formatv("block {0}x{1} does not tile the {2}x{3} weight "
                           "(N mod {0} = {4}, K mod {1} = {5})",
@@ -82,7 +116,7 @@ struct SparsifyPass : linea::impl::SparsifyBase<SparsifyPass> {
                 .str();
       return std::nullopt;
     }
-    numerics::BsrCode code = numerics::pruneBlocks(w, p.a, p.b, sparsity);
+    numerics::BsrCode code = numerics::pruneBlocks(w, p.a, p.b, sparsity, columnWeight);
     StructuredProposal proposal;
     proposal.factors.push_back({{code.numBlocks(), p.a, p.b}, code.values});
     proposal.factors.push_back(
@@ -101,15 +135,15 @@ struct SparsifyPass : linea::impl::SparsifyBase<SparsifyPass> {
     return proposal;
   }
 
-  std::optional<StructuredProposal> proposeNM(const SparsityPattern &p,
-                                              const numerics::Matrix &w,
-                                              std::string &why) {
+  std::optional<StructuredProposal>
+  proposeNM(const SparsityPattern &p, const numerics::Matrix &w,
+            const std::vector<float> &columnWeight, std::string &why) {
     if (w.cols % p.b != 0) {
       why = llvm::formatv("K = {0} is not a multiple of M = {1}", w.cols, p.b)
                 .str();
       return std::nullopt;
     }
-    numerics::NmCode code = numerics::pruneNM(w, p.a, p.b);
+    numerics::NmCode code = numerics::pruneNM(w, p.a, p.b, columnWeight);
     SmallVector<int64_t> shape = {w.rows, w.cols / p.b * p.a};
     StructuredProposal proposal;
     proposal.factors.push_back({shape, code.values});
