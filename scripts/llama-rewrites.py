@@ -45,8 +45,11 @@ CONFIGS = [
     # calibration inputs (Gaussian like x.npy, other seeds).
     ("int8 per channel", ["--linea-quantize=format=int8"]),
     ("int8 W8A8 (dynamic per token)", ["--linea-quantize=format=int8 act=dynamic_int8_per_token"]),
+    ("smooth + W8A8", ["--linea-smooth=stats={stats}",
+                       "--linea-quantize=format=int8 act=dynamic_int8_per_token"]),
     ("int6 per channel", ["--linea-quantize=format=int6"]),
     ("int4 g128", ["--linea-quantize=format=int4 group-size=128"]),
+    ("rotate + int4 g128", ["--linea-rotate", "--linea-quantize=format=int4 group-size=128"]),
     ("uint4 g128 asym f16 scales", ["--linea-quantize=format=uint4 group-size=128 scale-type=f16"]),
     ("uint4 g64 SINQ", ["--linea-sinq=format=uint4 group-size=64"]),
     ("uint4 g64 RTN", ["--linea-quantize=format=uint4 group-size=64"]),

@@ -202,20 +202,81 @@ static HostTensor readDescriptor(const int64_t *words, RankedTensorType type) {
   return t;
 }
 
-Expected<std::vector<HostTensor>> runFunction(ModuleOp module, StringRef name,
-                                              ArrayRef<HostTensor> inputs) {
-  Expected<TensorSignature> sig = getSignature(module, name);
-  if (!sig)
-    return sig.takeError();
-  if (Error e = checkInputs(*sig, inputs, name))
+CompiledFunction::CompiledFunction(std::shared_ptr<ExecutionEngine> engine,
+                                   std::string name, TensorSignature signature,
+                                   void (*packed)(void **))
+    : engine(std::move(engine)), name(std::move(name)),
+      signature(std::move(signature)), packed(packed) {}
+
+/// Words of one result's memref descriptor.
+static size_t descriptorWords(RankedTensorType type) {
+  return 3 + 2 * type.getRank();
+}
+
+void CompiledFunction::invokeInPlace(MutableArrayRef<HostTensor> inputs,
+                                     std::vector<int64_t> &resultWords) const {
+  // _mlir_ciface_<name>(results*, desc0*, desc1*, ...): results come first as
+  // one struct of descriptors (all 8-byte words, so they are contiguous).
+  SmallVector<std::vector<int64_t>, 4> descriptors;
+  for (const HostTensor &t : inputs)
+    descriptors.push_back(makeDescriptor(t));
+  SmallVector<void *, 4> descriptorPtrs;
+  for (auto &d : descriptors)
+    descriptorPtrs.push_back(d.data());
+  size_t words = 0;
+  for (RankedTensorType type : signature.outputs)
+    words += descriptorWords(type);
+  resultWords.assign(words, 0);
+  void *resultPtr = resultWords.data();
+
+  SmallVector<void *, 5> args;
+  if (!signature.outputs.empty())
+    args.push_back(&resultPtr);
+  for (void *&p : descriptorPtrs)
+    args.push_back(&p);
+  packed(args.data());
+}
+
+std::vector<HostTensor>
+CompiledFunction::readResults(ArrayRef<int64_t> resultWords) const {
+  std::vector<HostTensor> outputs;
+  const int64_t *cursor = resultWords.data();
+  for (RankedTensorType type : signature.outputs) {
+    outputs.push_back(readDescriptor(cursor, type));
+    cursor += descriptorWords(type);
+  }
+  return outputs;
+}
+
+Expected<std::vector<HostTensor>>
+CompiledFunction::invoke(ArrayRef<HostTensor> inputs) const {
+  if (Error e = checkInputs(signature, inputs, name))
     return std::move(e);
+  std::vector<HostTensor> owned(inputs.begin(), inputs.end());
+  std::vector<int64_t> resultWords;
+  invokeInPlace(owned, resultWords);
+  return readResults(resultWords);
+}
+
+Expected<std::vector<CompiledFunction>>
+compileFunctions(ModuleOp module, ArrayRef<std::string> names) {
+  // Signatures first: lowering replaces the func.funcs.
+  std::vector<TensorSignature> signatures;
+  bool needsLowering = false;
+  for (const std::string &name : names) {
+    Expected<TensorSignature> sig = getSignature(module, name);
+    if (!sig)
+      return sig.takeError();
+    signatures.push_back(std::move(*sig));
+    needsLowering |= bool(module.lookupSymbol<func::FuncOp>(name));
+  }
 
   MLIRContext *ctx = module.getContext();
-  if (module.lookupSymbol<func::FuncOp>(name)) {
+  if (needsLowering) {
     PassManager pm(ctx);
     buildLowerToLLVMPipeline(pm);
     if (failed(pm.run(module)))
-      return makeError("lowering @" + name +
+      return makeError("lowering @" + llvm::join(names, ", @") +
                        " to the LLVM dialect failed (see the diagnostics)");
   }
 
@@ -233,41 +294,39 @@ Expected<std::vector<HostTensor>> runFunction(ModuleOp module, StringRef name,
   if (llvm::sys::fs::exists(LINEA_C_RUNNER_UTILS))
     libs.push_back(LINEA_C_RUNNER_UTILS);
   options.sharedLibPaths = libs;
-  auto engine = ExecutionEngine::create(module, options);
-  if (!engine)
-    return engine.takeError();
+  auto created = ExecutionEngine::create(module, options);
+  if (!created)
+    return created.takeError();
+  std::shared_ptr<ExecutionEngine> engine = std::move(*created);
 
-  // _mlir_ciface_<name>(results*, desc0*, desc1*, ...): results come first as
-  // one struct of descriptors (all 8-byte words, so they are contiguous).
-  // The lowered function may write into its arguments: give it copies.
-  std::vector<HostTensor> owned(inputs.begin(), inputs.end());
-  std::vector<std::vector<int64_t>> descriptors;
-  for (const HostTensor &t : owned)
-    descriptors.push_back(makeDescriptor(t));
-  std::vector<void *> descriptorPtrs;
-  for (auto &d : descriptors)
-    descriptorPtrs.push_back(d.data());
-  size_t resultWords = 0;
-  for (RankedTensorType type : sig->outputs)
-    resultWords += 3 + 2 * type.getRank();
-  std::vector<int64_t> results(resultWords, 0);
-  void *resultPtr = results.data();
-
-  SmallVector<void *> args;
-  if (!sig->outputs.empty())
-    args.push_back(&resultPtr);
-  for (void *&p : descriptorPtrs)
-    args.push_back(&p);
-  if (Error e = (*engine)->invokePacked("_mlir_ciface_" + name.str(), args))
-    return std::move(e);
-
-  std::vector<HostTensor> outputs;
-  const int64_t *cursor = results.data();
-  for (RankedTensorType type : sig->outputs) {
-    outputs.push_back(readDescriptor(cursor, type));
-    cursor += 3 + 2 * type.getRank();
+  std::vector<CompiledFunction> functions;
+  for (auto [name, sig] : llvm::zip(names, signatures)) {
+    auto packed = engine->lookupPacked("_mlir_ciface_" + name);
+    if (!packed)
+      return packed.takeError();
+    functions.emplace_back(engine, name, std::move(sig), *packed);
   }
-  return outputs;
+  return functions;
+}
+
+Expected<CompiledFunction> compileFunction(ModuleOp module, StringRef name) {
+  auto functions = compileFunctions(module, {name.str()});
+  if (!functions)
+    return functions.takeError();
+  return std::move(functions->front());
+}
+
+Expected<std::vector<HostTensor>> runFunction(ModuleOp module, StringRef name,
+                                              ArrayRef<HostTensor> inputs) {
+  Expected<TensorSignature> sig = getSignature(module, name);
+  if (!sig)
+    return sig.takeError();
+  if (Error e = checkInputs(*sig, inputs, name))
+    return std::move(e);
+  Expected<CompiledFunction> function = compileFunction(module, name);
+  if (!function)
+    return function.takeError();
+  return function->invoke(inputs);
 }
 
 } // namespace linea

@@ -50,6 +50,7 @@ PHI = {
     "elu_plus_one": lambda x: np.where(x > 0, x + 1, np.exp(np.minimum(x, 0))),
     "relu": lambda x: np.maximum(x, 0),
     "identity": lambda x: x,
+    "binary": lambda x: (x > 0).astype(x.dtype),
 }
 
 
@@ -259,7 +260,7 @@ def linear_case(rng, feature_map, s_len=6, t_len=6, batch=2, heads=3, d=8, dv=5)
     return q, k, v
 
 
-@pytest.mark.parametrize("feature_map", ["elu_plus_one", "relu", "identity"])
+@pytest.mark.parametrize("feature_map", ["elu_plus_one", "relu", "identity", "binary"])
 @pytest.mark.parametrize("causal", [False, True])
 def test_linear_attention(feature_map, causal):
     rng = np.random.default_rng(10)

@@ -1,8 +1,9 @@
 // RUN: linea-opt %s --linea-linearize-attention -split-input-file -verify-diagnostics | FileCheck %s
 // RUN: linea-opt %s --linea-linearize-attention="feature-map=relu" -split-input-file -verify-diagnostics | FileCheck %s --check-prefix=RELU
+// RUN: linea-opt %s --linea-shift-add="attention=true" -split-input-file 2>&1 | FileCheck %s --check-prefix=ADD
 // RUN: not linea-opt %s --linea-linearize-attention="feature-map=softmax" 2>&1 | FileCheck %s --check-prefix=BAD
 
-// BAD: error: linea-linearize-attention: feature-map='softmax' is not one of elu_plus_one, relu, identity
+// BAD: error: linea-linearize-attention: feature-map='softmax' is not one of elu_plus_one, relu, identity, binary
 
 // GQA 4:2, causal with S = T: K/V heads repeated (each kv head twice) before
 // the linear form.
@@ -13,6 +14,8 @@
 // CHECK: %[[V:.+]] = tensor.collapse_shape %[[VB]]
 // CHECK: linea.linear_attention %arg0, %[[K]], %[[V]] feature_map elu_plus_one {causal}
 // RELU: linea.linear_attention {{.*}} feature_map relu {causal}
+// linea-shift-add attention=true: the same rewrite with binarised q and k.
+// ADD: linea.linear_attention {{.*}} feature_map binary {causal}
 func.func @gqa_causal(%q: tensor<1x4x8x16xf32>, %k: tensor<1x2x8x16xf32>, %v: tensor<1x2x8x16xf32>) -> tensor<1x4x8x16xf32> {
   %o = linea.attention %q, %k, %v {causal} : (tensor<1x4x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) -> tensor<1x4x8x16xf32>
   return %o : tensor<1x4x8x16xf32>

@@ -298,6 +298,12 @@ Value applyFeatureMap(OpBuilder &b, Location loc, Value x, FeatureMap map) {
           return arith::MaximumFOp::create(nb, l, value, zero);
         case FeatureMap::identity:
           return value;
+        case FeatureMap::binary: {
+          Value positive = arith::CmpFOp::create(
+              nb, l, arith::CmpFPredicate::OGT, value, zero);
+          return arith::SelectOp::create(nb, l, positive,
+                                         f32Constant(nb, l, 1.0), zero);
+        }
         }
         llvm_unreachable("unknown feature map");
       });

@@ -11,18 +11,46 @@
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/TargetParser/Host.h"
 
 using namespace mlir;
 
 namespace linea {
 
+/// Register tiles for the host the JIT compiles for: 32 vector registers
+/// with AVX-512 (4×4 accumulators + 8 operands), 16 with AVX2 (3×4 + 4).
+static CpuContractionKernelsOptions hostKernelOptions() {
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  CpuContractionKernelsOptions options;
+  if (features.lookup("avx512f")) {
+    options.vectorWidth = 16;
+    options.tileM = 4;
+    options.tileN = 4;
+  } else if (features.lookup("avx2") || features.lookup("avx")) {
+    options.vectorWidth = 8;
+    options.tileM = 3;
+    options.tileN = 4;
+  } else {
+    options.vectorWidth = 4;
+    options.tileM = 2;
+    options.tileN = 4;
+  }
+  return options;
+}
+
 void buildLowerToLLVMPipeline(OpPassManager &pm) {
+  buildLowerToLLVMPipeline(pm, LowerToLLVMOptions());
+}
+
+void buildLowerToLLVMPipeline(OpPassManager &pm,
+                              const LowerToLLVMOptions &options) {
   pm.addPass(createJitEntryPoints());
   pm.addPass(createLineaToLinalg());
   pm.addPass(createCanonicalizerPass());
@@ -48,7 +76,16 @@ void buildLowerToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createCSEPass());
   pm.addPass(createCanonicalizerPass());
 
+  // Frees every temporary the function allocates (a quantized layer's
+  // decoded weight is one per call). Returned buffers go to the caller;
+  // returned views of arguments become clones (so every result is the
+  // caller's to free), lowered here to alloc + copy.
+  bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(createConvertBufferizationToMemRefPass());
+
   OpPassManager &funcPm = pm.nest<func::FuncOp>();
+  if (options.cpuKernels)
+    funcPm.addPass(createCpuContractionKernels(hostKernelOptions()));
   funcPm.addPass(createConvertLinalgToLoopsPass());
   arith::ArithExpandOpsPassOptions expand;
   expand.includeBf16 = true;
@@ -59,6 +96,7 @@ void buildLowerToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createArithToLLVMConversionPass());
@@ -70,10 +108,12 @@ void buildLowerToLLVMPipeline(OpPassManager &pm) {
 }
 
 void registerLineaConversionPipelines() {
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<LowerToLLVMOptions>(
       "linea-lower-to-llvm",
       "Lower linea (or linalg-on-tensors) to the LLVM dialect for the CPU JIT",
-      buildLowerToLLVMPipeline);
+      [](OpPassManager &pm, const LowerToLLVMOptions &options) {
+        buildLowerToLLVMPipeline(pm, options);
+      });
 }
 
 } // namespace linea

@@ -314,7 +314,7 @@ func.func @linear_attention_epsilon(%q: tensor<2x4x16x32xf32>, %k: tensor<2x4x16
 // -----
 
 func.func @linear_attention_feature_map(%q: tensor<2x4x16x32xf32>, %k: tensor<2x4x16x32xf32>, %v: tensor<2x4x16x8xf32>) -> tensor<2x4x16x8xf32> {
-  // expected-error @+1 {{expected string or keyword containing one of the following enum values for attribute 'feature_map' [elu_plus_one, relu, identity]}}
+  // expected-error @+1 {{expected string or keyword containing one of the following enum values for attribute 'feature_map' [elu_plus_one, relu, identity, binary]}}
   %o = linea.linear_attention %q, %k, %v feature_map softmax : (tensor<2x4x16x32xf32>, tensor<2x4x16x32xf32>, tensor<2x4x16x8xf32>) -> tensor<2x4x16x8xf32>
   return %o : tensor<2x4x16x8xf32>
 }

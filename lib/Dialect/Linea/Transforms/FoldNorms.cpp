@@ -6,6 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "NormParameters.h"
+
 #include "linea/Dialect/Linea/IR/ConstantWeights.h"
 #include "linea/Dialect/Linea/IR/LineaOps.h"
 #include "linea/Dialect/Linea/Transforms/Passes.h"
@@ -22,49 +24,6 @@ using namespace mlir;
 using namespace linea;
 
 namespace {
-
-/// The consumers of a norm as linear layers with constant weights, or a
-/// reason why the norm cannot be folded.
-FailureOr<SmallVector<LinearOp>> foldableUsers(Operation *norm,
-                                               std::string &why) {
-  SmallVector<LinearOp> users;
-  Value y = norm->getResult(0);
-  if (y.use_empty()) {
-    why = "its result is unused";
-    return failure();
-  }
-  for (OpOperand &use : y.getUses()) {
-    auto linear = dyn_cast<LinearOp>(use.getOwner());
-    if (!linear || use.get() != linear.getX()) {
-      why = ("its result feeds '" + use.getOwner()->getName().getStringRef() +
-             "', not only the input of linea.linear layers")
-                .str();
-      return failure();
-    }
-    if (!getConstantElements(linear.getW())) {
-      why = "a consuming linea.linear has a weight that is not a constant";
-      return failure();
-    }
-    if (!llvm::is_contained(users, linear))
-      users.push_back(linear);
-  }
-  return users;
-}
-
-/// Reads an optional constant norm parameter; empty when absent.
-FailureOr<std::vector<float>> readParameter(Value v, StringRef name,
-                                            std::string &why) {
-  if (!v)
-    return std::vector<float>();
-  return readConstantFloats(v, name, &why);
-}
-
-/// Erases the constant that defined `old` once nothing reads it.
-void eraseIfDead(Value old) {
-  if (Operation *def = old ? old.getDefiningOp() : nullptr)
-    if (def->use_empty())
-      def->erase();
-}
 
 /// Scales W's columns by g and adds W·β to the bias of one linear layer.
 void foldInto(LinearOp linear, ArrayRef<float> g, ArrayRef<float> beta) {
@@ -120,23 +79,16 @@ struct FoldNormsPass : linea::impl::FoldNormsBase<FoldNormsPass> {
   }
 
   void fold(Operation *norm) {
-    Value weight, bias;
-    if (auto rms = dyn_cast<RmsNormOp>(norm))
-      weight = rms.getWeight();
-    else {
-      auto ln = cast<LayerNormOp>(norm);
-      weight = ln.getWeight();
-      bias = ln.getBias();
-    }
+    auto [weight, bias] = getNormParameters(norm);
     if (!weight && !bias)
       return; // nothing to fold
     auto skip = [&](const Twine &why) {
       norm->emitRemark() << "linea-fold-norms: norm left alone: " << why;
     };
     std::string why;
-    FailureOr<SmallVector<LinearOp>> users = foldableUsers(norm, why);
-    FailureOr<std::vector<float>> g = readParameter(weight, "weight", why);
-    FailureOr<std::vector<float>> beta = readParameter(bias, "bias", why);
+    FailureOr<SmallVector<LinearOp>> users = normLinearConsumers(norm, why);
+    FailureOr<std::vector<float>> g = readOptionalFloats(weight, "weight", why);
+    FailureOr<std::vector<float>> beta = readOptionalFloats(bias, "bias", why);
     if (failed(users) || failed(g) || failed(beta))
       return skip(why);
     if (!beta->empty())
@@ -148,21 +100,7 @@ struct FoldNormsPass : linea::impl::FoldNormsBase<FoldNormsPass> {
     for (LinearOp linear : *users)
       foldInto(linear, *g, *beta);
     // The norm now only normalises.
-    OpBuilder builder(norm);
-    Operation *plain;
-    if (auto rms = dyn_cast<RmsNormOp>(norm))
-      plain = RmsNormOp::create(builder, norm->getLoc(), rms.getType(),
-                                rms.getX(), Value(), rms.getEpsilonAttr());
-    else {
-      auto ln = cast<LayerNormOp>(norm);
-      plain = LayerNormOp::create(builder, norm->getLoc(), ln.getType(),
-                                  ln.getX(), Value(), Value(),
-                                  ln.getEpsilonAttr());
-    }
-    norm->replaceAllUsesWith(plain);
-    norm->erase();
-    eraseIfDead(weight);
-    eraseIfDead(bias);
+    replaceNormParameters(norm, Value(), Value());
   }
 };
 

@@ -5,6 +5,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "LinearizeAttention.h"
+
 #include "linea/Dialect/Linea/IR/LineaOps.h"
 #include "linea/Dialect/Linea/Transforms/Passes.h"
 
@@ -37,6 +39,34 @@ Value repeatHeads(OpBuilder &b, Location loc, Value kv, int64_t g) {
       b, loc, wide, ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
 }
 
+/// Rewrites one softmax attention, or says with a remark why not.
+void linearize(AttentionOp op, FeatureMap phi, StringRef passName) {
+  auto skip = [&](const Twine &why) {
+    op.emitRemark() << passName << ": left alone: " << why;
+  };
+  if (op.getMask())
+    return skip("an additive mask has no linear-attention form");
+  int64_t s = cast<ShapedType>(op.getQ().getType()).getDimSize(2);
+  int64_t t = cast<ShapedType>(op.getK().getType()).getDimSize(2);
+  if (op.getCausal() && (ShapedType::isDynamic(s) || s != t))
+    return skip(Twine("causal linear attention needs S = T statically (S = ") +
+                (ShapedType::isDynamic(s) ? "?" : Twine(s).str()) + ", T = " +
+                (ShapedType::isDynamic(t) ? "?" : Twine(t).str()) + ")");
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  Value k = op.getK(), v = op.getV();
+  if (int64_t g = op.getGroupSize(); g > 1) {
+    k = repeatHeads(b, loc, k, g);
+    v = repeatHeads(b, loc, v, g);
+  }
+  auto linear = LinearAttentionOp::create(
+      b, loc, op.getType(), op.getQ(), k, v,
+      FeatureMapAttr::get(op.getContext(), phi), op.getCausalAttr(),
+      b.getF32FloatAttr(1e-6f));
+  op.replaceAllUsesWith(linear.getResult());
+  op.erase();
+}
+
 struct LinearizeAttentionPass
     : linea::impl::LinearizeAttentionBase<LinearizeAttentionPass> {
   using Base::Base;
@@ -46,41 +76,19 @@ struct LinearizeAttentionPass
     if (!phi) {
       emitError(getOperation().getLoc())
           << "linea-linearize-attention: feature-map='" << featureMap.getValue()
-          << "' is not one of elu_plus_one, relu, identity";
+          << "' is not one of elu_plus_one, relu, identity, binary";
       return signalPassFailure();
     }
-    SmallVector<AttentionOp> ops;
-    getOperation().walk([&](AttentionOp op) { ops.push_back(op); });
-    for (AttentionOp op : ops)
-      rewrite(op, *phi);
-  }
-
-  void rewrite(AttentionOp op, FeatureMap phi) {
-    auto skip = [&](const Twine &why) {
-      op.emitRemark() << "linea-linearize-attention: left alone: " << why;
-    };
-    if (op.getMask())
-      return skip("an additive mask has no linear-attention form");
-    int64_t s = cast<ShapedType>(op.getQ().getType()).getDimSize(2);
-    int64_t t = cast<ShapedType>(op.getK().getType()).getDimSize(2);
-    if (op.getCausal() && (ShapedType::isDynamic(s) || s != t))
-      return skip(Twine("causal linear attention needs S = T statically (S = ") +
-                  (ShapedType::isDynamic(s) ? "?" : Twine(s).str()) + ", T = " +
-                  (ShapedType::isDynamic(t) ? "?" : Twine(t).str()) + ")");
-    OpBuilder b(op);
-    Location loc = op.getLoc();
-    Value k = op.getK(), v = op.getV();
-    if (int64_t g = op.getGroupSize(); g > 1) {
-      k = repeatHeads(b, loc, k, g);
-      v = repeatHeads(b, loc, v, g);
-    }
-    auto linear = LinearAttentionOp::create(
-        b, loc, op.getType(), op.getQ(), k, v,
-        FeatureMapAttr::get(&getContext(), phi), op.getCausalAttr(),
-        b.getF32FloatAttr(1e-6f));
-    op.replaceAllUsesWith(linear.getResult());
-    op.erase();
+    linearizeAttention(getOperation(), *phi, getArgument());
   }
 };
 
 } // namespace
+
+void linea::linearizeAttention(ModuleOp module, FeatureMap phi,
+                               StringRef passName) {
+  SmallVector<AttentionOp> ops;
+  module.walk([&](AttentionOp op) { ops.push_back(op); });
+  for (AttentionOp op : ops)
+    linearize(op, phi, passName);
+}

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "LinearizeAttention.h"
 #include "StructuredRewrite.h"
 
 #include "linea/Dialect/Linea/Transforms/Passes.h"
@@ -63,6 +64,8 @@ struct ShiftAddPass : linea::impl::ShiftAddBase<ShiftAddPass> {
               return proposal;
             })))
       return signalPassFailure();
+    if (attention)
+      linearizeAttention(module, FeatureMap::binary, getArgument());
   }
 };
 

@@ -102,8 +102,11 @@ def Linea_LinearAttentionOp : Linea_AttentionOpBase<"linear_attention"> {
     Operands (T in f32/f16/bf16): `q : tensor<BxHxSxDxT>`,
     `k : tensor<BxHxTkxDxT>`, `v : tensor<BxHxTkxDvxT>` (Tk written T
     below). Attributes: `feature_map` φ, applied elementwise —
-    `elu_plus_one` (x > 0 ? x + 1 : exp(x)), `relu` (max(x, 0)) or
-    `identity`; unit `causal`, which requires S = T (checked when both are
+    `elu_plus_one` (x > 0 ? x + 1 : exp(x)), `relu` (max(x, 0)),
+    `identity`, or `binary` (x > 0 ? 1 : 0: with binarised q and k every
+    product in the formula below is a selection, so the layer needs only
+    additions and one division per output — ShiftAddViT's add-only
+    attention); unit `causal`, which requires S = T (checked when both are
     static, a precondition otherwise); `epsilon` (f32 > 0, default 1e-6).
 
     Result `o : tensor<BxHxSxDvxT>`. For every batch and head, with row

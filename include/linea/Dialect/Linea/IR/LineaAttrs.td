@@ -104,7 +104,8 @@ def Linea_FeatureMap : I32EnumAttr<"FeatureMap",
     "feature map φ of linear attention", [
       I32EnumAttrCase<"elu_plus_one", 0>,
       I32EnumAttrCase<"relu", 1>,
-      I32EnumAttrCase<"identity", 2>]> {
+      I32EnumAttrCase<"identity", 2>,
+      I32EnumAttrCase<"binary", 3>]> {
   let cppNamespace = "::linea";
 }
 

@@ -344,7 +344,7 @@ def LinearizeAttention : Pass<"linea-linearize-attention", "mlir::ModuleOp"> {
   let summary = "Replace softmax attention by linear attention (lossy)";
   let description = [{
     REWRITES.md §7: `linea.attention` → `linea.linear_attention` with the
-    feature map `feature-map` (elu_plus_one, relu or identity), keeping
+    feature map `feature-map` (elu_plus_one, relu, identity or binary), keeping
     `causal`. Grouped-query K/V heads are repeated to H heads (a broadcast
     and a reshape). The softmax scale has no counterpart and is dropped.
     Layers the linear form cannot express — an additive mask, causal
@@ -355,7 +355,7 @@ def LinearizeAttention : Pass<"linea-linearize-attention", "mlir::ModuleOp"> {
   }];
   let options = [
     Option<"featureMap", "feature-map", "std::string", "\"elu_plus_one\"",
-           "φ: elu_plus_one, relu or identity">,
+           "φ: elu_plus_one, relu, identity or binary">,
   ];
   let dependentDialects = ["mlir::linalg::LinalgDialect",
                            "mlir::tensor::TensorDialect"];
@@ -374,12 +374,22 @@ def ShiftAdd : StructuredRewritePass<"linea-shift-add",
     limited to [−(2^(bits−1) − 2), 0] after the prescale (bits=5: [−14, 0]);
     smaller residuals become 0. The form is kept even when it does not
     store fewer bytes: its point is multiplication-free arithmetic.
+    With `attention=true`, softmax attention becomes add-only attention
+    (ShiftAddViT): `linea.linear_attention` with the `binary` feature map,
+    so q and k are binarised and the products become additions (lossy;
+    masked attention is left alone with a remark).
   }];
   let options = !listconcat(selectionOptions, [
     Option<"terms", "terms", "int64_t", "1", "Power-of-two terms per weight (1 or 2)">,
     Option<"bits", "bits", "int64_t", "5",
            "Code width b: exponents span [−(2^(b−1) − 2), 0] (3 ≤ b ≤ 8)">,
+    Option<"attention", "attention", "bool", "false",
+           "Also turn softmax attention into add-only (binarised q/k) "
+           "linear attention">,
   ]);
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::linalg::LinalgDialect",
+                           "mlir::tensor::TensorDialect"];
 }
 
 def Sparsify : StructuredRewritePass<"linea-sparsify",
@@ -389,13 +399,19 @@ def Sparsify : StructuredRewritePass<"linea-sparsify",
     fraction of R×C blocks of largest Frobenius norm → `linea.bsr_linear`
     (R | N, C | K). `pattern=N:M` (e.g. 2:4) keeps the N largest-magnitude
     weights of every M consecutive inputs of each row → `linea.nm_linear`
-    (M | K); `sparsity` is then implied (1 − N/M) and ignored.
+    (M | K); `sparsity` is then implied (1 − N/M) and ignored. With
+    `stats=`, weights are scored by |W[n, k]|·‖X[:, k]‖₂ (Wanda; max |X[:, k]|
+    when the file has no XᵀX), so input channels with large activations
+    keep their weights; every selected layer must be in the file.
   }];
   let options = !listconcat(selectionOptions, [
     Option<"pattern", "pattern", "std::string", "\"2:4\"",
            "'block:RxC' (block sparsity) or 'N:M' (semi-structured)">,
     Option<"sparsity", "sparsity", "double", "0.5",
            "Fraction of blocks to drop, in [0, 1) (block patterns)">,
+    Option<"stats", "stats", "std::string", "\"\"",
+           "Calibration statistics (linea-run --collect-stats): score "
+           "|W[n, k]|·‖X[:, k]‖ (Wanda) instead of |W[n, k]|">,
   ]);
 }
 
@@ -437,6 +453,115 @@ def Quantize : StructuredRewritePass<"linea-quantize",
     Each new op records `linea.weight_error`.
   }];
   let options = !listconcat(selectionOptions, quantFormatOptions);
+}
+
+def Gptq : StructuredRewritePass<"linea-gptq",
+                                 "linea.quant_linear (GPTQ rounding)"> {
+  let description = [{
+    GPTQ (REWRITES.md §3.4): quantizes the columns of W in order, feeding
+    each column's rounding error back into the columns not yet quantized
+    through the inverse Hessian of the layer's calibration inputs
+    (H = XᵀX + damp·mean(diag)·I, from `stats=`, which linea-run
+    --collect-stats writes with XᵀX). Minimises the layer's output error
+    on the calibration distribution instead of the weight error, so the
+    recorded `linea.weight_error` is usually a little above
+    linea-quantize's. Same formats and storage as linea-quantize; group
+    scales are chosen from the error-updated weights when a group starts,
+    channel and tensor scales from W. Every selected layer must be in the
+    stats file with matching K and XᵀX.
+  }];
+  let options = !listconcat(selectionOptions, quantFormatOptions, [
+    Option<"blockSize", "block-size", "int64_t", "128",
+           "Columns per lazy-update block">,
+    Option<"damp", "damp", "double", "0.01",
+           "Diagonal damping as a fraction of the mean diagonal of XᵀX">,
+  ]);
+}
+
+def Sinq : StructuredRewritePass<"linea-sinq",
+                                 "linea.scale_channels + linea.quant_linear (SINQ)"> {
+  let description = [{
+    SINQ (REWRITES.md §3.3), calibration-free: per tile of W (all rows × one
+    scale group's columns, or all of W per channel), `iterations` Sinkhorn
+    steps balance the row and column standard deviations; the column
+    factors μ become `linea.scale_channels(x, μ)` in front of the layer and
+    W·diag(1/μ) is quantized by round to nearest (the row factors fold into
+    the block scales exactly, so they are not stored). Same formats as
+    linea-quantize; `linea.weight_error` includes μ.
+  }];
+  let options = !listconcat(selectionOptions, quantFormatOptions, [
+    Option<"iterations", "iterations", "int64_t", "16",
+           "Sinkhorn steps per tile (stops early when the imbalance rises)">,
+  ]);
+}
+
+//===----------------------------------------------------------------------===//
+// Exact changes of basis before quantization (REWRITES.md §3.2, §3.5).
+//===----------------------------------------------------------------------===//
+
+def Smooth : Pass<"linea-smooth", "mlir::ModuleOp"> {
+  let summary = "SmoothQuant: move activation outliers into the weights (exact)";
+  let description = [{
+    REWRITES.md §3.2; run it before `linea-quantize` with an activation mode
+    (e.g. `act=dynamic_int8_per_token`). The selected `linea.linear` layers
+    with constant weights are grouped by the value x they read (q/k/v after
+    one norm, gate/up). For each group and input channel j, from the
+    calibration statistics `stats=` (`linea-run --collect-stats`: max |x_j|
+    of each layer's input, looked up by the layer's `name`):
+
+    ```
+    s_j = max|x_j|^α / (max over the group's layers, n of |W[n, j]|)^(1−α)
+    ```
+
+    clamped to ≥ 1e-5, and s_j = 1 where either maximum is 0. Every W of the
+    group becomes W·diag(s); x is divided by s: folded into the producing
+    `linea.rms_norm` / `linea.layer_norm` (weight /= s, bias /= s; an absent
+    weight becomes 1/s) when its parameters are constants and its only users
+    are the group's layers, else one `linea.scale_channels(x, 1/s)` (f32
+    scales) shared by the group. The function is unchanged up to rounding
+    (the new weights are rounded once to their element type). Each smoothed
+    layer records `linea.smoothed = α`.
+
+    Errors (the pass fails): no `stats=`, an unreadable file, α outside
+    [0, 1], a selected layer missing from the file (only layers with a
+    `name` are collected) or with a channel count other than K, a non-finite
+    maximum. Layers whose weight is not a constant are skipped with a remark.
+  }];
+  let options = !listconcat(selectionOptions, [
+    Option<"alpha", "alpha", "double", /*default=*/"0.5",
+           "Migration strength α in [0, 1] (Llama-2 0.85, Mistral 0.8)">,
+    Option<"stats", "stats", "std::string", /*default=*/"\"\"",
+           "Calibration statistics (linea-run --collect-stats); required">,
+  ]);
+  let dependentDialects = ["mlir::arith::ArithDialect"];
+}
+
+def Rotate : Pass<"linea-rotate", "mlir::ModuleOp"> {
+  let summary = "Hadamard-rotate the inputs of linear layers (exact)";
+  let description = [{
+    REWRITES.md §3.5 (QuaRot / Quartet style); run it before a 4-bit
+    `linea-quantize`. With H the normalized blocked Walsh–Hadamard matrix of
+    block B (orthonormal and symmetric, `linea.hadamard` semantics),
+    x Wᵀ = (x H)(W H)ᵀ: every selected `linea.linear` layer with a constant
+    weight W[N, K] gets W·H (computed in f64 with the fast transform and
+    rounded once to W's type), and one `linea.hadamard {block_size = B}` is
+    inserted on x, shared by the layers reading that x. Outliers of W and of
+    x are spread over their block, which lowers the error of the
+    quantization that follows; the function itself is unchanged up to
+    rounding. Each rotated layer records `linea.rotated = B`.
+
+    `block-size=0` (default) takes the largest power of two ≤ 128 dividing
+    K: 128 matches the usual int4 group. Layers whose K has no such block
+    ≥ 2 (odd K), or that an explicit `block-size` does not divide, are
+    skipped with a remark, as are layers with a non-constant weight. The
+    rotation is not folded into a preceding layer's output rows (QuaRot's
+    offline fusion): the online `linea.hadamard` costs O(K log B) per token.
+  }];
+  let options = !listconcat(selectionOptions, [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"0",
+           "Hadamard block B: a power of two dividing K (0: largest ≤ 128)">,
+  ]);
+  let dependentDialects = ["mlir::arith::ArithDialect"];
 }
 
 #endif // LINEA_TRANSFORMS_PASSES_TD
