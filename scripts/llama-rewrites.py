@@ -41,6 +41,7 @@ CONFIGS = [
     ("sparsify 2:4", ["--linea-sparsify=pattern=2:4"]),
     ("sparsify block:16x16 50%", ["--linea-sparsify=pattern=block:16x16 sparsity=0.5"]),
     ("linearize-attention", ["--linea-linearize-attention"]),
+    ("shift-add terms=2 + add-only attention", ["--linea-shift-add=terms=2 attention=true"]),
     # Quantization. {stats} is replaced by statistics collected on
     # calibration inputs (Gaussian like x.npy, other seeds).
     ("int8 per channel", ["--linea-quantize=format=int8"]),
@@ -62,6 +63,19 @@ CONFIGS = [
     ("nvfp4 + fp8 per-token acts", ["--linea-quantize=format=nvfp4 act=fp8_per_token"]),
     ("nf4 g64", ["--linea-quantize=format=nf4"]),
 ]
+
+# The stated tolerance of each rewrite: the largest output error ‖y−y₀‖/‖y₀‖
+# of the block that the table accepts (the script fails above it). Exact
+# rewrites are held to float rounding; lossy ones to what the format or
+# factorization can be expected to cost on this random-weight block.
+EXACT, INT8, INT6, FP8, FOUR_BIT, STRUCTURED = 1e-5, 5e-3, 1e-2, 3e-2, 8e-2, 0.25
+MAX_OUTPUT_ERROR = {
+    "dense (raised)": 0.0,
+    "fold-norms + fuse-projections": EXACT,
+    "int8 per channel": INT8, "int8 W8A8 (dynamic per token)": INT8, "smooth + W8A8": INT8,
+    "int6 per channel": INT6,
+    "fp8 e4m3 per channel": FP8, "fp8 e4m3 + static fp8 acts": FP8, "fp8 e5m2 per tensor": FP8,
+}
 
 CALIBRATION_SAMPLES = 16
 
@@ -122,18 +136,25 @@ def main():
                 rel = np.linalg.norm(y - y0) / np.linalg.norm(y0)
                 rows.append((name, total["params"], total["bytes"],
                              np.mean(errs) if errs else None, rel))
+                limit = MAX_OUTPUT_ERROR.get(
+                    name, FOUR_BIT if "quant" in " ".join(args) or "gptq" in " ".join(args)
+                    or "sinq" in " ".join(args) else STRUCTURED)
+                if not rel <= limit:
+                    print(f"{name}: output error {rel:.3g} above its tolerance {limit:g}",
+                          file=sys.stderr)
+                    failed = True
             except RuntimeError as e:
                 print(f"{name}: {e}", file=sys.stderr)
                 failed = True
     dense = rows[0] if rows and rows[0][0].startswith("dense") else None
-    print(f"{'rewrite':32} {'params':>9} {'bytes':>9} {'bytes vs dense':>15} "
+    print(f"{'rewrite':40} {'params':>9} {'bytes':>9} {'bytes vs dense':>15} "
           f"{'bits/w':>7} {'mean w_err':>10} {'out rel err':>11}")
     for name, params, nbytes, werr, rel in rows:
         ratio = f"{nbytes / dense[2]:.3f}" if dense else "-"
         # Stored bits per weight of the dense layers these replace.
         bits = f"{8 * nbytes / dense[1]:.2f}" if dense else "-"
         werr_s = f"{werr:.4f}" if werr is not None else "-"
-        print(f"{name:32} {params:9d} {nbytes:9d} {ratio:>15} {bits:>7} {werr_s:>10} {rel:11.2e}")
+        print(f"{name:40} {params:9d} {nbytes:9d} {ratio:>15} {bits:>7} {werr_s:>10} {rel:11.2e}")
     sys.exit(1 if failed else 0)
 
 
