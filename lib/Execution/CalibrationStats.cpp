@@ -28,10 +28,6 @@ using llvm::Expected;
 
 namespace linea {
 
-static Error makeError(const llvm::Twine &message) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
-}
-
 const LayerStats *CalibrationStats::lookup(llvm::StringRef name) const {
   for (const LayerStats &layer : layers)
     if (layer.name == name)
@@ -107,16 +103,18 @@ static Error instrument(ModuleOp module, func::FuncOp func,
                         std::vector<std::string> &skipped) {
   StringRef funcName = func.getName();
   if (!func.getBody().hasOneBlock())
-    return makeError("@" + funcName + " has " +
-                     llvm::Twine(func.getBody().getBlocks().size()) +
-                     " blocks; statistics are collected from single-block "
-                     "functions");
+    return llvm::createStringError(
+        "@" + funcName + " has " +
+        llvm::Twine(func.getBody().getBlocks().size()) +
+        " blocks; statistics are collected from single-block "
+        "functions");
   if (std::optional<SymbolTable::UseRange> uses =
           SymbolTable::getSymbolUses(func, module);
       uses && !uses->empty())
-    return makeError("@" + funcName +
-                     " is called from elsewhere in the "
-                     "module; collect statistics from the outermost function");
+    return llvm::createStringError(
+        "@" + funcName +
+        " is called from elsewhere in the "
+        "module; collect statistics from the outermost function");
 
   Block &body = func.getBody().front();
   llvm::StringMap<Location> seen;
@@ -168,7 +166,7 @@ static Error instrument(ModuleOp module, func::FuncOp func,
     values.push_back(x);
   });
   if (!error.empty())
-    return makeError(error);
+    return llvm::createStringError(error);
 
   auto ret = cast<func::ReturnOp>(body.getTerminator());
   // A function argument cannot be returned as it is (bufferization would
@@ -194,7 +192,7 @@ static Error instrument(ModuleOp module, func::FuncOp func,
     types.push_back(v.getType());
   SmallVector<DictionaryAttr> attrs(values.size(), DictionaryAttr());
   if (failed(func.insertResults(indices, types, attrs)))
-    return makeError("cannot add results to @" + funcName);
+    return llvm::createStringError("cannot add results to @" + funcName);
   ret->insertOperands(ret->getNumOperands(), values);
   return Error::success();
 }
@@ -204,19 +202,21 @@ collectCalibrationStats(ModuleOp module, llvm::StringRef funcName,
                         llvm::ArrayRef<std::vector<HostTensor>> inputSets,
                         bool withXtx) {
   if (inputSets.empty())
-    return makeError("no input sets to collect statistics from");
+    return llvm::createStringError("no input sets to collect statistics from");
   OwningOpRef<ModuleOp> clone = module.clone();
   auto func = clone->lookupSymbol<func::FuncOp>(funcName);
   if (!func) {
     if (clone->lookupSymbol<LLVM::LLVMFuncOp>(funcName))
-      return makeError("@" + funcName +
-                       " is already lowered to the LLVM dialect; collect "
-                       "statistics on the module before linea-lower-to-llvm");
+      return llvm::createStringError(
+          "@" + funcName +
+          " is already lowered to the LLVM dialect; collect "
+          "statistics on the module before linea-lower-to-llvm");
     Expected<TensorSignature> sig = getSignature(*clone, funcName);
-    return sig ? makeError("no func.func @" + funcName) : sig.takeError();
+    return sig ? llvm::createStringError("no func.func @" + funcName)
+               : sig.takeError();
   }
   if (func.isExternal())
-    return makeError("@" + funcName + " is only a declaration");
+    return llvm::createStringError("@" + funcName + " is only a declaration");
 
   CalibrationStats stats;
   std::vector<Probe> probes;
@@ -238,12 +238,13 @@ collectCalibrationStats(ModuleOp module, llvm::StringRef funcName,
     Expected<std::vector<HostTensor>> outputs =
         runFunction(*clone, funcName, inputs);
     if (!outputs)
-      return makeError("calibration sample " + llvm::Twine(sample) + ": " +
-                       llvm::toString(outputs.takeError()));
+      return llvm::createStringError("calibration sample " +
+                                     llvm::Twine(sample) + ": " +
+                                     llvm::toString(outputs.takeError()));
     if (outputs->size() != numOriginal + probes.size())
-      return makeError("@" + funcName + " returned " +
-                       llvm::Twine(outputs->size()) + " results, expected " +
-                       llvm::Twine(numOriginal + probes.size()));
+      return llvm::createStringError(
+          "@" + funcName + " returned " + llvm::Twine(outputs->size()) +
+          " results, expected " + llvm::Twine(numOriginal + probes.size()));
     for (auto [i, layer] : llvm::enumerate(stats.layers))
       accumulate(layer, (*outputs)[numOriginal + i], withXtx);
   }
@@ -258,27 +259,30 @@ Error mergeCalibrationStats(CalibrationStats &a, const CalibrationStats &b) {
   for (const LayerStats &other : b.layers) {
     const LayerStats *mine = a.lookup(other.name);
     if (!mine)
-      return makeError("layer '" + other.name +
-                       "' is in the new statistics but not in the existing "
-                       "ones (" +
-                       llvm::Twine(a.layers.size()) + " layers)");
+      return llvm::createStringError(
+          "layer '" + other.name +
+          "' is in the new statistics but not in the existing "
+          "ones (" +
+          llvm::Twine(a.layers.size()) + " layers)");
     if (mine->channels != other.channels)
-      return makeError(
+      return llvm::createStringError(
           "layer '" + other.name + "' has K = " + llvm::Twine(mine->channels) +
           " in the existing statistics but K = " + llvm::Twine(other.channels) +
           " in the new ones");
     if (mine->hasXtx() != other.hasXtx())
-      return makeError("layer '" + other.name + "' has XᵀX in " +
-                       (mine->hasXtx() ? "the existing" : "the new") +
-                       " statistics only; collect both with or both without "
-                       "it");
+      return llvm::createStringError(
+          "layer '" + other.name + "' has XᵀX in " +
+          (mine->hasXtx() ? "the existing" : "the new") +
+          " statistics only; collect both with or both without "
+          "it");
   }
   for (const LayerStats &mine : a.layers)
     if (!b.lookup(mine.name))
-      return makeError("layer '" + mine.name +
-                       "' is in the existing statistics but not in the new "
-                       "ones (" +
-                       llvm::Twine(b.layers.size()) + " layers)");
+      return llvm::createStringError(
+          "layer '" + mine.name +
+          "' is in the existing statistics but not in the new "
+          "ones (" +
+          llvm::Twine(b.layers.size()) + " layers)");
 
   for (LayerStats &mine : a.layers) {
     const LayerStats &other = *b.lookup(mine.name);

@@ -21,19 +21,16 @@ using llvm::Twine;
 
 namespace linea {
 
-static Error makeError(const Twine &message) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
-}
-
 Error writeCalibrationStats(const CalibrationStats &stats, StringRef path) {
   std::vector<NpzEntry> entries;
   for (const LayerStats &layer : stats.layers) {
     int64_t k = layer.channels;
     if (int64_t(layer.absMax.size()) != k ||
         (layer.hasXtx() && int64_t(layer.xtx.size()) != k * k))
-      return makeError("layer '" + layer.name + "' has K = " + Twine(k) +
-                       " but " + Twine(layer.absMax.size()) + " absmax and " +
-                       Twine(layer.xtx.size()) + " XᵀX values");
+      return llvm::createStringError(
+          "layer '" + layer.name + "' has K = " + Twine(k) + " but " +
+          Twine(layer.absMax.size()) + " absmax and " +
+          Twine(layer.xtx.size()) + " XᵀX values");
     HostTensor absMax = makeTensor(DType::f32, {k});
     std::memcpy(absMax.bytes.data(), layer.absMax.data(), k * sizeof(float));
     entries.emplace_back(layer.name + ".absmax", std::move(absMax));
@@ -61,7 +58,7 @@ Expected<CalibrationStats> readCalibrationStats(StringRef path) {
   if (!entries)
     return entries.takeError();
   auto fail = [&](const Twine &why) {
-    return makeError("'" + path + "': " + why);
+    return llvm::createStringError("'" + path + "': " + why);
   };
 
   // Layers in the order their first entry appears.

@@ -49,32 +49,30 @@ struct ByteWriter {
 };
 } // namespace
 
-static Error makeError(const Twine &message) {
-  return createStringError(inconvertibleErrorCode(), message);
-}
-
 Error writeNpz(StringRef path, ArrayRef<NpzEntry> entries) {
   StringSet<> keys;
   for (const NpzEntry &entry : entries)
     if (!keys.insert(entry.first).second)
-      return makeError("cannot write '" + path + "': two arrays are named '" +
-                       entry.first + "'");
+      return llvm::createStringError("cannot write '" + path +
+                                     "': two arrays are named '" + entry.first +
+                                     "'");
 
   ByteWriter body, central;
   for (const NpzEntry &entry : entries) {
     std::string name = entry.first + ".npy";
     if (name.size() > 0xffff)
-      return makeError("cannot write '" + path + "': the key '" +
-                       entry.first.substr(0, 40) + "...' is " +
-                       Twine(entry.first.size()) +
-                       " bytes long; zip names hold at most 65531");
+      return llvm::createStringError(
+          "cannot write '" + path + "': the key '" + entry.first.substr(0, 40) +
+          "...' is " + Twine(entry.first.size()) +
+          " bytes long; zip names hold at most 65531");
     std::string data = serializeNpy(entry.second);
     uint32_t crc = crc32(arrayRefFromStringRef(data));
     uint64_t offset = body.bytes.size();
     if (offset + data.size() + name.size() + kLocalHeaderSize >= UINT32_MAX)
-      return makeError("cannot write '" + path +
-                       "': the arrays take more "
-                       "than the 4 GiB of a zip without zip64 records");
+      return llvm::createStringError(
+          "cannot write '" + path +
+          "': the arrays take more "
+          "than the 4 GiB of a zip without zip64 records");
     auto common = [&](ByteWriter &w) {
       w.u16(20); // version needed: 2.0
       // Bit 11: the name is UTF-8 (else readers decode it as CP437).
@@ -105,9 +103,10 @@ Error writeNpz(StringRef path, ArrayRef<NpzEntry> entries) {
   }
   if (entries.size() >= 0xffff ||
       body.bytes.size() + central.bytes.size() >= UINT32_MAX)
-    return makeError("cannot write '" + path + "': " + Twine(entries.size()) +
-                     " arrays in " + Twine(body.bytes.size()) +
-                     " bytes need zip64 records, which are not implemented");
+    return llvm::createStringError(
+        "cannot write '" + path + "': " + Twine(entries.size()) +
+        " arrays in " + Twine(body.bytes.size()) +
+        " bytes need zip64 records, which are not implemented");
 
   ByteWriter end;
   end.u32(kEndOfCentralDirSig);
@@ -126,18 +125,20 @@ Error writeNpz(StringRef path, ArrayRef<NpzEntry> entries) {
   {
     raw_fd_ostream os(temp, ec);
     if (ec)
-      return makeError("cannot write '" + temp + "': " + ec.message());
+      return llvm::createStringError("cannot write '" + temp +
+                                     "': " + ec.message());
     os << body.bytes << central.bytes << end.bytes;
     os.close();
     if (os.has_error()) {
       sys::fs::remove(temp);
-      return makeError("cannot write '" + temp + "': " + os.error().message());
+      return llvm::createStringError("cannot write '" + temp +
+                                     "': " + os.error().message());
     }
   }
   if ((ec = sys::fs::rename(temp, path))) {
     sys::fs::remove(temp);
-    return makeError("cannot rename '" + temp + "' to '" + path +
-                     "': " + ec.message());
+    return llvm::createStringError("cannot rename '" + temp + "' to '" + path +
+                                   "': " + ec.message());
   }
   return Error::success();
 }
@@ -179,7 +180,9 @@ struct CentralDirectory {
 /// record it points to.
 static Expected<CentralDirectory> findCentralDirectory(const ByteReader &in,
                                                        const Twine &file) {
-  auto fail = [&](const Twine &why) { return makeError(file + ": " + why); };
+  auto fail = [&](const Twine &why) {
+    return llvm::createStringError(file + ": " + why);
+  };
   if (in.size() < kEndOfCentralDirSize)
     return fail("not a zip archive (" + Twine(in.size()) +
                 " bytes; truncated?)");
@@ -252,12 +255,12 @@ Expected<std::vector<NpzEntry>> readNpz(StringRef path) {
       MemoryBuffer::getFile(path, /*IsText=*/false,
                             /*RequiresNullTerminator=*/false);
   if (!file)
-    return makeError("'" + path +
-                     "': cannot read: " + file.getError().message());
+    return llvm::createStringError(
+        "'" + path + "': cannot read: " + file.getError().message());
   ByteReader in((*file)->getBuffer());
   std::string fileName = ("'" + path + "'").str();
   auto fail = [&](const Twine &why) {
-    return makeError(fileName + ": " + why);
+    return llvm::createStringError(fileName + ": " + why);
   };
 
   Expected<CentralDirectory> dir = findCentralDirectory(in, fileName);

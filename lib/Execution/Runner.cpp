@@ -22,10 +22,6 @@ using llvm::Expected;
 
 namespace linea {
 
-static Error makeError(const llvm::Twine &message) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
-}
-
 std::optional<DType> dtypeOf(Type t) {
   if (t.isF32())
     return DType::f32;
@@ -56,10 +52,11 @@ static Error collectTensorTypes(ArrayRef<Type> types, StringRef what,
   for (auto [i, t] : llvm::enumerate(types)) {
     auto tensor = dyn_cast<RankedTensorType>(t);
     if (!tensor || !dtypeOf(tensor.getElementType()))
-      return makeError("@" + name + ": " + what + " " + llvm::Twine(i) +
-                       " has type " + typeString(t) +
-                       "; linea-run supports ranked tensors of f32, f16, "
-                       "bf16, i8, i32 and i64");
+      return llvm::createStringError(
+          "@" + name + ": " + what + " " + llvm::Twine(i) + " has type " +
+          typeString(t) +
+          "; linea-run supports ranked tensors of f32, f16, "
+          "bf16, i8, i32 and i64");
     out.push_back(tensor);
   }
   return Error::success();
@@ -80,7 +77,7 @@ Expected<TensorSignature> getSignature(ModuleOp module, StringRef name) {
   TensorSignature sig;
   if (auto func = module.lookupSymbol<func::FuncOp>(name)) {
     if (func.isExternal())
-      return makeError("@" + name + " is only a declaration");
+      return llvm::createStringError("@" + name + " is only a declaration");
     FunctionType type = func.getFunctionType();
     if (Error e = collectTensorTypes(type.getInputs(), "argument", name,
                                      sig.inputs))
@@ -94,9 +91,10 @@ Expected<TensorSignature> getSignature(ModuleOp module, StringRef name) {
     auto inputs = func->getAttrOfType<ArrayAttr>("linea.inputs");
     auto outputs = func->getAttrOfType<ArrayAttr>("linea.outputs");
     if (!inputs || !outputs)
-      return makeError("@" + name +
-                       " is an llvm.func without linea.inputs/linea.outputs; "
-                       "lower it with linea-opt --linea-lower-to-llvm");
+      return llvm::createStringError(
+          "@" + name +
+          " is an llvm.func without linea.inputs/linea.outputs; "
+          "lower it with linea-opt --linea-lower-to-llvm");
     auto types = [](ArrayAttr attr) {
       SmallVector<Type> out;
       for (Attribute a : attr)
@@ -112,16 +110,17 @@ Expected<TensorSignature> getSignature(ModuleOp module, StringRef name) {
       return std::move(e);
     return sig;
   }
-  return makeError("no function @" + name + " in the module (functions: " +
-                   functionNames(module) + ")");
+  return llvm::createStringError(
+      "no function @" + name +
+      " in the module (functions: " + functionNames(module) + ")");
 }
 
 Error checkInputs(const TensorSignature &sig, ArrayRef<HostTensor> inputs,
                   StringRef name) {
   if (inputs.size() != sig.inputs.size())
-    return makeError("@" + name + " takes " + llvm::Twine(sig.inputs.size()) +
-                     " inputs, but " + llvm::Twine(inputs.size()) +
-                     " were given");
+    return llvm::createStringError(
+        "@" + name + " takes " + llvm::Twine(sig.inputs.size()) +
+        " inputs, but " + llvm::Twine(inputs.size()) + " were given");
   for (auto [i, type] : llvm::enumerate(sig.inputs)) {
     const HostTensor &t = inputs[i];
     DType want = *dtypeOf(type.getElementType());
@@ -129,9 +128,9 @@ Error checkInputs(const TensorSignature &sig, ArrayRef<HostTensor> inputs,
     for (int64_t d = 0; shapeOk && d < type.getRank(); ++d)
       shapeOk = type.isDynamicDim(d) || type.getDimSize(d) == t.shape[d];
     if (t.dtype != want || !shapeOk)
-      return makeError("input " + llvm::Twine(i) + " of @" + name +
-                       " must be " + typeString(type) + ", but is " +
-                       t.describe());
+      return llvm::createStringError("input " + llvm::Twine(i) + " of @" +
+                                     name + " must be " + typeString(type) +
+                                     ", but is " + t.describe());
   }
   return Error::success();
 }
@@ -142,9 +141,9 @@ makeRandomInputs(const TensorSignature &sig, uint64_t seed) {
   std::vector<HostTensor> inputs;
   for (auto [i, type] : llvm::enumerate(sig.inputs)) {
     if (!type.hasStaticShape())
-      return makeError("input " + llvm::Twine(i) + " has type " +
-                       typeString(type) +
-                       " with dynamic dimensions: give it with -i FILE.npy");
+      return llvm::createStringError(
+          "input " + llvm::Twine(i) + " has type " + typeString(type) +
+          " with dynamic dimensions: give it with -i FILE.npy");
     DType dtype = *dtypeOf(type.getElementType());
     HostTensor t = makeTensor(
         dtype, std::vector<int64_t>(type.getShape().begin(),
@@ -276,8 +275,9 @@ compileFunctions(ModuleOp module, ArrayRef<std::string> names) {
     PassManager pm(ctx);
     buildLowerToLLVMPipeline(pm);
     if (failed(pm.run(module)))
-      return makeError("lowering @" + llvm::join(names, ", @") +
-                       " to the LLVM dialect failed (see the diagnostics)");
+      return llvm::createStringError(
+          "lowering @" + llvm::join(names, ", @") +
+          " to the LLVM dialect failed (see the diagnostics)");
   }
 
   DialectRegistry registry;

@@ -45,3 +45,31 @@ const LayerStats *linea::findLayerStats(const CalibrationStats &stats,
   return layer;
 }
 
+
+LogicalResult OptionalCalibration::load(ModuleOp module, StringRef passName,
+                                        StringRef path) {
+  this->module = module;
+  this->passName = passName.str();
+  this->path = path.str();
+  if (path.empty())
+    return success();
+  FailureOr<CalibrationStats> loaded =
+      loadCalibrationStats(module, passName, path);
+  if (failed(loaded))
+    return failure();
+  stats = std::move(*loaded);
+  return success();
+}
+
+const LayerStats *OptionalCalibration::layer(StringRef name, int64_t channels,
+                                             bool needXtx) {
+  assert(stats && "no statistics were loaded");
+  std::string why;
+  const LayerStats *found =
+      findLayerStats(*stats, path, name, channels, needXtx, why);
+  if (!found) {
+    emitError(module.getLoc()) << passName << ": " << why;
+    missing = true;
+  }
+  return found;
+}

@@ -28,6 +28,30 @@ const LayerStats *findLayerStats(const CalibrationStats &stats,
                                  int64_t channels, bool needXtx,
                                  std::string &why);
 
+/// The statistics an optional `stats=` option names, for a pass that looks
+/// layers up one by one from inside a factorizer: a failed lookup emits the
+/// error and is remembered, so the pass can fail after the rewrite loop.
+class OptionalCalibration {
+public:
+  /// Reads `path` when it is non-empty; failure after an error.
+  mlir::LogicalResult load(mlir::ModuleOp module, llvm::StringRef passName,
+                           llvm::StringRef path);
+  /// Whether a file was given.
+  bool present() const { return stats.has_value(); }
+  /// The statistics of layer `name` (K = `channels`), or null after an
+  /// error (see anyMissing). Only when present().
+  const LayerStats *layer(llvm::StringRef name, int64_t channels,
+                          bool needXtx = false);
+  /// Whether some lookup failed.
+  bool anyMissing() const { return missing; }
+
+private:
+  std::optional<CalibrationStats> stats;
+  mlir::ModuleOp module;
+  std::string passName, path;
+  bool missing = false;
+};
+
 } // namespace linea
 
 #endif // LINEA_DIALECT_LINEA_TRANSFORMS_CALIBRATIONLOOKUP_H

@@ -48,26 +48,21 @@ struct GptqPass : linea::impl::GptqBase<GptqPass> {
         {format, groupSize, granularity, symmetric, scaleType, act});
     if (failed(qformat))
       return signalPassFailure();
-    FailureOr<CalibrationStats> calibration =
-        loadCalibrationStats(module, getArgument(), stats);
-    if (failed(calibration))
+    OptionalCalibration calibration;
+    if (failed(calibration.load(module, getArgument(), stats)))
       return signalPassFailure();
     numerics::QuantSpec spec = qformat->toQuantSpec();
     bool staticAct = qformat->getAct() == ActMode::fp8_per_tensor;
     numerics::GptqOptions options{blockSize, damp};
 
-    bool statsMissing = false;
     if (failed(runStructuredRewrite(
             module, getArgument(), {only, except, minSize},
             [&](StringRef name, const numerics::Matrix &w,
                 std::string &why) -> std::optional<StructuredProposal> {
-              const LayerStats *layer = findLayerStats(
-                  *calibration, stats, name, w.cols, true, why);
-              if (!layer) {
-                emitError(module.getLoc()) << getArgument() << ": " << why;
-                statsMissing = true;
+              const LayerStats *layer =
+                  calibration.layer(name, w.cols, /*needXtx=*/true);
+              if (!layer)
                 return std::nullopt;
-              }
               std::optional<numerics::QuantizedWeight> q =
                   numerics::gptqQuantize(spec, w, layer->xtx, options, why);
               if (!q)
@@ -77,7 +72,7 @@ struct GptqPass : linea::impl::GptqBase<GptqPass> {
                 actScale = staticFp8ActScale(*layer);
               return quantProposal(*qformat, *q, actScale);
             })) ||
-        statsMissing)
+        calibration.anyMissing())
       return signalPassFailure();
   }
 };

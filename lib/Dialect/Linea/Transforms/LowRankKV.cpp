@@ -137,23 +137,13 @@ struct LowRankKVPass : linea::impl::LowRankKVBase<LowRankKVPass> {
   findProjections(ModuleOp module, const LayerFilter &filter) {
     SmallVector<KVProjection> result;
     bool inconsistent = false;
-    module.walk([&](FunctionOpInterface func) {
-      unsigned index = 0;
-      func.walk([&](LinearLayerOpInterface layer) {
-        std::string name = layerName(layer, index++);
-        auto linear = dyn_cast<LinearOp>(layer.getOperation());
-        if (!linear)
-          return; // already in some other form
-        std::string why;
-        if (!filter.selects(name, layer.getOutFeatures(), layer.getInFeatures(),
-                            why))
-          return skip(linear, name, why);
-        std::optional<KVProjection> projection =
-            classify(linear, name, inconsistent);
-        if (projection)
-          result.push_back(std::move(*projection));
-      });
-    });
+    for (SelectedLayer &layer :
+         selectLinearLayers(module, getArgument(), filter)) {
+      std::optional<KVProjection> projection =
+          classify(layer.op, layer.name, inconsistent);
+      if (projection)
+        result.push_back(std::move(*projection));
+    }
     if (inconsistent)
       return failure();
     return result;

@@ -39,35 +39,25 @@ struct QuantizePass : linea::impl::QuantizeBase<QuantizePass> {
              "calibration: give stats=FILE (linea-run --collect-stats)";
       return signalPassFailure();
     }
-    std::optional<CalibrationStats> calibration;
-    if (staticAct) {
-      FailureOr<CalibrationStats> loaded =
-          loadCalibrationStats(module, getArgument(), stats);
-      if (failed(loaded))
-        return signalPassFailure();
-      calibration = std::move(*loaded);
-    }
-    bool statsMissing = false;
+    OptionalCalibration calibration;
+    if (failed(calibration.load(module, getArgument(), stats)))
+      return signalPassFailure();
     if (failed(runStructuredRewrite(
             module, getArgument(), {only, except, minSize},
             [&](StringRef name, const numerics::Matrix &w,
-                std::string &why) -> std::optional<StructuredProposal> {
+                std::string &) -> std::optional<StructuredProposal> {
               std::optional<float> actScale;
-              if (calibration) {
-                const LayerStats *layer = findLayerStats(
-                    *calibration, stats, name, w.cols, false, why);
-                if (!layer) {
-                  emitError(module.getLoc()) << getArgument() << ": " << why;
-                  statsMissing = true;
+              if (staticAct) {
+                const LayerStats *layer = calibration.layer(name, w.cols);
+                if (!layer)
                   return std::nullopt;
-                }
                 actScale = staticFp8ActScale(*layer);
               }
               return quantProposal(*qformat,
                                    numerics::quantizeWeight(spec, w),
                                    actScale);
             })) ||
-        statsMissing)
+        calibration.anyMissing())
       return signalPassFailure();
   }
 };

@@ -64,34 +64,24 @@ struct SparsifyPass : linea::impl::SparsifyBase<SparsifyPass> {
           << " is outside [0, 1)";
       return signalPassFailure();
     }
-    std::optional<CalibrationStats> calibration;
-    if (!stats.empty()) {
-      FailureOr<CalibrationStats> loaded =
-          loadCalibrationStats(module, getArgument(), stats);
-      if (failed(loaded))
-        return signalPassFailure();
-      calibration = std::move(*loaded);
-    }
-    bool statsMissing = false;
+    OptionalCalibration calibration;
+    if (failed(calibration.load(module, getArgument(), stats)))
+      return signalPassFailure();
     if (failed(runStructuredRewrite(
             module, getArgument(), {only, except, minSize},
             [&](StringRef name, const numerics::Matrix &w,
                 std::string &why) -> std::optional<StructuredProposal> {
               std::vector<float> columnWeight;
-              if (calibration) {
-                const LayerStats *layer = findLayerStats(
-                    *calibration, stats, name, w.cols, false, why);
-                if (!layer) {
-                  emitError(module.getLoc()) << getArgument() << ": " << why;
-                  statsMissing = true;
+              if (calibration.present()) {
+                const LayerStats *layer = calibration.layer(name, w.cols);
+                if (!layer)
                   return std::nullopt;
-                }
                 columnWeight = inputColumnNorms(*layer);
               }
               return p->block ? proposeBlocks(*p, w, columnWeight, why)
                               : proposeNM(*p, w, columnWeight, why);
             })) ||
-        statsMissing)
+        calibration.anyMissing())
       return signalPassFailure();
   }
 
