@@ -30,6 +30,7 @@ CONFIGS = [
     ("fold-norms + fuse-projections", ["--linea-fold-norms", "--linea-fuse-projections"]),
     ("lowrank param-ratio=0.5", ["--linea-lowrank=param-ratio=0.5"]),
     ("lowrank energy=0.9", ["--linea-lowrank=energy=0.9"]),
+    ("lowrank param-ratio=0.5 + fuse", ["--linea-lowrank=param-ratio=0.5", "--linea-fuse-projections"]),
     ("lowrank-kv rank=16 (cache 1/4)", ["--linea-lowrank-kv=rank=16"]),
     ("blockdiag blocks=4", ["--linea-blockdiag=blocks=4"]),
     ("monarch blocks=4 rank=4", ["--linea-monarch=blocks=4 rank=4"]),

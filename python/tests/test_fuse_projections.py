@@ -62,3 +62,39 @@ def test_quant_group_fusion_is_exact():
     x = rng.standard_normal((5, k)).astype(np.float32)
     for a, b in zip(tools.run_mlir(fused, [x]), tools.run_mlir(module, [x])):
         np.testing.assert_array_equal(a, b)
+
+
+def test_lowrank_latent_fusion_matches_lowrank_module():
+    # Three projections of one x, factored at rank 4, then fused: one latent
+    # layer [4·3 rows] and three second stages must compute what the three
+    # low-rank layers compute (same sums, regrouped).
+    rng = np.random.default_rng(2)
+    k, ns = 32, (32, 16, 16)
+    lines, outs, types = [], [], []
+    for i, n in enumerate(ns):
+        w = rng.standard_normal((n, k)).astype(np.float32)
+        lines.append(f"%w{i} = arith.constant dense<{dense(w)}> : tensor<{n}x{k}xf32>")
+    b1 = rng.standard_normal(ns[1]).astype(np.float32)
+    lines.append(f"%b1 = arith.constant dense<{dense(b1)}> : tensor<{ns[1]}xf32>")
+    for i, n in enumerate(ns):
+        bias, btype = (" bias %b1", f", tensor<{n}xf32>") if i == 1 else ("", "")
+        lines.append(f"%y{i} = linea.linear %x, %w{i}{bias} {{name = \"p{i}\"}} : "
+                     f"(tensor<?x3x{k}xf32>, tensor<{n}x{k}xf32>{btype}) -> tensor<?x3x{n}xf32>")
+        outs.append(f"%y{i}")
+        types.append(f"tensor<?x3x{n}xf32>")
+    module = (f"func.func @main(%x: tensor<?x3x{k}xf32>) -> ({', '.join(types)}) {{\n  "
+              + "\n  ".join(lines)
+              + f"\n  return {', '.join(outs)} : {', '.join(types)}\n}}\n")
+    lowrank = tools.run_opt(module, '--linea-lowrank=rank=4')
+    assert lowrank.count("linea.lowrank_linear %") == 3
+    fused = tools.run_opt(lowrank, "--linea-fuse-projections")
+    assert "linea.lowrank_linear" not in fused
+    assert fused.count("linea.linear %") == 4
+    assert 'name = "p0+p1+p2/latent"' in fused and "tensor<12x32xf32>" in fused
+    assert fused.count("tensor.extract_slice") == 3
+    x = rng.standard_normal((2, 3, k)).astype(np.float32)
+    got, want = tools.run_mlir(fused, [x]), tools.run_mlir(lowrank, [x])
+    assert len(got) == len(want) == 3
+    for a, b in zip(got, want):
+        assert a.shape == b.shape
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5 * np.abs(b).max())

@@ -70,3 +70,100 @@ func.func @not_constant(%x: tensor<4x2xf32>, %w: tensor<1x2xf32>) -> (tensor<4x1
   %b = linea.linear %x, %w2 : (tensor<4x2xf32>, tensor<1x2xf32>) -> tensor<4x1xf32>
   return %a, %b : tensor<4x1xf32>, tensor<4x1xf32>
 }
+
+// -----
+
+// Low-rank layers of one input share the first stage: the v's stack along r
+// (1 + 2 rows) into one latent layer, each u (with its bias) reads its own
+// columns of the latent. No low-rank layer is left.
+// CHECK-LABEL: func.func @lowrank
+// CHECK-DAG: %[[UA:.+]] = arith.constant dense<{{\[}}[1.000000e+00], [2.000000e+00]]> : tensor<2x1xf32>
+// CHECK-DAG: %[[BA:.+]] = arith.constant dense<[5.000000e-01, -5.000000e-01]> : tensor<2xf32>
+// CHECK-DAG: %[[UB:.+]] = arith.constant dense<{{\[}}[3.000000e+00, 4.000000e+00]]> : tensor<1x2xf32>
+// CHECK-DAG: %[[V:.+]] = arith.constant dense<{{\[}}[1.000000e+00, 0.000000e+00, -1.000000e+00], [0.000000e+00, 1.000000e+00, 0.000000e+00], [2.000000e+00, 0.000000e+00, 2.000000e+00]]> : tensor<3x3xf32>
+// CHECK: %[[H:.+]] = linea.linear %arg0, %[[V]] {name = "a+b/latent"} : (tensor<?x5x3xf32>, tensor<3x3xf32>) -> tensor<?x5x3xf32>
+// CHECK: %[[HA:.+]] = tensor.extract_slice %[[H]][0, 0, 0] [%{{.+}}, 5, 1] [1, 1, 1] : tensor<?x5x3xf32> to tensor<?x5x1xf32>
+// CHECK: %[[A:.+]] = linea.linear %[[HA]], %[[UA]] bias %[[BA]] {name = "a"} : (tensor<?x5x1xf32>, tensor<2x1xf32>, tensor<2xf32>) -> tensor<?x5x2xf32>
+// CHECK: %[[HB:.+]] = tensor.extract_slice %[[H]][0, 0, 1] [%{{.+}}, 5, 2] [1, 1, 1] : tensor<?x5x3xf32> to tensor<?x5x2xf32>
+// CHECK: %[[B:.+]] = linea.linear %[[HB]], %[[UB]] {name = "b"} : (tensor<?x5x2xf32>, tensor<1x2xf32>) -> tensor<?x5x1xf32>
+// CHECK-NOT: linea.lowrank_linear
+// CHECK: return %[[A]], %[[B]]
+func.func @lowrank(%x: tensor<?x5x3xf32>) -> (tensor<?x5x2xf32>, tensor<?x5x1xf32>) {
+  %ua = arith.constant dense<[[1.0], [2.0]]> : tensor<2x1xf32>
+  %va = arith.constant dense<[[1.0, 0.0, -1.0]]> : tensor<1x3xf32>
+  %ba = arith.constant dense<[0.5, -0.5]> : tensor<2xf32>
+  %ub = arith.constant dense<[[3.0, 4.0]]> : tensor<1x2xf32>
+  %vb = arith.constant dense<[[0.0, 1.0, 0.0], [2.0, 0.0, 2.0]]> : tensor<2x3xf32>
+  %a = linea.lowrank_linear %x, %ua, %va bias %ba {name = "a"} : (tensor<?x5x3xf32>, tensor<2x1xf32>, tensor<1x3xf32>, tensor<2xf32>) -> tensor<?x5x2xf32>
+  %b = linea.lowrank_linear %x, %ub, %vb {name = "b"} : (tensor<?x5x3xf32>, tensor<1x2xf32>, tensor<2x3xf32>) -> tensor<?x5x1xf32>
+  return %a, %b : tensor<?x5x2xf32>, tensor<?x5x1xf32>
+}
+
+// -----
+
+// Dense and low-rank layers of one input: the dense ones fuse with each
+// other, the low-rank ones share a latent layer; the two groups stay apart.
+// CHECK-LABEL: func.func @mixed
+// CHECK-DAG: linea.linear %arg0, %{{.+}} {name = "q+k"} : (tensor<4x3xf32>, tensor<2x3xf32>) -> tensor<4x2xf32>
+// CHECK-DAG: %[[H:.+]] = linea.linear %arg0, %{{.+}} {name = "g+u/latent"} : (tensor<4x3xf32>, tensor<2x3xf32>) -> tensor<4x2xf32>
+// CHECK-DAG: tensor.extract_slice %[[H]][0, 0] [4, 1] [1, 1]
+// CHECK-DAG: tensor.extract_slice %[[H]][0, 1] [4, 1] [1, 1]
+// CHECK-DAG: linea.linear %{{.+}}, %{{.+}} {name = "g"} : (tensor<4x1xf32>, tensor<2x1xf32>) -> tensor<4x2xf32>
+// CHECK-DAG: linea.linear %{{.+}}, %{{.+}} {name = "u"} : (tensor<4x1xf32>, tensor<2x1xf32>) -> tensor<4x2xf32>
+// CHECK-NOT: linea.lowrank_linear
+func.func @mixed(%x: tensor<4x3xf32>) -> (tensor<4x1xf32>, tensor<4x1xf32>, tensor<4x2xf32>, tensor<4x2xf32>) {
+  %wq = arith.constant dense<[[1.0, 2.0, 3.0]]> : tensor<1x3xf32>
+  %wk = arith.constant dense<[[4.0, 5.0, 6.0]]> : tensor<1x3xf32>
+  %u = arith.constant dense<[[1.0], [2.0]]> : tensor<2x1xf32>
+  %v1 = arith.constant dense<[[1.0, 0.0, 0.0]]> : tensor<1x3xf32>
+  %v2 = arith.constant dense<[[0.0, 0.0, 1.0]]> : tensor<1x3xf32>
+  %q = linea.linear %x, %wq {name = "q"} : (tensor<4x3xf32>, tensor<1x3xf32>) -> tensor<4x1xf32>
+  %g = linea.lowrank_linear %x, %u, %v1 {name = "g"} : (tensor<4x3xf32>, tensor<2x1xf32>, tensor<1x3xf32>) -> tensor<4x2xf32>
+  %k = linea.linear %x, %wk {name = "k"} : (tensor<4x3xf32>, tensor<1x3xf32>) -> tensor<4x1xf32>
+  %up = linea.lowrank_linear %x, %u, %v2 {name = "u"} : (tensor<4x3xf32>, tensor<2x1xf32>, tensor<1x3xf32>) -> tensor<4x2xf32>
+  return %q, %k, %g, %up : tensor<4x1xf32>, tensor<4x1xf32>, tensor<4x2xf32>, tensor<4x2xf32>
+}
+
+// -----
+
+// A low-rank layer whose u is not a constant keeps its group apart.
+// CHECK-LABEL: func.func @lowrank_not_constant
+// CHECK-COUNT-2: linea.lowrank_linear
+func.func @lowrank_not_constant(%x: tensor<4x3xf32>, %u: tensor<2x1xf32>) -> (tensor<4x2xf32>, tensor<4x2xf32>) {
+  %u2 = arith.constant dense<[[1.0], [2.0]]> : tensor<2x1xf32>
+  %v = arith.constant dense<[[1.0, 0.0, 0.0]]> : tensor<1x3xf32>
+  // expected-remark @+1 {{linea-fuse-projections: low-rank layers reading this input left unfused: u: operand '#1' is not a constant}}
+  %a = linea.lowrank_linear %x, %u2, %v : (tensor<4x3xf32>, tensor<2x1xf32>, tensor<1x3xf32>) -> tensor<4x2xf32>
+  %b = linea.lowrank_linear %x, %u, %v : (tensor<4x3xf32>, tensor<2x1xf32>, tensor<1x3xf32>) -> tensor<4x2xf32>
+  return %a, %b : tensor<4x2xf32>, tensor<4x2xf32>
+}
+
+// -----
+
+// Factors of different element types cannot stack.
+// CHECK-LABEL: func.func @lowrank_types_differ
+// CHECK-COUNT-2: linea.lowrank_linear
+func.func @lowrank_types_differ(%x: tensor<4x3xf32>) -> (tensor<4x2xf32>, tensor<4x2xf32>) {
+  %u = arith.constant dense<[[1.0], [2.0]]> : tensor<2x1xf32>
+  %v1 = arith.constant dense<[[1.0, 0.0, 0.0]]> : tensor<1x3xf32>
+  %v2 = arith.constant dense<[[1.0, 0.0, 0.0]]> : tensor<1x3xf16>
+  // expected-remark @+1 {{linea-fuse-projections: low-rank layers reading this input left unfused: v: operand #1 has type tensor<1x3xf16>, which does not stack on tensor<1x3xf32>}}
+  %a = linea.lowrank_linear %x, %u, %v1 : (tensor<4x3xf32>, tensor<2x1xf32>, tensor<1x3xf32>) -> tensor<4x2xf32>
+  %b = linea.lowrank_linear %x, %u, %v2 : (tensor<4x3xf32>, tensor<2x1xf32>, tensor<1x3xf16>) -> tensor<4x2xf32>
+  return %a, %b : tensor<4x2xf32>, tensor<4x2xf32>
+}
+
+// -----
+
+// f16 low-rank layers keep h in f32; a stored f16 latent would round it, so
+// they are not fused.
+// CHECK-LABEL: func.func @lowrank_f16
+// CHECK-COUNT-2: linea.lowrank_linear
+func.func @lowrank_f16(%x: tensor<4x3xf16>) -> (tensor<4x2xf16>, tensor<4x2xf16>) {
+  %u = arith.constant dense<[[1.0], [2.0]]> : tensor<2x1xf16>
+  %v = arith.constant dense<[[1.0, 0.0, 0.0]]> : tensor<1x3xf16>
+  // expected-remark @+1 {{linea-fuse-projections: low-rank layers reading this input left unfused: activations are f16: a stored latent would be rounded, so only f32 low-rank layers are fused}}
+  %a = linea.lowrank_linear %x, %u, %v : (tensor<4x3xf16>, tensor<2x1xf16>, tensor<1x3xf16>) -> tensor<4x2xf16>
+  %b = linea.lowrank_linear %x, %u, %v : (tensor<4x3xf16>, tensor<2x1xf16>, tensor<1x3xf16>) -> tensor<4x2xf16>
+  return %a, %b : tensor<4x2xf16>, tensor<4x2xf16>
+}

@@ -2,7 +2,9 @@
 //
 // Q/K/V (or gate/up) projections read the same activations. One layer with
 // the stacked weight streams x once and gives the kernel a wider N, which is
-// what small-batch (memory-bound) inference wants.
+// what small-batch (memory-bound) inference wants. Low-rank layers share
+// the first stage instead: their v factors stack along r into one latent
+// layer h = x · [v_a; v_b; …]ᵀ, and each u reads its own columns of h.
 //
 //===----------------------------------------------------------------------===//
 
@@ -162,6 +164,91 @@ FailureOr<Operation *> buildFused(OpBuilder &b,
       .getOperation();
 }
 
+/// `layer` as the low-rank op it is known to be.
+LowRankLinearOp asLowRank(LinearLayerOpInterface layer) {
+  return cast<LowRankLinearOp>(layer.getOperation());
+}
+
+/// The reason `layers` cannot share a latent layer, or empty: u and bias
+/// must be constants (the v's are checked while stacking). Operands are
+/// numbered by layer, as concatConstantRows numbers the v's.
+std::string lowRankObstacle(ArrayRef<LinearLayerOpInterface> layers) {
+  for (auto [i, layer] : llvm::enumerate(layers)) {
+    LowRankLinearOp op = asLowRank(layer);
+    // lowrank_linear keeps h in f32; a latent linea.linear would round it
+    // to a narrower activation type, and the fusion must stay exact.
+    Type element =
+        cast<RankedTensorType>(op->getResult(0).getType()).getElementType();
+    if (!element.isF32())
+      return (Twine("activations are ") +
+              (element.isF16() ? "f16" : element.isBF16() ? "bf16" : "not f32") +
+              ": a stored latent would be rounded, so only f32 low-rank "
+              "layers are fused")
+          .str();
+    for (auto [what, value] :
+         {std::pair<StringRef, Value>{"u", op.getU()},
+          std::pair<StringRef, Value>{"bias", op.getBias()}})
+      if (value && !getConstantElements(value))
+        return (what + ": operand '#" + Twine(i) + "' is not a constant").str();
+  }
+  return "";
+}
+
+/// Replaces low-rank `layers` (same x, same result shape but N) by one
+/// latent `linea.linear` with the v's stacked along r and, per layer, a
+/// `linea.linear` with its u and bias on its slice of the latent. Exact (the
+/// same f32 sums, only regrouped; no weight grows); f32 activations only.
+LogicalResult fuseLowRank(ArrayRef<LinearLayerOpInterface> layers,
+                          ArrayRef<std::string> names, std::string &why) {
+  if (why = lowRankObstacle(layers); !why.empty())
+    return failure();
+  SmallVector<Value> vs;
+  for (LinearLayerOpInterface layer : layers)
+    vs.push_back(asLowRank(layer).getV());
+  OpBuilder b(layers.front());
+  LowRankLinearOp front = asLowRank(layers.front());
+  Location loc = front.getLoc();
+  FailureOr<Value> v = stack(b, loc, vs, "v", why);
+  if (failed(v))
+    return failure();
+  int64_t rank = cast<RankedTensorType>(v->getType()).getDimSize(0);
+  auto firstType =
+      cast<RankedTensorType>(layers.front()->getResult(0).getType());
+  SmallVector<int64_t> shape(firstType.getShape());
+  shape.back() = rank;
+  auto latentType = RankedTensorType::get(shape, firstType.getElementType());
+  StringAttr latentName =
+      names.empty() ? StringAttr()
+                    : b.getStringAttr(llvm::join(names, "+") + "/latent");
+  Value h = LinearOp::create(b, loc, latentType, front.getX(), *v, Value(),
+                             latentName)
+                .getResult();
+  int64_t offset = 0;
+  for (LinearLayerOpInterface layer : layers) {
+    LowRankLinearOp op = asLowRank(layer);
+    // u and bias may be defined after the first layer (linea-lowrank puts
+    // them next to each layer): the second stage goes where the layer was.
+    b.setInsertionPoint(op);
+    int64_t r = cast<RankedTensorType>(op.getV().getType()).getDimSize(0);
+    SmallVector<OpFoldResult> offsets(shape.size(), b.getIndexAttr(0));
+    SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, h);
+    SmallVector<OpFoldResult> strides(shape.size(), b.getIndexAttr(1));
+    offsets.back() = b.getIndexAttr(offset);
+    sizes.back() = b.getIndexAttr(r);
+    SmallVector<int64_t> sliceShape(shape);
+    sliceShape.back() = r;
+    Value part = tensor::ExtractSliceOp::create(
+        b, loc, RankedTensorType::get(sliceShape, latentType.getElementType()),
+        h, offsets, sizes, strides);
+    Value y = LinearOp::create(b, op.getLoc(), op.getType(), part, op.getU(),
+                               op.getBias(), op.getNameAttr())
+                  .getResult();
+    op.getResult().replaceAllUsesWith(y);
+    offset += r;
+  }
+  return success();
+}
+
 struct FuseProjectionsPass
     : linea::impl::FuseProjectionsBase<FuseProjectionsPass> {
   using Base::Base;
@@ -177,7 +264,7 @@ struct FuseProjectionsPass
       func.walk([&](LinearLayerOpInterface layer) {
         std::string name = layerName(layer, index++), why;
         Operation *op = layer.getOperation();
-        if (!isa<LinearOp, QuantLinearOp>(op) ||
+        if (!isa<LinearOp, QuantLinearOp, LowRankLinearOp>(op) ||
             !filter->selects(name, 0, 0, why))
           return;
         Attribute format;
@@ -219,6 +306,18 @@ struct FuseProjectionsPass
       if (auto name = layer->getAttrOfType<StringAttr>("name"))
         names.push_back(name.str());
     }
+    if (isa<LowRankLinearOp>(layers.front().getOperation())) {
+      std::string why;
+      if (failed(fuseLowRank(layers, names, why))) {
+        layers.front()->emitRemark()
+            << "linea-fuse-projections: low-rank layers reading this input "
+               "left unfused: "
+            << why;
+        return;
+      }
+      eraseLayers(layers);
+      return;
+    }
     SmallVector<int64_t> shape(firstType.getShape());
     shape.back() = total;
     auto resultType = RankedTensorType::get(shape, firstType.getElementType());
@@ -251,6 +350,11 @@ struct FuseProjectionsPass
       layer->getResult(0).replaceAllUsesWith(part);
       offset += n;
     }
+    eraseLayers(layers);
+  }
+
+  /// Erases the replaced `layers` and the constants only they used.
+  static void eraseLayers(ArrayRef<LinearLayerOpInterface> layers) {
     for (LinearLayerOpInterface layer : layers) {
       SmallVector<Value> operands(layer->getOperands());
       layer->erase();

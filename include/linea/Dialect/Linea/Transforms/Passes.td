@@ -327,8 +327,17 @@ def FuseProjections : Pass<"linea-fuse-projections", "mlir::ModuleOp"> {
     and weight-only `linea.quant_linear` of one format with channel or group
     scales (or equal per-tensor scales): packed rows, scales and zero points
     stack. Biases stack too (zeros for layers without one). The fused layer
-    is named `a+b+…` after its parts. Layers whose weights or biases are not
-    constants are left alone with a remark.
+    is named `a+b+…` after its parts. `linea.lowrank_linear` layers
+    (y = (x·vᵀ)·uᵀ + bias) fuse with each other only: their v factors stack
+    along r into one latent `linea.linear` `a+b+…/latent` computing
+    h = x·[v_a; v_b; …]ᵀ, and each layer becomes a `linea.linear` with its u
+    and bias on its r columns of h (a `tensor.extract_slice`), keeping its
+    name. Exact (the same f32 sums, regrouped) and no weight grows. Only
+    f32 low-rank layers fuse: with f16/bf16 activations the stored latent
+    would be rounded where `linea.lowrank_linear` keeps h in f32, so they
+    are left alone with a remark. Layers whose
+    weights, factors or biases are not constants are left alone with a
+    remark.
   }];
   let options = [
     ListOption<"only", "only", "std::string",
