@@ -12,24 +12,35 @@ def dense(a):
                            floatmode="unique").replace("\n", "")
 
 
-def test_dense_qkv_fusion_is_exact():
-    rng = np.random.default_rng(0)
-    k, ns = 16, (16, 8, 8)
+def function(x_type: str, lines, outs, types) -> str:
+    """@main(%x) running `lines` and returning `outs` of `types`."""
+    return (f"func.func @main(%x: {x_type}) -> ({', '.join(types)}) {{\n  "
+            + "\n  ".join(lines)
+            + f"\n  return {', '.join(outs)} : {', '.join(types)}\n}}\n")
+
+
+def dense_projections(rng, k, ns, bias_on):
+    """Layers p0, p1, … of N = ns reading one x[?, 3, k]; layer `bias_on`
+    has a bias."""
     ws = [rng.standard_normal((n, k)).astype(np.float32) for n in ns]
-    bq = rng.standard_normal(ns[0]).astype(np.float32)
+    bias = rng.standard_normal(ns[bias_on]).astype(np.float32)
     lines, outs, types = [], [], []
     for i, (w, n) in enumerate(zip(ws, ns)):
         lines.append(f"%w{i} = arith.constant dense<{dense(w)}> : tensor<{n}x{k}xf32>")
-    lines.append(f"%bq = arith.constant dense<{dense(bq)}> : tensor<{ns[0]}xf32>")
+    lines.append(f"%b = arith.constant dense<{dense(bias)}> : tensor<{ns[bias_on]}xf32>")
     for i, n in enumerate(ns):
-        bias, btype = (" bias %bq", f", tensor<{n}xf32>") if i == 0 else ("", "")
-        lines.append(f"%y{i} = linea.linear %x, %w{i}{bias} {{name = \"p{i}\"}} : "
+        b, btype = (" bias %b", f", tensor<{n}xf32>") if i == bias_on else ("", "")
+        lines.append(f"%y{i} = linea.linear %x, %w{i}{b} {{name = \"p{i}\"}} : "
                      f"(tensor<?x3x{k}xf32>, tensor<{n}x{k}xf32>{btype}) -> tensor<?x3x{n}xf32>")
         outs.append(f"%y{i}")
         types.append(f"tensor<?x3x{n}xf32>")
-    module = (f"func.func @main(%x: tensor<?x3x{k}xf32>) -> ({', '.join(types)}) {{\n  "
-              + "\n  ".join(lines)
-              + f"\n  return {', '.join(outs)} : {', '.join(types)}\n}}\n")
+    return function(f"tensor<?x3x{k}xf32>", lines, outs, types)
+
+
+def test_dense_qkv_fusion_is_exact():
+    rng = np.random.default_rng(0)
+    k, ns = 16, (16, 8, 8)
+    module = dense_projections(rng, k, ns, bias_on=0)
     fused = tools.run_opt(module, "--linea-fuse-projections")
     assert fused.count("linea.linear") == 1 and 'name = "p0+p1+p2"' in fused
     x = rng.standard_normal((2, 3, k)).astype(np.float32)
@@ -54,9 +65,7 @@ def test_quant_group_fusion_is_exact():
                      f" -> tensor<5x{n}xf32>")
         outs.append(f"%y{i}")
         types.append(f"tensor<5x{n}xf32>")
-    module = (f"func.func @main(%x: tensor<5x{k}xf32>) -> ({', '.join(types)}) {{\n  "
-              + "\n  ".join(lines)
-              + f"\n  return {', '.join(outs)} : {', '.join(types)}\n}}\n")
+    module = function(f"tensor<5x{k}xf32>", lines, outs, types)
     fused = tools.run_opt(module, "--linea-fuse-projections")
     assert fused.count("linea.quant_linear") == 1
     x = rng.standard_normal((5, k)).astype(np.float32)
@@ -70,21 +79,7 @@ def test_lowrank_latent_fusion_matches_lowrank_module():
     # low-rank layers compute (same sums, regrouped).
     rng = np.random.default_rng(2)
     k, ns = 32, (32, 16, 16)
-    lines, outs, types = [], [], []
-    for i, n in enumerate(ns):
-        w = rng.standard_normal((n, k)).astype(np.float32)
-        lines.append(f"%w{i} = arith.constant dense<{dense(w)}> : tensor<{n}x{k}xf32>")
-    b1 = rng.standard_normal(ns[1]).astype(np.float32)
-    lines.append(f"%b1 = arith.constant dense<{dense(b1)}> : tensor<{ns[1]}xf32>")
-    for i, n in enumerate(ns):
-        bias, btype = (" bias %b1", f", tensor<{n}xf32>") if i == 1 else ("", "")
-        lines.append(f"%y{i} = linea.linear %x, %w{i}{bias} {{name = \"p{i}\"}} : "
-                     f"(tensor<?x3x{k}xf32>, tensor<{n}x{k}xf32>{btype}) -> tensor<?x3x{n}xf32>")
-        outs.append(f"%y{i}")
-        types.append(f"tensor<?x3x{n}xf32>")
-    module = (f"func.func @main(%x: tensor<?x3x{k}xf32>) -> ({', '.join(types)}) {{\n  "
-              + "\n  ".join(lines)
-              + f"\n  return {', '.join(outs)} : {', '.join(types)}\n}}\n")
+    module = dense_projections(rng, k, ns, bias_on=1)
     lowrank = tools.run_opt(module, '--linea-lowrank=rank=4')
     assert lowrank.count("linea.lowrank_linear %") == 3
     fused = tools.run_opt(lowrank, "--linea-fuse-projections")
