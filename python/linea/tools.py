@@ -64,6 +64,21 @@ def run_mlir(module: str, inputs, func: str | None = None, extra_args=()):
         return outputs
 
 
+def collect_stats(module: str, x: np.ndarray, path, *args: str) -> pathlib.Path:
+    """Calibration statistics of `module` on the input `x`, written by
+    linea-run --collect-stats (plus `args`) to `path`; the module and x are
+    saved next to it. Raises RuntimeError with linea-run's stderr on failure."""
+    path = pathlib.Path(path)
+    mlir, xin = path.with_suffix(".mlir"), path.with_suffix(".x.npy")
+    mlir.write_text(module)
+    np.save(xin, x)
+    proc = subprocess.run([tool("linea-run"), str(mlir), "-i", str(xin),
+                           "--collect-stats", str(path), *args], capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"linea-run --collect-stats failed ({proc.returncode}):\n{proc.stderr}")
+    return path
+
+
 def run_opt(module: str, *args: str) -> str:
     """Runs linea-opt with `args` (e.g. "--linea-raise") over the MLIR text
     `module` and returns the resulting MLIR text. Raises RuntimeError with

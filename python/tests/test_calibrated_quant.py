@@ -11,14 +11,13 @@ and inputs as plain round to nearest (linea-quantize):
 
 import pathlib
 import re
-import subprocess
 import tempfile
 
 import numpy as np
 import pytest
 
 from linea import formats as F
-from linea.tools import run_mlir, run_opt, tool
+from linea.tools import collect_stats, run_mlir, run_opt
 from test_quant_numerics import assert_layer_output
 from test_quantize_pass import dense_layer
 
@@ -36,15 +35,6 @@ def correlated_inputs(rng, tokens: int) -> np.ndarray:
     the correlation)."""
     z = rng.standard_normal((tokens, K))
     return ((z @ _MIX) * _CHANNEL_SCALE).astype(np.float32)
-
-
-def collect_stats(module: str, x: np.ndarray, tmp: pathlib.Path) -> pathlib.Path:
-    (tmp / "m.mlir").write_text(module)
-    np.save(tmp / "x.npy", x)
-    stats = tmp / "stats.npz"
-    subprocess.run([tool("linea-run"), str(tmp / "m.mlir"), "-i", str(tmp / "x.npy"),
-                    "--collect-stats", str(stats)], check=True, capture_output=True)
-    return stats
 
 
 def output_error(module: str, x: np.ndarray, reference: np.ndarray) -> float:
@@ -70,7 +60,7 @@ def test_gptq_lowers_output_error(options):
     dense = dense_layer(w, TOKENS)
     reference = held_out.astype(np.float64) @ w.T.astype(np.float64)
     with tempfile.TemporaryDirectory() as tmp:
-        stats = collect_stats(dense, calib, pathlib.Path(tmp))
+        stats = collect_stats(dense, calib, pathlib.Path(tmp) / "stats.npz")
         gptq = run_opt(dense, f"--linea-gptq={options} stats={stats}")
     rtn = run_opt(dense, f"--linea-quantize={options}")
     e_gptq, e_rtn = output_error(gptq, held_out, reference), output_error(rtn, held_out, reference)
@@ -88,7 +78,7 @@ def test_gptq_dead_channel_and_identity_hessian():
     x[:, 5] = 0
     dense = dense_layer(w, TOKENS)
     with tempfile.TemporaryDirectory() as tmp:
-        stats = collect_stats(dense, x, pathlib.Path(tmp))
+        stats = collect_stats(dense, x, pathlib.Path(tmp) / "stats.npz")
         gptq = run_opt(dense, f"--linea-gptq=format=int8 stats={stats}")
     (w_hat_t,) = run_mlir(gptq.replace(f"tensor<{TOKENS}x", f"tensor<{K}x"), [np.eye(K, dtype=np.float32)])
     assert np.all(w_hat_t[5] == 0)
@@ -135,7 +125,7 @@ def test_fp8_per_tensor_static_scale_from_stats():
     calib = correlated_inputs(rng, TOKENS)
     dense = dense_layer(w, TOKENS)
     with tempfile.TemporaryDirectory() as tmp:
-        stats = collect_stats(dense, calib, pathlib.Path(tmp))
+        stats = collect_stats(dense, calib, pathlib.Path(tmp) / "stats.npz")
         quantized = run_opt(dense, f"--linea-quantize=format=fp8_e4m3 act=fp8_per_tensor stats={stats}")
     act_scale = np.float32(np.abs(calib).max()) / np.float32(448)
     stored = re.search(r"act_scale (%\S+)", quantized).group(1)
@@ -157,13 +147,9 @@ def test_calibration_weighted_pruning(pattern, xtx):
     calib, held_out = correlated_inputs(rng, TOKENS), correlated_inputs(rng, TOKENS)
     dense = dense_layer(w, TOKENS)
     with tempfile.TemporaryDirectory() as tmp:
-        tmp = pathlib.Path(tmp)
-        (tmp / "m.mlir").write_text(dense)
-        np.save(tmp / "x.npy", calib)
-        subprocess.run([tool("linea-run"), str(tmp / "m.mlir"), "-i", str(tmp / "x.npy"),
-                        "--collect-stats", str(tmp / "s.npz"), f"--stats-xtx={str(xtx).lower()}"],
-                       check=True, capture_output=True)
-        wanda = run_opt(dense, f"--linea-sparsify={pattern} stats={tmp / 's.npz'}")
+        stats = collect_stats(dense, calib, pathlib.Path(tmp) / "stats.npz",
+                              f"--stats-xtx={str(xtx).lower()}")
+        wanda = run_opt(dense, f"--linea-sparsify={pattern} stats={stats}")
     magnitude = run_opt(dense, f"--linea-sparsify={pattern}")
     reference = held_out.astype(np.float64) @ w.T.astype(np.float64)
     e_w, e_m = output_error(wanda, held_out, reference), output_error(magnitude, held_out, reference)

@@ -51,17 +51,6 @@ def layers_module(tokens, k, weights, norm=None, gamma=None, beta=None):
             f"  return {', '.join(outs)} : {', '.join(types)}\n}}\n")
 
 
-def collect_stats(module, x, path):
-    """linea-run --collect-stats of `module` on the input x."""
-    mlir, xin = path.with_suffix(".mlir"), path.with_suffix(".x.npy")
-    mlir.write_text(module)
-    np.save(xin, x)
-    proc = subprocess.run([tools.tool("linea-run"), str(mlir), "-i", str(xin),
-                           "--collect-stats", str(path)], capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
-    return path
-
-
 def rel_err(y, ref):
     y, ref = np.asarray(y, np.float64), np.asarray(ref, np.float64)
     return float(np.linalg.norm(y - ref) / np.linalg.norm(ref))
@@ -95,7 +84,7 @@ def test_smooth_preserves_output_and_matches_numpy(norm, alpha, tmp_path):
     beta = rng.standard_normal(k).astype(np.float32) if norm == "layer_norm" else None
     module = layers_module(tokens, k, weights, norm, gamma, beta)
     x_cal = outlier_activations(rng, tokens, k, [3, 40])
-    stats = collect_stats(module, x_cal, tmp_path / "s.npz")
+    stats = tools.collect_stats(module, x_cal, tmp_path / "s.npz")
     smoothed = tools.run_opt(module, f"--linea-smooth=stats={stats} alpha={alpha}",
                              "--mlir-print-elementsattrs-with-hex-if-larger=-1")
     assert smoothed.count("linea.smoothed") == 3
@@ -149,7 +138,7 @@ def test_smooth_lowers_w8a8_error(alpha, tmp_path):
     outliers = rng.choice(k, 6, replace=False)
     w = (rng.standard_normal((n, k)) * 0.05).astype(np.float32)
     module = layers_module(tokens, k, [w])
-    stats = collect_stats(module, outlier_activations(rng, tokens, k, outliers),
+    stats = tools.collect_stats(module, outlier_activations(rng, tokens, k, outliers),
                           tmp_path / "s.npz")
     x = outlier_activations(rng, tokens, k, outliers)  # held-out tokens
     (y,) = tools.run_mlir(module, [x])
