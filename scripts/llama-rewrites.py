@@ -23,47 +23,12 @@ import tempfile
 import numpy as np
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "python"))
+from linea import rewrite_configs  # noqa: E402
 
-# (name, linea-opt arguments). Layer globs use the importer's node names.
-CONFIGS = [
-    ("dense (raised)", []),
-    ("fold-norms + fuse-projections", ["--linea-fold-norms", "--linea-fuse-projections"]),
-    ("lowrank param-ratio=0.5", ["--linea-lowrank=param-ratio=0.5"]),
-    ("lowrank energy=0.9", ["--linea-lowrank=energy=0.9"]),
-    ("lowrank param-ratio=0.5 + fuse", ["--linea-lowrank=param-ratio=0.5", "--linea-fuse-projections"]),
-    ("lowrank-kv rank=16 (cache 1/4)", ["--linea-lowrank-kv=rank=16"]),
-    ("blockdiag blocks=4", ["--linea-blockdiag=blocks=4"]),
-    ("monarch blocks=4 rank=4", ["--linea-monarch=blocks=4 rank=4"]),
-    ("btt rank=4", ["--linea-btt=rank=4"]),
-    ("kron terms=4", ["--linea-kron=terms=4"]),
-    ("blast blocks=4 (default rank)", ["--linea-blast=blocks=4"]),
-    ("shift-add terms=1", ["--linea-shift-add=terms=1"]),
-    ("shift-add terms=2", ["--linea-shift-add=terms=2"]),
-    ("sparsify 2:4", ["--linea-sparsify=pattern=2:4"]),
-    ("sparsify block:16x16 50%", ["--linea-sparsify=pattern=block:16x16 sparsity=0.5"]),
-    ("linearize-attention", ["--linea-linearize-attention"]),
-    ("shift-add terms=2 + add-only attention", ["--linea-shift-add=terms=2 attention=true"]),
-    # Quantization. {stats} is replaced by statistics collected on
-    # calibration inputs (Gaussian like x.npy, other seeds).
-    ("int8 per channel", ["--linea-quantize=format=int8"]),
-    ("int8 W8A8 (dynamic per token)", ["--linea-quantize=format=int8 act=dynamic_int8_per_token"]),
-    ("smooth + W8A8", ["--linea-smooth=stats={stats}",
-                       "--linea-quantize=format=int8 act=dynamic_int8_per_token"]),
-    ("int6 per channel", ["--linea-quantize=format=int6"]),
-    ("int4 g128", ["--linea-quantize=format=int4 group-size=128"]),
-    ("rotate + int4 g128", ["--linea-rotate", "--linea-quantize=format=int4 group-size=128"]),
-    ("uint4 g128 asym f16 scales", ["--linea-quantize=format=uint4 group-size=128 scale-type=f16"]),
-    ("uint4 g64 SINQ", ["--linea-sinq=format=uint4 group-size=64"]),
-    ("uint4 g64 RTN", ["--linea-quantize=format=uint4 group-size=64"]),
-    ("int4 g128 GPTQ", ["--linea-gptq=format=int4 group-size=128 stats={stats}"]),
-    ("fp8 e4m3 per channel", ["--linea-quantize=format=fp8_e4m3"]),
-    ("fp8 e4m3 + static fp8 acts", ["--linea-quantize=format=fp8_e4m3 act=fp8_per_tensor stats={stats}"]),
-    ("fp8 e5m2 per tensor", ["--linea-quantize=format=fp8_e5m2 granularity=tensor"]),
-    ("mxfp4", ["--linea-quantize=format=mxfp4"]),
-    ("nvfp4", ["--linea-quantize=format=nvfp4"]),
-    ("nvfp4 + fp8 per-token acts", ["--linea-quantize=format=nvfp4 act=fp8_per_token"]),
-    ("nf4 g64", ["--linea-quantize=format=nf4"]),
-]
+# (name, linea-opt arguments): python/linea/rewrite_configs.py. Layer globs
+# use the importer's node names.
+CONFIGS = rewrite_configs.ALL
 
 # The stated tolerance of each rewrite: the largest output error ‖y−y₀‖/‖y₀‖
 # of the block that the table accepts (the script fails above it). Exact
@@ -121,9 +86,9 @@ def main():
             if a.only and not any(s in name for s in a.only):
                 continue
             try:
-                if any("{stats}" in arg for arg in args):
+                if rewrite_configs.needs_stats(args):
                     stats = stats or collect_stats(bin_, raised, x, tmp)
-                    args = [arg.replace("{stats}", str(stats)) for arg in args]
+                    args = rewrite_configs.with_stats(args, stats)
                 out = tmp / "m.mlir"
                 run([bin_ / "linea-opt", raised, *args, "-o", out])
                 report = tmp / "r.json"
@@ -138,8 +103,7 @@ def main():
                 rows.append((name, total["params"], total["bytes"],
                              np.mean(errs) if errs else None, rel))
                 limit = MAX_OUTPUT_ERROR.get(
-                    name, FOUR_BIT if "quant" in " ".join(args) or "gptq" in " ".join(args)
-                    or "sinq" in " ".join(args) else STRUCTURED)
+                    name, FOUR_BIT if rewrite_configs.is_quantizing(args) else STRUCTURED)
                 if not rel <= limit:
                     print(f"{name}: output error {rel:.3g} above its tolerance {limit:g}",
                           file=sys.stderr)

@@ -13,7 +13,8 @@ packages=(
   libonnx-dev libprotobuf-dev protobuf-compiler
   python3 python3-numpy python3-onnx python3-pytest
   libonnx-testdata python3-torch
-  libopenblas-dev
+  libopenblas-dev libdnnl-dev
+  libomp-22-dev
 )
 
 missing=()

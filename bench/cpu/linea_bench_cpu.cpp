@@ -9,19 +9,27 @@
 // warm-up, median of ≥ 20 runs, weights rotated over copies totalling ≥ 4×
 // the L3 for memory-bound cases (M ≤ 16), next to a read-bandwidth probe.
 // One JSON line per case goes to stdout; progress goes to stderr.
+// Where oneDNN is built in (onednn_peer.h), its matmul is timed on the same
+// x and weights as a second peer, one JSON line per (case, peer).
 //
 // Usage: linea-bench-cpu [--full] [--check-only] [--runs N] [--threads N]
-//          [--shapes NxK,...] [--m 1,16,...] [--dtypes f32,int8,int4,uint4]
-//          [--l3-mib N]
+//          [--shapes NxK,...] [--m 1,16,...]
+//          [--dtypes f32,int8,int4,uint4,w8a8] [--l3-mib N]
 //
-// Both sides run on one thread: linea's generated code has no threading yet,
-// so --threads above 1 is refused rather than compared unevenly.
+// --threads N (default 1) gives both sides N threads: OpenBLAS through
+// openblas_set_num_threads, linea through LINEA_NUM_THREADS, which the
+// lowering reads (docs/passes.md). With N > 1 each side gets a pause before
+// it is timed, so that the other runtime's spinning workers have gone idle.
 //
 //===----------------------------------------------------------------------===//
 
+#include "linea/Conversion/CpuThreads.h"
 #include "linea/Dialect/Linea/IR/LineaDialect.h"
 #include "linea/Dialect/Linea/IR/LineaOps.h"
 #include "linea/Execution/Runner.h"
+#ifdef LINEA_BENCH_HAVE_ONEDNN
+#include "onednn_peer.h"
+#endif
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -45,6 +53,7 @@
 #include <functional>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace mlir;
@@ -67,11 +76,12 @@ struct Options {
 };
 
 [[noreturn]] void usage(const char *message) {
-  std::fprintf(stderr,
-               "linea-bench-cpu: %s\nusage: linea-bench-cpu [--full] "
-               "[--check-only] [--runs N] [--threads N] [--shapes NxK,...] "
-               "[--m 1,16,...] [--dtypes f32,int8,int4,uint4] [--l3-mib N]\n",
-               message);
+  std::fprintf(
+      stderr,
+      "linea-bench-cpu: %s\nusage: linea-bench-cpu [--full] "
+      "[--check-only] [--runs N] [--threads N] [--shapes NxK,...] "
+      "[--m 1,16,...] [--dtypes f32,int8,int4,uint4,w8a8] [--l3-mib N]\n",
+      message);
   std::exit(2);
 }
 
@@ -108,9 +118,8 @@ Options parseOptions(int argc, char **argv) {
       o.runs = parseInt(next(), "--runs");
     } else if (arg == "--threads") {
       o.threads = parseInt(next(), "--threads");
-      if (o.threads != 1)
-        usage("linea's generated code is single-threaded; timing it against "
-              "a multi-threaded peer would not be a pair comparison");
+      if (o.threads > 1024)
+        usage("--threads must be at most 1024");
     } else if (arg == "--l3-mib") {
       o.l3Bytes = parseInt(next(), "--l3-mib") << 20;
     } else if (arg == "--m") {
@@ -120,7 +129,8 @@ Options parseOptions(int argc, char **argv) {
     } else if (arg == "--dtypes") {
       o.dtypes = splitList(next());
       for (const std::string &d : o.dtypes)
-        if (d != "f32" && d != "int8" && d != "int4" && d != "uint4")
+        if (d != "f32" && d != "int8" && d != "int4" && d != "uint4" &&
+            d != "w8a8")
           usage(("unknown dtype '" + d + "'").c_str());
     } else if (arg == "--shapes") {
       o.shapes.clear();
@@ -161,6 +171,11 @@ Format formatOf(StringRef dtype) {
     return {"int8", 8, 0, false, "<int8, channel, symmetric, scale f32>"};
   if (dtype == "int4")
     return {"int4", 4, 128, false, "<int4, group 128, symmetric, scale f16>"};
+  // W8A8: the int8 weight with x quantized per token on every call (§6).
+  if (dtype == "w8a8")
+    return {"w8a8", 8, 0, false,
+            "<int8, channel, symmetric, scale f32, act "
+            "dynamic_int8_per_token>"};
   if (dtype == "uint4")
     return {"uint4", 4, 128, true, "<uint4, group 128, asymmetric, scale f16>"};
   return {"f32", 32, 0, false, ""};
@@ -341,8 +356,15 @@ double median(std::vector<double> v) {
   return v.size() % 2 ? v[h] : 0.5 * (v[h - 1] + v[h]);
 }
 
+/// Threads of both sides (--threads).
+int benchThreads = 1;
+
 /// Median time of `runs` calls of `body(i)` after `warmup` untimed ones.
 double timeMedian(int warmup, int runs, const std::function<void(int)> &body) {
+  // libomp and OpenBLAS workers spin for up to ~0.2 s after their last
+  // region; let them sleep before the other side is timed.
+  if (benchThreads > 1)
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
   for (int i = 0; i < warmup; ++i)
     body(i);
   std::vector<double> times;
@@ -402,6 +424,23 @@ double maxRelError(const float *ours, const float *ref, int64_t count) {
   return scale > 0 ? diff / scale : diff;
 }
 
+/// x̂ of `dynamic_int8_per_token` (docs/formats.md §6) for x[m, k]:
+/// clamp(roundEven(x / s_t), −127, 127) · s_t, s_t = max|x_t| / 127.
+std::vector<float> quantizePerToken(const float *x, int64_t m, int64_t k) {
+  std::vector<float> xHat(x, x + m * k);
+  for (int64_t i = 0; i < m; ++i) {
+    float amax = 0;
+    for (int64_t j = 0; j < k; ++j)
+      amax = std::max(amax, std::fabs(x[i * k + j]));
+    float s = amax == 0 ? 1.0f : amax / 127.0f;
+    for (int64_t j = 0; j < k; ++j) {
+      float q = std::nearbyint(x[i * k + j] / s);
+      xHat[i * k + j] = std::min(std::max(q, -127.0f), 127.0f) * s;
+    }
+  }
+  return xHat;
+}
+
 void peerLinear(int64_t m, int64_t n, int64_t k, const float *x, const float *w,
                 float *y) {
   cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(m), int(n), int(k),
@@ -416,6 +455,116 @@ void printCase(const std::string &shape, const std::string &dtype,
 /// Copies needed so that rotating over them touches ≥ 4× the L3.
 int copiesFor(int64_t bytes, int64_t l3Bytes) {
   return int(std::max<int64_t>(1, (4 * l3Bytes + bytes - 1) / bytes));
+}
+
+//===----------------------------------------------------------------------===//
+// oneDNN peers (onednn_peer.h; built where libdnnl-dev is found)
+//===----------------------------------------------------------------------===//
+
+/// What linea measured for one (case, M), for the peer lines next to it.
+struct OursTiming {
+  std::string shape;
+  double ms, gbps, probeGbps;
+  int copies, runs;
+};
+
+/// One JSON line against a named peer; peerMs < 0: the peer is missing and
+/// `note` says why (docs/PERF.md: never invent a peer).
+void printPeer(const OursTiming &ours, const std::string &dtype,
+               const std::string &peer, double peerMs, double peerGbps,
+               int peerCopies, double err, const char *note = nullptr) {
+  // JSON numbers, or null for a missing peer.
+  auto number = [&](const char *format, double value) {
+    char text[64] = "null";
+    if (peerMs >= 0)
+      std::snprintf(text, sizeof(text), format, value);
+    return std::string(text);
+  };
+  std::printf("{\"bench\": \"linear\", \"shape\": \"%s\", \"dtype\": \"%s\", "
+              "\"peer\": \"%s\", \"ours_ms\": %.4f, \"peer_ms\": %s, "
+              "\"speedup\": %s, \"ours_gbps\": %.2f, \"peer_gbps\": %s, "
+              "\"probe_gbps\": %.2f, \"threads\": %d, \"weight_copies\": %d, "
+              "\"peer_weight_copies\": %d, \"max_rel_err\": %s%s%s%s}\n",
+              ours.shape.c_str(), dtype.c_str(), peer.c_str(), ours.ms,
+              number("%.4f", peerMs).c_str(),
+              number("%.4f", peerMs / ours.ms).c_str(), ours.gbps,
+              number("%.2f", peerGbps).c_str(), ours.probeGbps, benchThreads,
+              ours.copies, peerCopies, number("%.3g", err).c_str(),
+              note ? ", \"note\": \"" : "", note ? note : "", note ? "\"" : "");
+  std::fflush(stdout);
+}
+
+/// oneDNN on the same x and weights as linea for one M: its f32 matmul for
+/// f32 weights, its s8 × s8 (W8A8, x quantized per token and call) matmul
+/// for int8 ones; 4-bit and weight-only int8 have no oneDNN 2.6 peer, printed
+/// as missing. Checks copy 0 against OpenBLAS first. `ours` null: check
+/// only (CTest). `f32Copies` / `int8Copies`: the rotation for M ≤ 16.
+bool oneDnnPeers(const Format &f, int64_t m, int64_t n, int64_t k,
+                 const float *x, const std::vector<WeightCopy> &weights,
+                 int f32Copies, int int8Copies, const OursTiming *ours) {
+#ifdef LINEA_BENCH_HAVE_ONEDNN
+  using namespace linea::bench;
+  std::string version = oneDnnVersion();
+  if (f.bits == 4) {
+    if (ours)
+      printPeer(*ours, f.dtype, version + "-int4:missing", -1, 0, 0, 0,
+                "oneDNN 2.6 has no 4-bit matmul");
+    return true;
+  }
+  bool w8a8 = f.bits == 8;
+  if (w8a8 && weights[0].scalesF32.size() != size_t(n)) {
+    if (ours)
+      printPeer(*ours, f.dtype, version + "-int8:missing", -1, 0, 0, 0,
+                "oneDNN's int8 matmul here takes per-channel f32 scales");
+    return true;
+  }
+  int copies = ours ? (w8a8 ? int8Copies : f32Copies) : 1;
+  std::vector<std::unique_ptr<OneDnnLinear>> layers;
+  for (int c = 0; c < copies; ++c) {
+    const WeightCopy &w = weights[c];
+    std::string error;
+    layers.push_back(w8a8 ? makeOneDnnW8A8(m, n, k, w.codes.data(),
+                                           w.scalesF32.data(), error)
+                          : makeOneDnnF32(m, n, k, w.dense.data(), error));
+    if (!layers.back()) {
+      std::fprintf(stderr, "[%s] oneDNN: %s\n", f.dtype.c_str(), error.c_str());
+      if (ours)
+        printPeer(*ours, f.dtype, version + ":unavailable", -1, 0, 0, 0,
+                  "oneDNN could not build the matmul (see stderr)");
+      return true;
+    }
+  }
+  // W8A8 is checked against OpenBLAS on x̂ (x rounded per token as the
+  // peer rounds it), so that both paths must agree to f32 rounding.
+  std::vector<float> xRef =
+      w8a8 ? quantizePerToken(x, m, k) : std::vector<float>(x, x + m * k);
+  std::vector<float> yRef(m * n), y(m * n);
+  peerLinear(m, n, k, xRef.data(), weights[0].dense.data(), yRef.data());
+  layers[0]->run(x, y.data());
+  double err = maxRelError(y.data(), yRef.data(), m * n);
+  bool pass = err <= 1e-4;
+  std::fprintf(stderr,
+               "[%s %ldx%ldx%ld] oneDNN %s max rel error vs OpenBLAS "
+               "%.3g (%s)\n",
+               f.dtype.c_str(), long(m), long(n), long(k),
+               w8a8 ? "W8A8" : "f32", err, pass ? "ok" : "FAIL");
+  if (!ours || !pass)
+    return pass;
+  double ms = timeMedian(std::max(copies, 3), ours->runs,
+                         [&](int i) { layers[i % copies]->run(x, y.data()); });
+  int64_t bytes = w8a8 ? n * k + 4 * n : 4 * n * k;
+  std::string peer = version + (w8a8 ? "-matmul-w8a8-s8s8" : "-matmul-f32");
+  printPeer(*ours, f.dtype, peer, ms, double(bytes) / (ms * 1e6), copies, err);
+  if (w8a8 && f.dtype == "int8")
+    printPeer(*ours, f.dtype, version + "-weight-only-int8:missing", -1, 0, 0,
+              0, "oneDNN 2.6 has no weight-only int8 matmul");
+  return true;
+#else
+  if (ours)
+    printPeer(*ours, f.dtype, "onednn:unavailable", -1, 0, 0, 0,
+              "linea-bench-cpu was built without oneDNN (libdnnl-dev)");
+  return true;
+#endif
 }
 
 /// Benchmarks one (shape, dtype) for every batch; returns false when a
@@ -491,10 +640,14 @@ bool runShape(MLIRContext &ctx, const Options &o, int64_t n, int64_t k,
 
     // Correctness on the first and the last copy that the peer holds.
     double err = 0;
+    // W8A8 is checked on x̂, the activations as its mode sees them.
+    std::vector<float> xHat = f.dtype == "w8a8"
+                                  ? quantizePerToken(xData, m, k)
+                                  : std::vector<float>(xData, xData + m * k);
     for (int c : {0, peerCopies - 1}) {
       std::vector<float> yOurs;
       callOurs(c, &yOurs);
-      peerLinear(m, n, k, xData, weights[c].dense.data(), yPeer.data());
+      peerLinear(m, n, k, xHat.data(), weights[c].dense.data(), yPeer.data());
       err = std::max(err, maxRelError(yOurs.data(), yPeer.data(), m * n));
     }
     bool pass = err <= 1e-4;
@@ -503,6 +656,8 @@ bool runShape(MLIRContext &ctx, const Options &o, int64_t n, int64_t k,
         std::to_string(m) + "x" + std::to_string(n) + "x" + std::to_string(k);
     std::fprintf(stderr, "[%s %s] max rel error vs OpenBLAS %.3g (%s)\n",
                  f.dtype.c_str(), shape.c_str(), err, pass ? "ok" : "FAIL");
+    if (o.checkOnly)
+      ok &= oneDnnPeers(f, m, n, k, xData, weights, 1, 1, nullptr);
     if (o.checkOnly || !pass)
       continue;
 
@@ -527,6 +682,8 @@ bool runShape(MLIRContext &ctx, const Options &o, int64_t n, int64_t k,
       printCase(shape, f.dtype, "sgemv", oursMs, gemvMs, oursGbps,
                 double(denseBytes) / (gemvMs * 1e6), probeGbps, oc, err);
     }
+    OursTiming ours{shape, oursMs, oursGbps, probeGbps, oc, o.runs};
+    ok &= oneDnnPeers(f, m, n, k, xData, weights, pc, oc, &ours);
   }
   return ok;
 }
@@ -539,11 +696,11 @@ void printCase(const std::string &shape, const std::string &dtype,
   std::printf("{\"bench\": \"linear\", \"shape\": \"%s\", \"dtype\": \"%s\", "
               "\"peer\": \"openblas-%s-f32:%s\", \"ours_ms\": %.4f, "
               "\"peer_ms\": %.4f, \"speedup\": %.4f, \"ours_gbps\": %.2f, "
-              "\"peer_gbps\": %.2f, \"probe_gbps\": %.2f, \"threads\": 1, "
+              "\"peer_gbps\": %.2f, \"probe_gbps\": %.2f, \"threads\": %d, "
               "\"weight_copies\": %d, \"max_rel_err\": %.3g}\n",
               shape.c_str(), dtype.c_str(), peerRoutine,
               openblas_get_corename(), oursMs, peerMs, peerMs / oursMs,
-              oursGbps, peerGbps, probeGbps, copies, err);
+              oursGbps, peerGbps, probeGbps, benchThreads, copies, err);
   std::fflush(stdout);
 }
 
@@ -561,8 +718,16 @@ int main(int argc, char **argv) {
   MLIRContext ctx(registry);
   ctx.loadAllAvailableDialects();
 
-  // linea's code runs on the calling thread only; the peer gets the same.
+  // The same thread count on both sides; linea's lowering (run by
+  // compileFunctions) reads it from the environment.
+  benchThreads = o.threads;
   openblas_set_num_threads(o.threads);
+#ifdef LINEA_BENCH_HAVE_ONEDNN
+  if (!linea::bench::setOneDnnThreads(o.threads))
+    std::fprintf(stderr, "linea-bench-cpu: could not set oneDNN's threads\n");
+#endif
+  setenv(kNumThreadsEnv, std::to_string(o.threads).c_str(),
+         /*overwrite=*/1);
   // OpenBLAS picks its kernels by CPU model at load time (Debian's 0.3.21
   // takes Zen 5 for Haswell, AVX2); OPENBLAS_CORETYPE=SkylakeX selects the
   // AVX-512 ones. The choice is part of the peer's name in every line.

@@ -1,15 +1,18 @@
 //===- Runner.cpp - run a function of a module on the CPU JIT -------------===//
 
 #include "linea/Execution/Runner.h"
+#include "linea/Conversion/CpuThreads.h"
 #include "linea/Conversion/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 
 #include "llvm/Support/FileSystem.h"
 
@@ -283,6 +286,7 @@ compileFunctions(ModuleOp module, ArrayRef<std::string> names) {
   DialectRegistry registry;
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
+  registerOpenMPDialectTranslation(registry);
   ctx->appendDialectRegistry(registry);
 
   ExecutionEngineOptions options;
@@ -293,6 +297,20 @@ compileFunctions(ModuleOp module, ArrayRef<std::string> names) {
   SmallVector<StringRef> libs;
   if (llvm::sys::fs::exists(LINEA_C_RUNNER_UTILS))
     libs.push_back(LINEA_C_RUNNER_UTILS);
+  // Threaded code (omp.parallel, from scf.parallel) calls libomp.
+  bool threaded = false;
+  module.walk([&](Operation *op) {
+    threaded |= isa_and_nonnull<omp::OpenMPDialect>(op->getDialect());
+  });
+  if (threaded) {
+    if (cpuThreadRuntime().empty())
+      return llvm::createStringError(
+          "the lowered module runs on threads (OpenMP), but linea was built "
+          "without LLVM's OpenMP runtime (libomp): install it and "
+          "reconfigure, or lower with " +
+          llvm::Twine(kNumThreadsEnv) + "=1");
+    libs.push_back(cpuThreadRuntime());
+  }
   options.sharedLibPaths = libs;
   auto created = ExecutionEngine::create(module, options);
   if (!created)

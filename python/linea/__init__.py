@@ -1,1 +1,4 @@
 """linea: Python helpers around the linea compiler's command-line tools."""
+
+from .runtime import load  # noqa: F401  (linea.load: a linea-compile library)
+from .compiler import CompileError, CompiledModel, compile  # noqa: F401,A004  (linea.compile)

@@ -192,8 +192,11 @@ def test_dequantize_matmul(tmp_path, case):
     assert count_ops(raised, "linea.quant_linear") == 1, raised
     assert f"format {fmt}" in raised
     assert "linalg." not in raised
-    np.testing.assert_allclose(y, ref, rtol=1e-6, atol=1e-6)
-    np.testing.assert_allclose(y, x @ w, rtol=1e-5, atol=1e-5)
+    # The same decoded weights summed in a different order (the CPU kernel's
+    # vector lanes against the imported dequantize + matmul): f32 rounding.
+    atol = 1e-6 * np.abs(ref).max()
+    np.testing.assert_allclose(y, ref, rtol=2e-5, atol=atol)
+    np.testing.assert_allclose(y, x @ w, rtol=2e-5, atol=atol)
 
 
 def test_dequantize_per_input_feature_stays(tmp_path):

@@ -1,5 +1,6 @@
 //===- linea-opt.cpp - mlir-opt with the linea dialect and passes ---------===//
 
+#include "linea/Conversion/LineaToGPU/CudaArtifacts.h"
 #include "linea/Conversion/Passes.h"
 #include "linea/Dialect/Linea/IR/LineaDialect.h"
 #include "linea/Dialect/Linea/Transforms/Passes.h"
@@ -20,6 +21,7 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
+  linea::registerCudaCodegen(registry); // gpu-module-to-binary → PTX
   registry.insert<linea::LineaDialect>();
 
   auto [input, output] = mlir::registerAndParseCLIOptions(

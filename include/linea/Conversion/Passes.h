@@ -33,6 +33,24 @@ struct LowerToLLVMOptions
                      "(linea-cpu-contraction-kernels); false keeps the "
                      "reference scalar loops"),
       llvm::cl::init(true)};
+  Option<bool> quantKernels{
+      *this, "quant-kernels",
+      llvm::cl::desc("With cpu-kernels: lower supported linea.quant_linear "
+                     "layers to vector kernels that decode the packed "
+                     "weight in registers (linea-cpu-quant-kernels); false "
+                     "keeps the reference lowering for them"),
+      llvm::cl::init(true)};
+  Option<int64_t> numThreads{
+      *this, "num-threads",
+      llvm::cl::desc("Threads for scf.parallel loops (OpenMP, libomp): 0 "
+                     "takes $LINEA_NUM_THREADS, else the physical cores; 1 "
+                     "emits no threading at all"),
+      llvm::cl::init(0)};
+  Option<int64_t> minParallelWork{
+      *this, "min-parallel-work",
+      llvm::cl::desc("Fewest multiply-adds (M·N·K) of a contraction worth "
+                     "starting threads for"),
+      llvm::cl::init(int64_t(1) << 20)};
 };
 
 /// linea (or linalg-on-tensors) → LLVM dialect for the CPU JIT:

@@ -17,6 +17,12 @@
 //
 // with 1-row tiles for the rows of x and w left over.
 //
+// With num-threads > 1 the outer loop is an scf.parallel: blocks write
+// disjoint columns of y, so they need no synchronisation, and blocks shrink
+// to give every thread at least one. It runs only when M·N·K reaches
+// min-parallel-work (a 64×64 layer costs less than waking a thread); with a
+// dynamic M an scf.if picks the parallel or the serial nest at run time.
+//
 //===----------------------------------------------------------------------===//
 
 #include "linea/Conversion/Passes.h"
@@ -26,6 +32,9 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "llvm/Support/MathExtras.h"
+
+#include <optional>
 
 namespace linea {
 #define GEN_PASS_DEF_CPUCONTRACTIONKERNELS
@@ -146,6 +155,18 @@ public:
       }
   }
 
+  /// for iv in [lb, ub) step `step`: body(iv), iterations in parallel.
+  void emitParallelLoop(Value lb, Value ub, int64_t step,
+                        llvm::function_ref<void(Value)> body) {
+    scf::ParallelOp::create(b, loc, lb, ub, index(step),
+                            [&](OpBuilder &nb, Location, ValueRange ivs) {
+                              // The builder adds scf.reduce afterwards.
+                              OpBuilder::InsertionGuard guard(b);
+                              b.setInsertionPointToEnd(nb.getInsertionBlock());
+                              body(ivs.front());
+                            });
+  }
+
   /// for iv in [lb, ub) step `step`: body(iv).
   void emitLoop(Value lb, Value ub, int64_t step,
                 llvm::function_ref<void(Value)> body) {
@@ -159,14 +180,49 @@ public:
   }
 
   /// The whole contraction with tileM×tileN register tiles over blocks of
-  /// `blockRows` rows of w.
-  void emit(int64_t tileM, int64_t tileN, int64_t blockRows) {
+  /// `blockRows` rows of w; the blocks run on threads when `minRows` (the
+  /// fewest rows of x worth it) is set and M reaches it.
+  void emit(int64_t tileM, int64_t tileN, int64_t blockRows,
+            std::optional<int64_t> minRows) {
     int64_t nSize = cast<MemRefType>(w.getType()).getDimSize(0);
+    int64_t mStatic = cast<MemRefType>(x.getType()).getDimSize(0);
     Value mSize = memref::DimOp::create(b, loc, x, 0);
     Value mFull = arith::SubIOp::create(
         b, loc, mSize, arith::RemUIOp::create(b, loc, mSize, index(tileM)));
     int64_t nFull = nSize - nSize % tileN;
-    emitLoop(index(0), index(nFull), blockRows, [&](Value n0) {
+    auto blocks = [&](bool parallel) {
+      emitBlocks(parallel, tileM, tileN, blockRows, nFull, mSize, mFull);
+    };
+    if (!minRows || nFull <= blockRows) {
+      blocks(false);
+    } else if (!ShapedType::isDynamic(mStatic)) {
+      blocks(mStatic >= *minRows);
+    } else {
+      Value worth = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge,
+                                          mSize, index(*minRows));
+      scf::IfOp::create(
+          b, loc, worth,
+          [&](OpBuilder &nb, Location l) {
+            blocks(true);
+            scf::YieldOp::create(nb, l);
+          },
+          [&](OpBuilder &nb, Location l) {
+            blocks(false);
+            scf::YieldOp::create(nb, l);
+          });
+    }
+    if (nFull < nSize)
+      emitLoop(index(nFull), index(nSize), 1, [&](Value n) {
+        emitLoop(index(0), mSize, 1, [&](Value m) { emitTile(m, n, 1, 1); });
+      });
+  }
+
+  /// The register tiles of rows [0, nFull) of w, block by block.
+  void emitBlocks(bool parallel, int64_t tileM, int64_t tileN,
+                  int64_t blockRows, int64_t nFull, Value mSize, Value mFull) {
+    auto loop =
+        parallel ? &KernelEmitter::emitParallelLoop : &KernelEmitter::emitLoop;
+    (this->*loop)(index(0), index(nFull), blockRows, [&](Value n0) {
       Value nEnd = arith::MinUIOp::create(
           b, loc, arith::AddIOp::create(b, loc, n0, index(blockRows)),
           index(nFull));
@@ -178,10 +234,6 @@ public:
         emitLoop(n0, nEnd, tileN, [&](Value n) { emitTile(m, n, 1, tileN); });
       });
     });
-    if (nFull < nSize)
-      emitLoop(index(nFull), index(nSize), 1, [&](Value n) {
-        emitLoop(index(0), mSize, 1, [&](Value m) { emitTile(m, n, 1, 1); });
-      });
   }
 
 private:
@@ -198,11 +250,15 @@ struct CpuContractionKernelsPass
   using Base::Base;
 
   void runOnOperation() override {
-    if (vectorWidth < 1 || tileM < 1 || tileN < 1 || blockBytes < 1) {
+    if (vectorWidth < 1 || tileM < 1 || tileN < 1 || blockBytes < 1 ||
+        numThreads < 1 || minParallelWork < 1) {
       getOperation().emitError()
-          << "linea-cpu-contraction-kernels: vector-width (" << vectorWidth
-          << "), tile-m (" << tileM << "), tile-n (" << tileN
-          << ") and block-bytes (" << blockBytes << ") must be positive";
+          << "linea-cpu-contraction-kernels: vector-width ("
+          << int64_t(vectorWidth) << "), tile-m (" << int64_t(tileM)
+          << "), tile-n (" << int64_t(tileN) << "), block-bytes ("
+          << int64_t(blockBytes) << "), num-threads (" << int64_t(numThreads)
+          << ") and min-parallel-work (" << int64_t(minParallelWork)
+          << ") must be positive";
       return signalPassFailure();
     }
     SmallVector<linalg::GenericOp> matches;
@@ -219,8 +275,19 @@ struct CpuContractionKernelsPass
       int64_t rowBytes = kSize * int64_t(sizeof(float));
       int64_t blockRows =
           std::max<int64_t>(1, blockBytes / (rowBytes * tileN)) * tileN;
+      // Threads only at the outermost parallel level (a nested region
+      // would multiply them), with at least one block per thread.
+      std::optional<int64_t> minRows;
+      if (numThreads > 1 && !op->getParentOfType<scf::ParallelOp>()) {
+        int64_t nSize = cast<MemRefType>(w.getType()).getDimSize(0);
+        int64_t perThread = llvm::divideCeil(nSize / tileN, numThreads);
+        blockRows =
+            std::min(blockRows, std::max<int64_t>(1, perThread) * tileN);
+        minRows = llvm::divideCeil(minParallelWork,
+                                   std::max<int64_t>(1, nSize * kSize));
+      }
       KernelEmitter(b, op.getLoc(), x, w, y, vectorWidth)
-          .emit(tileM, tileN, blockRows);
+          .emit(tileM, tileN, blockRows, minRows);
       op.erase();
     }
   }

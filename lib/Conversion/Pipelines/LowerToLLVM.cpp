@@ -3,13 +3,17 @@
 // The standard CPU path of the reference semantics: linea → linalg on
 // tensors → bufferized loops → LLVM dialect, ready for the ExecutionEngine.
 // Also accepts modules already at the linalg stage (the linea steps are then
-// no-ops).
+// no-ops). With more than one thread (CpuThreads.h) scf.parallel loops become
+// OpenMP regions (convert-scf-to-openmp), which call LLVM's libomp.
 //
 //===----------------------------------------------------------------------===//
 
+#include "linea/Conversion/CpuThreads.h"
 #include "linea/Conversion/Passes.h"
 
+#include "mlir/Conversion/OpenMPToLLVM/ConvertOpenMPToLLVM.h"
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/SCFToOpenMP/SCFToOpenMP.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
@@ -45,13 +49,55 @@ static CpuContractionKernelsOptions hostKernelOptions() {
   return options;
 }
 
+namespace {
+/// Fails the pipeline with `message`: how a bad thread count is reported,
+/// since building a pipeline cannot fail.
+struct FailPass : PassWrapper<FailPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(FailPass)
+  explicit FailPass(std::string message) : message(std::move(message)) {}
+  StringRef getArgument() const override { return "linea-bad-thread-count"; }
+  void runOnOperation() override {
+    getOperation().emitError(message);
+    signalPassFailure();
+  }
+  std::string message;
+};
+} // namespace
+
+/// The quantized kernels take the same vector width; 4×4 tiles (the
+/// decoded W vectors are shared by the 4 rows of x). W8A8 keeps the f32
+/// FMAs: int-dot's shuffles are shared across the tile, so instruction
+/// selection does not fuse them into vpmaddwd/vpdpwssd and it runs slower
+/// (docs/benchmarks.md).
+static CpuQuantKernelsOptions hostQuantKernelOptions() {
+  CpuQuantKernelsOptions options;
+  options.vectorWidth = hostKernelOptions().vectorWidth;
+  return options;
+}
+
 void buildLowerToLLVMPipeline(OpPassManager &pm) {
   buildLowerToLLVMPipeline(pm, LowerToLLVMOptions());
 }
 
 void buildLowerToLLVMPipeline(OpPassManager &pm,
                               const LowerToLLVMOptions &options) {
+  unsigned threads = 1;
+  if (options.numThreads < 0) {
+    pm.addPass(std::make_unique<FailPass>("linea-lower-to-llvm: num-threads (" +
+                                          std::to_string(options.numThreads) +
+                                          ") must be 0 (automatic) or more"));
+  } else if (auto count = cpuThreadCount(options.numThreads)) {
+    threads = *count;
+  } else {
+    pm.addPass(std::make_unique<FailPass>("linea-lower-to-llvm: " +
+                                          toString(count.takeError())));
+  }
+
   pm.addPass(createJitEntryPoints());
+  // Quantized layers the CPU kernels cover never reach linea-to-linalg's
+  // dense decode.
+  if (options.cpuKernels && options.quantKernels)
+    pm.addPass(createCpuQuantKernels(hostQuantKernelOptions()));
   pm.addPass(createLineaToLinalg());
   pm.addPass(createCanonicalizerPass());
   // Elementwise arith/math on tensors (from users or importers) → linalg.
@@ -84,8 +130,12 @@ void buildLowerToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createConvertBufferizationToMemRefPass());
 
   OpPassManager &funcPm = pm.nest<func::FuncOp>();
-  if (options.cpuKernels)
-    funcPm.addPass(createCpuContractionKernels(hostKernelOptions()));
+  if (options.cpuKernels) {
+    CpuContractionKernelsOptions kernels = hostKernelOptions();
+    kernels.numThreads = threads;
+    kernels.minParallelWork = options.minParallelWork;
+    funcPm.addPass(createCpuContractionKernels(kernels));
+  }
   funcPm.addPass(createConvertLinalgToLoopsPass());
   arith::ArithExpandOpsPassOptions expand;
   expand.includeBf16 = true;
@@ -95,6 +145,15 @@ void buildLowerToLLVMPipeline(OpPassManager &pm,
 
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
+  // One thread: scf-to-cf runs scf.parallel as plain loops, and the code
+  // needs no runtime.
+  if (threads > 1) {
+    pm.addPass(createConvertSCFToOpenMPPass({threads}));
+    // Each parallel body comes wrapped in a memref.alloca_scope, which must
+    // stay one block: scf-to-cf below would split it. The canonicalizer
+    // inlines the scopes that hold no alloca (all of the kernels').
+    pm.addPass(createCanonicalizerPass());
+  }
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createConvertMathToLLVMPass());
@@ -104,6 +163,8 @@ void buildLowerToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createConvertIndexToLLVMPass());
+  if (threads > 1)
+    pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
 

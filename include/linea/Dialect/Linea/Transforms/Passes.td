@@ -573,4 +573,66 @@ def Rotate : Pass<"linea-rotate", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::arith::ArithDialect"];
 }
 
+//===----------------------------------------------------------------------===//
+// Accuracy-budgeted planning (Plan.cpp)
+//===----------------------------------------------------------------------===//
+
+def Plan : Pass<"linea-plan", "mlir::ModuleOp"> {
+  let summary = "Choose a rewrite per layer: least stored bytes within an "
+                "output-error budget";
+  let description = [{
+    For every selected dense `linea.linear` layer with a constant weight W
+    (N×K) and every candidate form (`candidates=`, names from the table in
+    Plan.cpp: int8, int4-g128, gptq-int4-g128, nvfp4, lowrank-0.5, ...),
+    runs that candidate's own pass on a copy of the module and reads back
+    the layer's Ŵ (materializeDenseWeight, i.e. after rounding) and its
+    stored bytes (getWeightBytes, as linea-report counts them). The
+    relative output error on the calibration inputs is exact from XᵀX of
+    `stats=` (linea-run --collect-stats):
+      e = ‖X(W−Ŵ)ᵀ‖_F / ‖XWᵀ‖_F = sqrt(tr(ΔW·XᵀX·ΔWᵀ) / tr(W·XᵀX·Wᵀ)).
+    Opt-in names: int4, int4-g32, gptq-int8, gptq-int4, gptq-nvfp4, nf4,
+    mxfp4, fp8, lowrank-0.0625, blockdiag-8, monarch-2, monarch-8,
+    sparse-block-4x4-0.5. A candidate that does not apply to a layer (shape,
+    not smaller) is listed in the report with its pass's reason.
+    Dense (e = 0) is always a candidate, so every budget ≥ 0 is feasible.
+    Layer names must be unique and free of space , { } " ' \ (they are
+    passed to only=). The plan minimises the total
+    stored bytes subject to mean_l e_l ≤ `budget` over the planned layers:
+    a greedy over each layer's lower convex hull of (bytes, error) takes the
+    step with most bytes saved per unit of error that still fits, then each
+    layer jumps to its cheapest Pareto point that fits what is left.
+    The chosen rewrite is applied by running its pass with `only=<layer>`,
+    so the result is that pass's own. Each rewritten (or kept) layer gets
+    `linea.plan = {choice, error, bytes, alternatives}` and the module a
+    `linea.plan` summary; `report=FILE.json` lists every candidate's
+    (error, bytes) or why it did not apply, and why each choice was made.
+    `objective=latency` minimises instead the estimated time
+    bytes / read-bandwidth + tokens · FLOPs-per-token / peak of each form
+    (getWeightBytes, getFlopsPerToken), with the two constants of
+    `target=` from the table in Plan.cpp (measured numbers from
+    docs/benchmarks.md and PERF.md); the plan attributes then also carry
+    `est_us`.
+  }];
+  let options = !listconcat(selectionOptions, [
+    Option<"stats", "stats", "std::string", "\"\"",
+           "Calibration statistics with XᵀX (linea-run --collect-stats)">,
+    Option<"budget", "budget", "double", "-1.0",
+           "Bound on the mean relative output error of the planned layers">,
+    Option<"objective", "objective", "std::string", "\"bytes\"",
+           "What to minimise: bytes (stored weight bytes) or latency "
+           "(estimated time of the layers, see target=)">,
+    Option<"target", "target", "std::string", "\"cpu\"",
+           "objective=latency's cost table: cpu or cuda">,
+    Option<"tokens", "tokens", "int64_t", "1",
+           "objective=latency: rows of x per call (1: decoding)">,
+    ListOption<"candidates", "candidates", "std::string",
+               "Candidate forms (default: int8, int4-g128, gptq-int4-g128, "
+               "nvfp4, lowrank-0.5/0.25/0.125, shift-add-1/2, sparse-2:4, "
+               "blockdiag-2/4, monarch-4)">,
+    Option<"reportPath", "report", "std::string", "\"\"",
+           "Write the per-layer candidates and choices as JSON here">,
+  ]);
+  let dependentDialects = ["mlir::arith::ArithDialect"];
+}
+
 #endif // LINEA_TRANSFORMS_PASSES_TD

@@ -1,0 +1,338 @@
+//===- GemvKernel.cpp - decode GEMV kernels as gpu.func -------------------===//
+//
+// One kernel computes y[M, N] = x[M, K]·Ŵᵀ for a small, static M. At M ≤ 16
+// the work is reading W once, so the kernel is built around the loads:
+//
+//   warp w of block (bx, by) owns rows n = (4·bx + w)·R + r, r < R, and rows
+//   m = by·mTile + i of x; lane l visits the 16-byte chunks c = l, l + 32, …
+//   of each row (coalesced: a warp reads 512 contiguous bytes of a row per
+//   step), loading `unroll` chunks per row before using any of them.
+//
+// int4 codes become f32 without int-to-float conversions: a nibble n (after
+// flipping the sign bit of int4, so that n = q + 8) or-ed into the mantissa
+// of 2^23 is the float 2^23 + n, and subtracting 2^23 + z (z = 8 for int4,
+// the zero point for uint4) leaves q − z exactly. Products are accumulated
+// in f32 vector<8> registers, summed across lanes with xor shuffles, and
+// lane 0 adds the bias and stores y. At M = 1 the group scale multiplies
+// the chunk's partial sum (one multiply per chunk); at M > 1 it multiplies
+// the decoded weights once for all rows of x.
+//
+//===----------------------------------------------------------------------===//
+
+#include "GemvKernel.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+#include <optional>
+
+using namespace mlir;
+
+namespace linea::gpu_codegen {
+namespace {
+
+constexpr int64_t kWarpSize = 32;
+/// 2^23 as f32 bits: or-ing a value v < 2^23 into its mantissa gives 2^23 + v.
+constexpr int32_t kMagicBits = 0x4B000000;
+constexpr double kMagic = 8388608.0;
+
+/// Builds the body of one kernel; holds the values shared by its parts.
+class GemvBuilder {
+public:
+  GemvBuilder(ImplicitLocOpBuilder &b, const GemvSpec &spec)
+      : b(b), spec(spec), f32(b.getF32Type()), i32(b.getI32Type()),
+        vecF32(VectorType::get({8}, f32)), vecI32(VectorType::get({8}, i32)) {}
+
+  void build(ValueRange args);
+
+private:
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
+  Value splatI32(int64_t v) {
+    return arith::ConstantOp::create(
+        b, DenseElementsAttr::get(vecI32, b.getI32IntegerAttr(v)));
+  }
+  Value splatF32(double v) {
+    return arith::ConstantOp::create(
+        b, DenseElementsAttr::get(vecF32, b.getF32FloatAttr(v)));
+  }
+  Value toF32(Value v) {
+    Type elem = getElementTypeOrSelf(v.getType());
+    if (elem.isF32())
+      return v;
+    Type target = isa<VectorType>(v.getType()) ? Type(vecF32) : Type(f32);
+    return arith::ExtFOp::create(b, target, v);
+  }
+  /// Element i of the 4×i32 chunk as vector<8xf32> of (code − zero), code j
+  /// of the word at lane j.
+  Value decodeWord(Value chunk, int64_t i, Value offset);
+  /// Sum over the warp of a per-lane f32.
+  Value warpSum(Value v);
+
+  ImplicitLocOpBuilder &b;
+  const GemvSpec &spec;
+  Type f32, i32;
+  VectorType vecF32, vecI32;
+  Value nibbleShifts, nibbleMask, magicBits;
+};
+
+Value GemvBuilder::decodeWord(Value chunk, int64_t i, Value offset) {
+  Value word = vector::ExtractOp::create(b, chunk, i);
+  Value words = vector::BroadcastOp::create(b, vecI32, word);
+  Value codes = arith::AndIOp::create(
+      b, arith::ShRUIOp::create(b, words, nibbleShifts), nibbleMask);
+  Value biased = arith::BitcastOp::create(
+      b, vecF32, arith::OrIOp::create(b, codes, magicBits));
+  return arith::SubFOp::create(b, biased, offset);
+}
+
+Value GemvBuilder::warpSum(Value v) {
+  for (int32_t offset = kWarpSize / 2; offset > 0; offset /= 2) {
+    auto shuffle =
+        gpu::ShuffleOp::create(b, v, offset, kWarpSize, gpu::ShuffleMode::XOR);
+    v = arith::AddFOp::create(b, v, shuffle.getShuffleResult());
+  }
+  return v;
+}
+
+void GemvBuilder::build(ValueRange args) {
+  const int64_t R = spec.rowsPerWarp, U = spec.unroll, MT = spec.mTile;
+  unsigned argNo = 0;
+  Value x = args[argNo++];
+  Value w = args[argNo++];
+  Value scales = spec.quant ? args[argNo++] : Value();
+  Value zeros = spec.quant && !spec.signedCodes ? args[argNo++] : Value();
+  Value bias = spec.hasBias ? args[argNo++] : Value();
+  Value y = args[argNo++];
+
+  nibbleShifts = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(
+             vecI32, ArrayRef<int32_t>{0, 4, 8, 12, 16, 20, 24, 28}));
+  nibbleMask = splatI32(0xF);
+  magicBits = splatI32(kMagicBits);
+
+  Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  Value lane = arith::RemUIOp::create(b, tid, idx(kWarpSize));
+  Value warp = arith::DivUIOp::create(b, tid, idx(kWarpSize));
+  // Grid-stride kernels run with fewer blocks than row groups (as many as
+  // fit on the GPU at once, chosen by the runtime): no partial last wave.
+  Value blockIndex = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+  std::optional<OpBuilder::InsertionGuard> strideGuard;
+  if (spec.gridStride) {
+    auto rowLoop =
+        scf::ForOp::create(b, blockIndex, idx(spec.gridX()),
+                           gpu::GridDimOp::create(b, gpu::Dimension::x));
+    strideGuard.emplace(b);
+    b.setInsertionPoint(rowLoop.getBody()->getTerminator());
+    blockIndex = rowLoop.getInductionVar();
+  }
+  Value blockRow = arith::MulIOp::create(b, blockIndex, idx(kWarpsPerBlock));
+  Value rowBase = arith::MulIOp::create(
+      b, arith::AddIOp::create(b, blockRow, warp), idx(R));
+  Value mBase = arith::MulIOp::create(
+      b, gpu::BlockIdOp::create(b, gpu::Dimension::y), idx(MT));
+  // Rows past N (last block) read row N − 1 and store nothing.
+  SmallVector<Value> rows, rowIds;
+  for (int64_t r = 0; r < R; ++r) {
+    Value row = arith::AddIOp::create(b, rowBase, idx(r));
+    rowIds.push_back(row);
+    rows.push_back(arith::MinUIOp::create(b, row, idx(spec.n - 1)));
+  }
+  SmallVector<Value> xRows;
+  for (int64_t i = 0; i < MT; ++i)
+    xRows.push_back(arith::AddIOp::create(b, mBase, idx(i)));
+
+  // Scalar accumulators when vector ones would not fit in registers.
+  const bool vectorAcc = 8 * MT * R <= 128;
+  const bool scaleAfter = spec.quant && MT == 1;
+  Value zeroAcc =
+      vectorAcc ? splatF32(0.0)
+                : Value(arith::ConstantOp::create(b, b.getF32FloatAttr(0.0)));
+  SmallVector<Value> init(MT * R, zeroAcc);
+  const int64_t chunks = spec.k / spec.chunkElems();
+  Value zeroIdx = idx(0);
+  Value signedOffset = splatF32(kMagic + 8.0);
+  Value signFlip = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(VectorType::get({4}, i32),
+                                b.getI32IntegerAttr(0x88888888)));
+
+  auto loop = scf::ForOp::create(
+      b, lane, idx(chunks), idx(kWarpSize * U), init,
+      [&](OpBuilder &ob, Location, Value c0, ValueRange accIn) {
+        // Build the body with `b` (implicit location) at `ob`'s point.
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPoint(ob.getInsertionBlock(), ob.getInsertionPoint());
+        SmallVector<Value> acc(accIn.begin(), accIn.end());
+        // All loads of this step first, so that U·R 16-byte loads per lane
+        // are in flight together.
+        SmallVector<Value> cs, loaded, scaleVals, offsets;
+        for (int64_t u = 0; u < U; ++u)
+          cs.push_back(
+              u == 0 ? c0
+                     : Value(arith::AddIOp::create(b, c0, idx(kWarpSize * u))));
+        for (int64_t u = 0; u < U; ++u)
+          for (int64_t r = 0; r < R; ++r)
+            loaded.push_back(
+                memref::LoadOp::create(b, w, ValueRange{rows[r], cs[u]}));
+        if (spec.quant) {
+          for (int64_t u = 0; u < U; ++u) {
+            Value group = arith::DivUIOp::create(
+                b, arith::MulIOp::create(b, cs[u], idx(32)),
+                idx(spec.scaleSpan));
+            for (int64_t r = 0; r < R; ++r) {
+              Value srow = spec.scaleRows == 1 ? zeroIdx : rows[r];
+              Value s = toF32(
+                  memref::LoadOp::create(b, scales, ValueRange{srow, group}));
+              scaleVals.push_back(s);
+              if (spec.signedCodes) {
+                offsets.push_back(signedOffset);
+                continue;
+              }
+              Value z =
+                  memref::LoadOp::create(b, zeros, ValueRange{srow, group});
+              Value zf = arith::UIToFPOp::create(
+                  b, f32, arith::ExtUIOp::create(b, i32, z));
+              Value off = arith::AddFOp::create(
+                  b, zf,
+                  arith::ConstantOp::create(b, b.getF32FloatAttr(kMagic)));
+              offsets.push_back(vector::BroadcastOp::create(b, vecF32, off));
+            }
+          }
+        }
+        for (int64_t u = 0; u < U; ++u) {
+          // Decoded weights of this chunk, per row: 4 (quant) or 1 (dense)
+          // vector<8xf32>.
+          SmallVector<SmallVector<Value>> wv(R);
+          for (int64_t r = 0; r < R; ++r) {
+            Value chunk = loaded[u * R + r];
+            if (!spec.quant) {
+              wv[r].push_back(toF32(chunk));
+              continue;
+            }
+            if (spec.signedCodes)
+              chunk = arith::XOrIOp::create(b, chunk, signFlip);
+            Value s = scaleVals[u * R + r];
+            Value sv = vector::BroadcastOp::create(b, vecF32, s);
+            for (int64_t i = 0; i < 4; ++i) {
+              Value q = decodeWord(chunk, i, offsets[u * R + r]);
+              wv[r].push_back(
+                  scaleAfter ? q : Value(arith::MulFOp::create(b, q, sv)));
+            }
+          }
+          const int64_t xPerChunk = spec.quant ? 4 : 1;
+          for (int64_t mi = 0; mi < MT; ++mi) {
+            SmallVector<Value> xv;
+            for (int64_t i = 0; i < xPerChunk; ++i) {
+              Value col =
+                  spec.quant
+                      ? Value(arith::AddIOp::create(
+                            b, arith::MulIOp::create(b, cs[u], idx(4)), idx(i)))
+                      : cs[u];
+              xv.push_back(toF32(
+                  memref::LoadOp::create(b, x, ValueRange{xRows[mi], col})));
+            }
+            for (int64_t r = 0; r < R; ++r) {
+              Value &a = acc[mi * R + r];
+              if (vectorAcc && !scaleAfter) {
+                for (int64_t i = 0; i < xPerChunk; ++i)
+                  a = vector::FMAOp::create(b, wv[r][i], xv[i], a);
+                continue;
+              }
+              Value t = arith::MulFOp::create(b, wv[r][0], xv[0]);
+              for (int64_t i = 1; i < xPerChunk; ++i)
+                t = vector::FMAOp::create(b, wv[r][i], xv[i], t);
+              Value s = scaleAfter ? scaleVals[u * R + r] : Value();
+              if (vectorAcc) {
+                a = vector::FMAOp::create(
+                    b, vector::BroadcastOp::create(b, vecF32, s), t, a);
+                continue;
+              }
+              Value sum =
+                  vector::ReductionOp::create(b, vector::CombiningKind::ADD, t);
+              if (s)
+                sum = arith::MulFOp::create(b, s, sum);
+              a = arith::AddFOp::create(b, a, sum);
+            }
+          }
+        }
+        scf::YieldOp::create(b, acc);
+      });
+
+  SmallVector<Value> sums;
+  for (Value a : loop.getResults()) {
+    Value v = vectorAcc ? Value(vector::ReductionOp::create(
+                              b, vector::CombiningKind::ADD, a))
+                        : a;
+    sums.push_back(warpSum(v));
+  }
+  Value isLane0 =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane, zeroIdx);
+  auto ifLane0 = scf::IfOp::create(b, isLane0, /*withElseRegion=*/false);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&ifLane0.getThenRegion().front());
+  Type yElem = cast<MemRefType>(y.getType()).getElementType();
+  for (int64_t r = 0; r < R; ++r) {
+    Value inRange = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
+                                          rowIds[r], idx(spec.n));
+    auto ifRow = scf::IfOp::create(b, inRange, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard rowGuard(b);
+    b.setInsertionPointToStart(&ifRow.getThenRegion().front());
+    Value bv = bias ? toF32(memref::LoadOp::create(b, bias, rows[r])) : Value();
+    for (int64_t mi = 0; mi < MT; ++mi) {
+      Value v = sums[mi * R + r];
+      if (bv)
+        v = arith::AddFOp::create(b, v, bv);
+      if (!yElem.isF32())
+        v = arith::TruncFOp::create(b, yElem, v);
+      memref::StoreOp::create(b, v, y, ValueRange{xRows[mi], rows[r]});
+    }
+  }
+}
+
+} // namespace
+
+gpu::GPUFuncOp buildGemvKernel(OpBuilder &builder, Location loc, StringRef name,
+                               const GemvSpec &spec) {
+  MLIRContext *ctx = builder.getContext();
+  Attribute global = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Global);
+  auto memref = [&](ArrayRef<int64_t> shape, Type elem) -> Type {
+    return MemRefType::get(shape, elem, MemRefLayoutAttrInterface(), global);
+  };
+  Type i32 = builder.getI32Type();
+  SmallVector<Type> argTypes;
+  argTypes.push_back(
+      memref({spec.m, spec.k / 8}, VectorType::get({8}, spec.xType)));
+  if (spec.quant) {
+    argTypes.push_back(
+        memref({spec.n, spec.k / 32}, VectorType::get({4}, i32)));
+    argTypes.push_back(
+        memref({spec.scaleRows, spec.scaleCols}, spec.scaleType));
+    if (!spec.signedCodes)
+      argTypes.push_back(
+          memref({spec.scaleRows, spec.scaleCols}, builder.getI8Type()));
+  } else {
+    argTypes.push_back(
+        memref({spec.n, spec.k / 8}, VectorType::get({8}, spec.wType)));
+  }
+  if (spec.hasBias)
+    argTypes.push_back(memref({spec.n}, spec.biasType));
+  argTypes.push_back(memref({spec.m, spec.n}, spec.yType));
+
+  auto func = gpu::GPUFuncOp::create(builder, loc, name,
+                                     builder.getFunctionType(argTypes, {}));
+  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
+                builder.getUnitAttr());
+  func.setKnownBlockSizeAttr(builder.getDenseI32ArrayAttr(
+      {static_cast<int32_t>(kWarpsPerBlock * kWarpSize), 1, 1}));
+
+  ImplicitLocOpBuilder b(loc, builder.getContext());
+  Block &entry = func.getBody().front();
+  b.setInsertionPointToStart(&entry);
+  GemvBuilder(b, spec).build(entry.getArguments());
+  gpu::ReturnOp::create(b);
+  return func;
+}
+
+} // namespace linea::gpu_codegen

@@ -1,0 +1,56 @@
+//===- GemvKernel.h - decode GEMV kernels as gpu.func ------------*- C++
+//-*-===//
+//
+// The description of one generated kernel and the builder that writes it in
+// gpu/arith/vector/memref/scf. Internal to lib/Conversion/LineaToGPU.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LINEA_LIB_CONVERSION_LINEATOGPU_GEMVKERNEL_H
+#define LINEA_LIB_CONVERSION_LINEATOGPU_GEMVKERNEL_H
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/IR/Builders.h"
+
+namespace linea::gpu_codegen {
+
+/// Threads per block of every GEMV kernel (4 warps).
+constexpr int64_t kWarpsPerBlock = 4;
+
+/// What one GEMV kernel computes: y[M, N] = x[M, K] · Ŵ[N, K]ᵀ (+ bias),
+/// Ŵ dense (16-bit) or int4 codes with scales (and uint4 zero points).
+struct GemvSpec {
+  int64_t m = 1, n = 0, k = 0;
+  mlir::Type xType, wType, yType, biasType; // element types; wType: dense only
+  bool quant = false;
+  bool signedCodes = true; // int4 (two's complement) vs uint4 + zero points
+  mlir::Type scaleType;    // quant only
+  int64_t scaleRows = 1;   // N for group/channel scales
+  int64_t scaleCols = 1;   // ceil(K / span)
+  int64_t scaleSpan = 0;   // input features per scale (multiple of 32)
+  bool hasBias = false;
+  // Launch variant.
+  int64_t rowsPerWarp = 1;
+  int64_t unroll = 1;
+  int64_t mTile = 1;       // rows of x per block (grid.y = M / mTile)
+  bool gridStride = false; // blocks loop over row groups (any grid.x)
+
+  /// Elements of a row one 16-byte chunk covers.
+  int64_t chunkElems() const { return quant ? 32 : 8; }
+  int64_t gridX() const {
+    int64_t rowsPerBlock = kWarpsPerBlock * rowsPerWarp;
+    return (n + rowsPerBlock - 1) / rowsPerBlock;
+  }
+  int64_t gridY() const { return m / mTile; }
+};
+
+/// Appends `gpu.func @name` computing `spec` at the builder's insertion
+/// point (inside a gpu.module). Arguments, as bare pointers: x, then W
+/// (dense) or qweight, scales[, zero_points], then [bias], then y.
+mlir::gpu::GPUFuncOp buildGemvKernel(mlir::OpBuilder &b, mlir::Location loc,
+                                     llvm::StringRef name,
+                                     const GemvSpec &spec);
+
+} // namespace linea::gpu_codegen
+
+#endif // LINEA_LIB_CONVERSION_LINEATOGPU_GEMVKERNEL_H

@@ -1,0 +1,314 @@
+//===- LineaToGPU.cpp - CUDA GEMV kernels for linear layers ---------------===//
+//
+// Generates one gpu.func per layer and launch variant (GemvKernel.cpp) into
+// gpu.module @linea_kernels, and records how to launch each in the module
+// attribute `linea.cuda_kernels`, which linea-write-cuda-artifacts turns
+// into manifest.json for the runtime in runtime/.
+//
+//===----------------------------------------------------------------------===//
+
+#include "GemvKernel.h"
+
+#include "linea/Conversion/Passes.h"
+#include "linea/Dialect/Linea/IR/LineaOps.h"
+
+#include "mlir/AsmParser/AsmParser.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/StringExtras.h"
+
+namespace linea {
+#define GEN_PASS_DEF_LINEATOGPU
+#include "linea/Conversion/Passes.h.inc"
+} // namespace linea
+
+using namespace mlir;
+using linea::gpu_codegen::GemvSpec;
+
+namespace linea {
+namespace {
+
+constexpr llvm::StringLiteral kKernelModule = "linea_kernels";
+
+std::string dtypeName(Type t) {
+  if (t.isBF16())
+    return "bf16";
+  if (t.isF16())
+    return "f16";
+  if (t.isF32())
+    return "f32";
+  if (t.isInteger(8))
+    return "i8";
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  t.print(os);
+  return s;
+}
+
+bool isActivationType(Type t) { return t.isBF16() || t.isF16() || t.isF32(); }
+
+/// A layer's shapes: M (rows of x, leading dims flattened), K, N.
+struct LayerShape {
+  int64_t m, k, n;
+};
+
+/// Checks x and y are static with matching leading dims; fills `shape`.
+LogicalResult readShape(Operation *op, Value x, Value y, int64_t n,
+                        LayerShape &shape) {
+  auto xType = cast<RankedTensorType>(x.getType());
+  auto yType = cast<RankedTensorType>(y.getType());
+  if (!xType.hasStaticShape() || !yType.hasStaticShape())
+    return op->emitError("linea-to-gpu: x and y must have static shapes, got ")
+           << xType << " and " << yType;
+  shape.k = xType.getShape().back();
+  shape.m = xType.getNumElements() / std::max<int64_t>(shape.k, 1);
+  shape.n = n;
+  if (shape.m == 0 || shape.n == 0 || shape.k == 0)
+    return op->emitError("linea-to-gpu: empty layer (M = ")
+           << shape.m << ", N = " << shape.n << ", K = " << shape.k << ")";
+  if (!isActivationType(xType.getElementType()) ||
+      !isActivationType(yType.getElementType()))
+    return op->emitError("linea-to-gpu: x and y must be bf16, f16 or f32, got ")
+           << xType.getElementType() << " and " << yType.getElementType();
+  return success();
+}
+
+/// Largest divisor of m that is ≤ 16: rows of x one block handles.
+int64_t chooseMTile(int64_t m) {
+  for (int64_t t = std::min<int64_t>(m, 16); t > 1; --t)
+    if (m % t == 0)
+      return t;
+  return 1;
+}
+
+FailureOr<GemvSpec> specForQuant(QuantLinearOp op) {
+  QFormatAttr format = op.getFormat();
+  auto qwType = cast<RankedTensorType>(op.getQweight().getType());
+  GemvSpec spec;
+  LayerShape shape;
+  if (failed(readShape(op, op.getX(), op.getY(), qwType.getDimSize(0), shape)))
+    return failure();
+  spec.m = shape.m;
+  spec.n = shape.n;
+  spec.k = shape.k;
+  spec.quant = true;
+  if (format.getAct() != ActMode::weight_only)
+    return op.emitError("linea-to-gpu: only weight-only activations are "
+                        "supported, got act ")
+           << stringifyActMode(format.getAct());
+  QElement element = format.getElement();
+  if (element == QElement::int4 && format.getSymmetric())
+    spec.signedCodes = true;
+  else if (element == QElement::uint4 && op.getZeroPoints())
+    spec.signedCodes = false;
+  else
+    return op.emitError("linea-to-gpu: only symmetric int4 and asymmetric "
+                        "uint4 weights are supported, got ")
+           << stringifyQElement(element)
+           << (format.getSymmetric() ? " symmetric" : " asymmetric");
+  if (spec.k % 32 != 0)
+    return op.emitError("linea-to-gpu: K = ")
+           << spec.k << " is not a multiple of 32 (one 16-byte chunk of codes)";
+  spec.scaleSpan = format.getScaleSpan(spec.k);
+  if (spec.scaleSpan % 32 != 0)
+    return op.emitError("linea-to-gpu: group size ")
+           << spec.scaleSpan << " is not a multiple of 32";
+  auto scaleType = cast<RankedTensorType>(op.getScales().getType());
+  spec.scaleType = scaleType.getElementType();
+  if (!isActivationType(spec.scaleType))
+    return op.emitError("linea-to-gpu: scales must be bf16, f16 or f32, got ")
+           << spec.scaleType;
+  spec.scaleRows = scaleType.getDimSize(0);
+  spec.scaleCols = scaleType.getDimSize(1);
+  spec.xType = cast<RankedTensorType>(op.getX().getType()).getElementType();
+  spec.yType = cast<RankedTensorType>(op.getY().getType()).getElementType();
+  if (Value bias = op.getBias()) {
+    spec.hasBias = true;
+    spec.biasType = cast<RankedTensorType>(bias.getType()).getElementType();
+  }
+  return spec;
+}
+
+FailureOr<GemvSpec> specForLinear(LinearOp op) {
+  auto wType = cast<RankedTensorType>(op.getW().getType());
+  GemvSpec spec;
+  LayerShape shape;
+  if (failed(readShape(op, op.getX(), op.getY(), wType.getDimSize(0), shape)))
+    return failure();
+  spec.m = shape.m;
+  spec.n = shape.n;
+  spec.k = shape.k;
+  spec.wType = wType.getElementType();
+  if (!spec.wType.isBF16() && !spec.wType.isF16())
+    return op.emitError("linea-to-gpu: dense weights must be bf16 or f16, got ")
+           << spec.wType;
+  if (spec.k % 8 != 0)
+    return op.emitError("linea-to-gpu: K = ")
+           << spec.k << " is not a multiple of 8 (one 16-byte chunk of w)";
+  spec.xType = cast<RankedTensorType>(op.getX().getType()).getElementType();
+  spec.yType = cast<RankedTensorType>(op.getY().getType()).getElementType();
+  if (Value bias = op.getBias()) {
+    spec.hasBias = true;
+    spec.biasType = cast<RankedTensorType>(bias.getType()).getElementType();
+  }
+  return spec;
+}
+
+/// `name` with every character outside [A-Za-z0-9_] replaced by '_'.
+std::string sanitize(StringRef name) {
+  std::string out;
+  for (char c : name)
+    out.push_back(llvm::isAlnum(c) ? c : '_');
+  return out;
+}
+
+/// Launch description of one kernel (manifest entry).
+DictionaryAttr describeKernel(Builder &b, StringRef symbol, StringRef layer,
+                              Operation *op, const GemvSpec &spec) {
+  auto arg = [&](StringRef name, Type elem, ArrayRef<int64_t> shape) {
+    return b.getDictionaryAttr(
+        {b.getNamedAttr("name", b.getStringAttr(name)),
+         b.getNamedAttr("dtype", b.getStringAttr(dtypeName(elem))),
+         b.getNamedAttr("shape", b.getI64ArrayAttr(shape))});
+  };
+  SmallVector<Attribute> args;
+  args.push_back(arg("x", spec.xType, {spec.m, spec.k}));
+  if (spec.quant) {
+    args.push_back(arg("qweight", b.getI8Type(), {spec.n, spec.k / 2}));
+    args.push_back(
+        arg("scales", spec.scaleType, {spec.scaleRows, spec.scaleCols}));
+    if (!spec.signedCodes)
+      args.push_back(
+          arg("zero_points", b.getI8Type(), {spec.scaleRows, spec.scaleCols}));
+  } else {
+    args.push_back(arg("w", spec.wType, {spec.n, spec.k}));
+  }
+  if (spec.hasBias)
+    args.push_back(arg("bias", spec.biasType, {spec.n}));
+  args.push_back(arg("y", spec.yType, {spec.m, spec.n}));
+
+  SmallVector<NamedAttribute> entries = {
+      b.getNamedAttr("symbol", b.getStringAttr(symbol)),
+      b.getNamedAttr("layer", b.getStringAttr(layer)),
+      b.getNamedAttr("op", b.getStringAttr(op->getName().stripDialect())),
+      b.getNamedAttr("m", b.getI64IntegerAttr(spec.m)),
+      b.getNamedAttr("n", b.getI64IntegerAttr(spec.n)),
+      b.getNamedAttr("k", b.getI64IntegerAttr(spec.k)),
+      b.getNamedAttr("rows_per_warp", b.getI64IntegerAttr(spec.rowsPerWarp)),
+      b.getNamedAttr("unroll", b.getI64IntegerAttr(spec.unroll)),
+      b.getNamedAttr("m_tile", b.getI64IntegerAttr(spec.mTile)),
+      b.getNamedAttr("grid",
+                     b.getI64ArrayAttr({spec.gridX(), spec.gridY(), 1})),
+      b.getNamedAttr(
+          "block", b.getI64ArrayAttr({gpu_codegen::kWarpsPerBlock * 32, 1, 1})),
+      b.getNamedAttr("shared_bytes", b.getI64IntegerAttr(0)),
+      b.getNamedAttr("grid_stride", b.getBoolAttr(spec.gridStride)),
+      b.getNamedAttr("args", b.getArrayAttr(args))};
+  if (spec.quant) {
+    auto format = cast<QuantLinearOp>(op).getFormat();
+    entries.push_back(b.getNamedAttr(
+        "element", b.getStringAttr(stringifyQElement(format.getElement()))));
+    entries.push_back(
+        b.getNamedAttr("group", b.getI64IntegerAttr(spec.scaleSpan)));
+  }
+  return b.getDictionaryAttr(entries);
+}
+
+struct LineaToGPUPass : impl::LineaToGPUBase<LineaToGPUPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    MLIRContext *ctx = &getContext();
+    SmallVector<int64_t> rowOptions(rowsPerWarp.begin(), rowsPerWarp.end());
+    SmallVector<int64_t> unrollOptions(unroll.begin(), unroll.end());
+    if (rowOptions.empty())
+      rowOptions = {2};
+    if (unrollOptions.empty())
+      unrollOptions = {2};
+    SmallVector<int64_t> strideOptions(gridStride.begin(), gridStride.end());
+    if (strideOptions.empty())
+      strideOptions = {1};
+    for (int64_t v : llvm::concat<int64_t>(rowOptions, unrollOptions))
+      if (v < 1 || v > 8) {
+        module.emitError("linea-to-gpu: rows-per-warp and unroll must be in "
+                         "[1, 8], got ")
+            << v;
+        return signalPassFailure();
+      }
+
+    // Collect layers first: building kernels inserts ops into the module.
+    SmallVector<std::pair<Operation *, GemvSpec>> layers;
+    bool failedAny = false;
+    module.walk([&](Operation *op) {
+      FailureOr<GemvSpec> spec = failure();
+      if (auto q = dyn_cast<QuantLinearOp>(op))
+        spec = specForQuant(q);
+      else if (auto l = dyn_cast<LinearOp>(op))
+        spec = specForLinear(l);
+      else
+        return;
+      if (failed(spec)) {
+        failedAny = true;
+        return;
+      }
+      layers.push_back({op, *spec});
+    });
+    if (failedAny)
+      return signalPassFailure();
+    if (layers.empty())
+      return;
+
+    OpBuilder b(ctx);
+    module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+                    b.getUnitAttr());
+    auto gpuModule = module.lookupSymbol<gpu::GPUModuleOp>(kKernelModule);
+    if (!gpuModule) {
+      Attribute target = parseAttribute("#nvvm.target<chip = \"" + chip +
+                                            "\", features = \"+ptx80\", O = 3>",
+                                        ctx);
+      if (!target) {
+        module.emitError("linea-to-gpu: bad chip '") << chip << "'";
+        return signalPassFailure();
+      }
+      b.setInsertionPointToEnd(module.getBody());
+      gpuModule = gpu::GPUModuleOp::create(b, module.getLoc(), kKernelModule,
+                                           b.getArrayAttr({target}));
+    }
+    SmallVector<Attribute> manifest;
+    if (auto old = module->getAttrOfType<ArrayAttr>("linea.cuda_kernels"))
+      manifest.append(old.begin(), old.end());
+
+    for (auto [index, layer] : llvm::enumerate(layers)) {
+      auto [op, baseSpec] = layer;
+      std::string name = "layer" + std::to_string(index);
+      if (auto attr = op->getAttrOfType<StringAttr>("name"))
+        name = attr.str();
+      const int64_t chunks = baseSpec.k / baseSpec.chunkElems();
+      llvm::SmallSetVector<std::tuple<int64_t, int64_t, int64_t>, 8> variants;
+      for (int64_t r : rowOptions)
+        for (int64_t u : unrollOptions)
+          for (int64_t g : strideOptions)
+            // Unrolled steps must not run past the row.
+            variants.insert({r, chunks % (32 * u) == 0 ? u : 1, g});
+      for (auto [r, u, g] : variants) {
+        GemvSpec spec = baseSpec;
+        spec.rowsPerWarp = r;
+        spec.unroll = u;
+        spec.gridStride = g != 0;
+        spec.mTile = chooseMTile(spec.m);
+        std::string symbol = "linea_" + std::to_string(index) + "_" +
+                             sanitize(name) + "_r" + std::to_string(r) + "u" +
+                             std::to_string(u) + (g ? "_gs" : "");
+        b.setInsertionPointToEnd(gpuModule.getBody());
+        gpu_codegen::buildGemvKernel(b, op->getLoc(), symbol, spec);
+        manifest.push_back(describeKernel(b, symbol, name, op, spec));
+      }
+    }
+    module->setAttr("linea.cuda_kernels", b.getArrayAttr(manifest));
+  }
+};
+
+} // namespace
+} // namespace linea

@@ -1,0 +1,508 @@
+//===- Plan.cpp - the linea-plan pass -------------------------------------===//
+//
+// Chooses one rewrite per layer to minimise stored bytes under a budget on
+// the mean relative output error. Candidates are measured by running their
+// own pass on a copy of the module and reading Ŵ back, and the choice is
+// applied by running that pass with only=<layer>, so a planned layer is
+// exactly what the individual pass would make of it. The output error is
+// exact on the calibration inputs, from XᵀX (PlanSearch.h for the math and
+// the search).
+//
+//===----------------------------------------------------------------------===//
+
+#include "CalibrationLookup.h"
+#include "PlanSearch.h"
+#include "StructuredRewrite.h"
+
+#include "linea/Dialect/Linea/Transforms/Passes.h"
+
+#include "mlir/Interfaces/FunctionInterfaces.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+#include <cstring>
+
+namespace linea {
+#define GEN_PASS_DEF_PLAN
+#include "linea/Dialect/Linea/Transforms/Passes.h.inc"
+} // namespace linea
+
+using namespace mlir;
+using namespace linea;
+
+namespace {
+
+/// A candidate form: the pass that makes it and that pass's options
+/// (`stats=` is appended when `needsStats`).
+struct CandidateSpec {
+  llvm::StringLiteral name, pass, options;
+  bool needsStats = false;
+  bool byDefault = true;
+};
+
+// The names users list in candidates=. Defaults span 8 → 0.5 bytes per
+// weight for quantization and a few structure/sparsity trade-offs.
+const CandidateSpec kCandidates[] = {
+    {"int8", "linea-quantize", "format=int8"},
+    {"int4-g128", "linea-quantize", "format=int4 group-size=128"},
+    {"gptq-int4-g128", "linea-gptq", "format=int4 group-size=128", true},
+    {"nvfp4", "linea-quantize", "format=nvfp4"},
+    {"lowrank-0.5", "linea-lowrank", "param-ratio=0.5"},
+    {"lowrank-0.25", "linea-lowrank", "param-ratio=0.25"},
+    {"lowrank-0.125", "linea-lowrank", "param-ratio=0.125"},
+    {"shift-add-1", "linea-shift-add", "terms=1"},
+    {"shift-add-2", "linea-shift-add", "terms=2"},
+    {"sparse-2:4", "linea-sparsify", "pattern=2:4", true},
+    {"blockdiag-2", "linea-blockdiag", "blocks=2"},
+    {"blockdiag-4", "linea-blockdiag", "blocks=4"},
+    {"monarch-4", "linea-monarch", "blocks=4"},
+    // Opt-in.
+    {"int4", "linea-quantize", "format=int4", false, false},
+    {"int4-g32", "linea-quantize", "format=int4 group-size=32", false, false},
+    {"gptq-int8", "linea-gptq", "format=int8", true, false},
+    {"gptq-int4", "linea-gptq", "format=int4", true, false},
+    {"gptq-nvfp4", "linea-gptq", "format=nvfp4", true, false},
+    {"nf4", "linea-quantize", "format=nf4", false, false},
+    {"mxfp4", "linea-quantize", "format=mxfp4", false, false},
+    {"fp8", "linea-quantize", "format=fp8_e4m3", false, false},
+    {"lowrank-0.0625", "linea-lowrank", "param-ratio=0.0625", false, false},
+    {"blockdiag-8", "linea-blockdiag", "blocks=8", false, false},
+    {"monarch-2", "linea-monarch", "blocks=2", false, false},
+    {"monarch-8", "linea-monarch", "blocks=8", false, false},
+    {"sparse-block-4x4-0.5", "linea-sparsify", "pattern=block:4x4 sparsity=0.5",
+     false, false},
+};
+
+/// objective=latency's cost model: a layer takes bytes / readBandwidth +
+/// tokens · flopsPerToken / flops. The constants are measurements, not
+/// data-sheet peaks; `source` says which.
+struct TargetCost {
+  llvm::StringLiteral name;
+  double readBandwidth; // bytes per second
+  double flops;         // floating-point operations per second
+  llvm::StringLiteral source;
+};
+
+const TargetCost kTargets[] = {
+    {"cpu", 20e9, 70e9,
+     "docs/benchmarks.md, the 2-core CI VM: uncached read probe 20-23 GB/s, "
+     "dense f32 matmul at M = 128 65-75 GFLOP/s"},
+    {"cuda", 4.3e12, 790e12,
+     "shared/docs/PERF.md, H200: device copy 4.3 TB/s, cuBLAS bf16 "
+     "790 TFLOP/s"},
+};
+
+/// One layer the plan decides on.
+struct PlannedLayer {
+  SelectedLayer selected;
+  numerics::Matrix w;
+  const LayerStats *stats = nullptr;
+  int64_t denseBytes = 0;
+  /// Options of this layer, dense first (PlanSearch.h).
+  SmallVector<PlanOption> options;
+  /// candidate name → why it does not apply to this layer.
+  SmallVector<std::pair<std::string, std::string>> notApplied;
+};
+
+/// Every linear layer of `module` by the name passes select it by.
+llvm::StringMap<Operation *> layersByName(ModuleOp module) {
+  llvm::StringMap<Operation *> result;
+  module.walk([&](FunctionOpInterface func) {
+    unsigned index = 0;
+    func.walk([&](LinearLayerOpInterface layer) {
+      result[layerName(layer, index++)] = layer.getOperation();
+    });
+  });
+  return result;
+}
+
+/// `name` as an only= glob that matches just that name.
+std::string exactGlob(StringRef name) {
+  std::string glob;
+  for (char c : name) {
+    if (StringRef("*?[]").contains(c))
+      glob += '\\';
+    glob += c;
+  }
+  return glob;
+}
+
+struct PlanPass : linea::impl::PlanBase<PlanPass> {
+  using Base::Base;
+
+  void runOnOperation() override;
+
+private:
+  InFlightDiagnostic fail() {
+    signalPassFailure();
+    return emitError(getOperation().getLoc()) << getArgument() << ": ";
+  }
+  std::string pipelineText(const CandidateSpec &spec,
+                           ArrayRef<std::string> layerNames) const;
+  LogicalResult evaluate(const CandidateSpec &spec,
+                         MutableArrayRef<PlannedLayer> layers,
+                         ArrayRef<std::string> names);
+  LogicalResult writeReport(ArrayRef<PlannedLayer> layers,
+                            const PlanResult &plan, int64_t denseBytes);
+  /// What the plan minimises for a form: its bytes, or its estimated
+  /// microseconds under the target's cost model.
+  PlanOption option(StringRef name, LinearLayerOpInterface form,
+                    double error) const {
+    int64_t bytes = form.getWeightBytes();
+    double cost = double(bytes);
+    if (objective == "latency")
+      cost = 1e6 * (double(bytes) / costModel->readBandwidth +
+                    double(tokens) * double(form.getFlopsPerToken()) /
+                        costModel->flops);
+    return {name.str(), bytes, error, cost};
+  }
+
+  const TargetCost *costModel = nullptr;
+};
+
+std::string PlanPass::pipelineText(const CandidateSpec &spec,
+                                   ArrayRef<std::string> layerNames) const {
+  std::string text = (spec.pass + "{" + spec.options).str();
+  if (spec.needsStats) {
+    text += " stats=";
+    text += stats;
+  }
+  text += " only=";
+  for (auto [i, name] : llvm::enumerate(layerNames))
+    text += (i ? "," : "") + exactGlob(name);
+  return text + "}";
+}
+
+/// Runs the candidate's pass on a copy of the module and adds, to each
+/// layer, the (error, bytes) of the form it made or why it made none.
+LogicalResult PlanPass::evaluate(const CandidateSpec &spec,
+                                 MutableArrayRef<PlannedLayer> layers,
+                                 ArrayRef<std::string> names) {
+  ModuleOp module = getOperation();
+  MLIRContext *ctx = module.getContext();
+  std::string text = pipelineText(spec, names);
+  PassManager pm(ctx, ModuleOp::getOperationName());
+  std::string parseError;
+  llvm::raw_string_ostream parseOs(parseError);
+  if (failed(parsePassPipeline(text, pm, parseOs))) {
+    fail() << "cannot build candidate '" << spec.name << "' (" << text
+           << "): " << parseError;
+    return failure();
+  }
+  // The candidate pass's remarks say why it skipped a layer; its errors
+  // (e.g. an option a layer's shape does not allow) make the candidate
+  // unusable for every layer, which the report says.
+  llvm::StringMap<std::string> skipped;
+  std::string passError;
+  OwningOpRef<ModuleOp> copy = module.clone();
+  {
+    ScopedDiagnosticHandler capture(ctx, [&](Diagnostic &d) {
+      std::string message = d.str();
+      if (d.getSeverity() == DiagnosticSeverity::Error) {
+        passError += (passError.empty() ? "" : "; ") + message;
+        return success();
+      }
+      StringRef rest(message);
+      size_t at = rest.find("skipped layer '");
+      if (at != StringRef::npos) {
+        rest = rest.drop_front(at + strlen("skipped layer '"));
+        auto [name, why] = rest.split("': ");
+        skipped[name] = why.str();
+      }
+      return success();
+    });
+    if (failed(pm.run(*copy)) && passError.empty())
+      passError = "the pass failed";
+  }
+  llvm::StringMap<Operation *> rewritten = layersByName(*copy);
+  for (PlannedLayer &layer : layers) {
+    auto note = [&](const Twine &why) {
+      layer.notApplied.push_back({spec.name.str(), why.str()});
+    };
+    const std::string &name = layer.selected.name;
+    if (!passError.empty()) {
+      note(passError);
+      continue;
+    }
+    auto form =
+        dyn_cast_if_present<LinearLayerOpInterface>(rewritten.lookup(name));
+    if (!form || isa<LinearOp>(form.getOperation())) {
+      auto it = skipped.find(name);
+      note(it != skipped.end() ? it->second : "the pass left it dense");
+      continue;
+    }
+    std::string why;
+    FailureOr<numerics::Matrix> approx = form.materializeDenseWeight(&why);
+    if (failed(approx)) {
+      note("cannot read back its weight: " + why);
+      continue;
+    }
+    // A scale_channels the pass put in front belongs to the layer (SINQ).
+    if (form.getInput().getDefiningOp<ScaleChannelsOp>() &&
+        !layer.selected.op.getX().getDefiningOp<ScaleChannelsOp>()) {
+      note("the form scales its input channels, which the plan does not "
+           "model");
+      continue;
+    }
+    std::optional<double> error =
+        relativeOutputError(layer.w, *approx, layer.stats->xtx, why);
+    if (!error) {
+      note(why);
+      continue;
+    }
+    layer.options.push_back(option(spec.name, form, *error));
+  }
+  return success();
+}
+
+void PlanPass::runOnOperation() {
+  ModuleOp module = getOperation();
+  if (stats.empty()) {
+    fail() << "needs stats=FILE with XᵀX of every planned layer's input "
+              "(linea-run --collect-stats)";
+    return;
+  }
+  if (!(budget >= 0.0)) {
+    auto diag = fail() << "needs budget=ε ≥ 0, the bound on the mean "
+                          "relative output error ‖X(W−Ŵ)ᵀ‖/‖XWᵀ‖ of the "
+                          "planned layers";
+    if (budget.hasValue())
+      diag << " (got " << llvm::formatv("{0}", double(budget)).str() << ")";
+    return;
+  }
+  if (objective != "bytes" && objective != "latency") {
+    fail() << "objective='" << objective
+           << "' is not supported (expected bytes or latency)";
+    return;
+  }
+  costModel = llvm::find_if(
+      kTargets, [&](const TargetCost &t) { return t.name == target; });
+  if (costModel == std::end(kTargets)) {
+    fail() << "target='" << target << "' is not cpu or cuda";
+    return;
+  }
+  if (tokens < 1) {
+    fail() << "tokens=" << int64_t(tokens) << " must be positive";
+    return;
+  }
+  // The candidate set: the defaults, or the names given, each once.
+  SmallVector<const CandidateSpec *> specs;
+  for (const CandidateSpec &spec : kCandidates)
+    if (candidates.empty() && spec.byDefault)
+      specs.push_back(&spec);
+  for (const std::string &name : candidates) {
+    if (name == "dense")
+      continue; // always a candidate
+    const CandidateSpec *found = llvm::find_if(
+        kCandidates, [&](const CandidateSpec &s) { return s.name == name; });
+    if (found == std::end(kCandidates)) {
+      std::string known;
+      for (const CandidateSpec &s : kCandidates)
+        known += (known.empty() ? "" : ", ") + s.name.str();
+      fail() << "unknown candidate '" << name << "' (expected dense or one "
+             << "of " << known << ")";
+      return;
+    }
+    if (llvm::is_contained(specs, found)) {
+      fail() << "candidate '" << name << "' is listed twice";
+      return;
+    }
+    specs.push_back(found);
+  }
+
+  FailureOr<LayerFilter> filter =
+      LayerFilter::create(module, getArgument(), only, except, minSize);
+  if (failed(filter))
+    return signalPassFailure();
+  FailureOr<CalibrationStats> calibration =
+      loadCalibrationStats(module, getArgument(), stats);
+  if (failed(calibration))
+    return signalPassFailure();
+
+  SmallVector<PlannedLayer> layers;
+  SmallVector<std::string> names;
+  llvm::StringSet<> seen;
+  for (SelectedLayer &selected :
+       selectLinearLayers(module, getArgument(), *filter)) {
+    std::string why;
+    FailureOr<numerics::Matrix> w = selected.op.materializeDenseWeight(&why);
+    if (failed(w)) {
+      selected.op.emitRemark() << getArgument() << ": skipped layer '"
+                               << selected.name << "': " << why;
+      continue;
+    }
+    if (StringRef(selected.name).find_first_of(" ,{}\"'\\") !=
+        StringRef::npos) {
+      selected.op.emitError()
+          << getArgument() << ": layer name '" << selected.name
+          << "' has a character (space , { } \" ' \\) that pass options "
+             "cannot select it by; rename it or leave it out with except=";
+      return signalPassFailure();
+    }
+    if (!seen.insert(selected.name).second) {
+      selected.op.emitError()
+          << getArgument() << ": two layers are named '" << selected.name
+          << "'; the plan chooses per layer name";
+      return signalPassFailure();
+    }
+    const LayerStats *layerStats =
+        findLayerStats(*calibration, stats, selected.name, w->cols,
+                       /*needXtx=*/true, why);
+    if (!layerStats) {
+      selected.op.emitError() << getArgument() << ": " << why;
+      return signalPassFailure();
+    }
+    auto dense = cast<LinearLayerOpInterface>(selected.op.getOperation());
+    PlannedLayer layer;
+    layer.selected = selected;
+    layer.w = std::move(*w);
+    layer.stats = layerStats;
+    layer.denseBytes = dense.getWeightBytes();
+    layer.options.push_back(option("dense", dense, 0.0));
+    names.push_back(selected.name);
+    layers.push_back(std::move(layer));
+  }
+  if (layers.empty()) {
+    emitRemark(module.getLoc()) << getArgument() << ": no layer to plan";
+    return;
+  }
+
+  for (const CandidateSpec *spec : specs)
+    if (failed(evaluate(*spec, layers, names)))
+      return;
+
+  SmallVector<ArrayRef<PlanOption>> perLayer;
+  for (PlannedLayer &layer : layers)
+    perLayer.push_back(layer.options);
+  bool latency = objective == "latency";
+  PlanResult plan =
+      choosePlan(perLayer, budget, latency ? "estimated time" : "bytes");
+
+  // Apply: one run of each chosen candidate's pass over its layers.
+  for (const CandidateSpec *spec : specs) {
+    SmallVector<std::string> chosen;
+    for (auto [layer, choice] : llvm::zip(layers, plan.choice))
+      if (layer.options[choice].name == spec->name)
+        chosen.push_back(layer.selected.name);
+    if (chosen.empty())
+      continue;
+    OpPassManager pm(ModuleOp::getOperationName());
+    if (failed(parsePassPipeline(pipelineText(*spec, chosen), pm)))
+      return signalPassFailure();
+    ScopedDiagnosticHandler quiet(module.getContext(), [](Diagnostic &d) {
+      // Remarks about layers outside only= are noise here; errors are not.
+      return success(d.getSeverity() == DiagnosticSeverity::Remark);
+    });
+    if (failed(runPipeline(pm, module)))
+      return signalPassFailure();
+  }
+
+  // Record the choices, checking that the applied forms are the measured.
+  Builder b(module.getContext());
+  llvm::StringMap<Operation *> result = layersByName(module);
+  int64_t denseBytes = 0;
+  for (auto [layer, choice, reason] :
+       llvm::zip(layers, plan.choice, plan.reason)) {
+    const PlanOption &option = layer.options[choice];
+    denseBytes += layer.denseBytes;
+    auto op = dyn_cast_if_present<LinearLayerOpInterface>(
+        result.lookup(layer.selected.name));
+    if (!op || op.getWeightBytes() != option.bytes) {
+      fail() << "internal error: layer '" << layer.selected.name
+             << "' after applying " << option.name
+             << " does not store the measured " << option.bytes << " bytes";
+      return;
+    }
+    SmallVector<NamedAttribute> fields = {
+        b.getNamedAttr("choice", b.getStringAttr(option.name)),
+        b.getNamedAttr("error", b.getF64FloatAttr(option.error)),
+        b.getNamedAttr("bytes", b.getI64IntegerAttr(option.bytes)),
+        b.getNamedAttr("alternatives",
+                       b.getI64IntegerAttr(layer.options.size()))};
+    if (latency)
+      fields.push_back(
+          b.getNamedAttr("est_us", b.getF64FloatAttr(option.cost)));
+    op->setAttr("linea.plan", b.getDictionaryAttr(fields));
+  }
+  SmallVector<NamedAttribute> summary = {
+      b.getNamedAttr("objective", b.getStringAttr(objective)),
+      b.getNamedAttr("budget", b.getF64FloatAttr(budget)),
+      b.getNamedAttr("layers", b.getI64IntegerAttr(layers.size())),
+      b.getNamedAttr("mean_error", b.getF64FloatAttr(plan.meanError)),
+      b.getNamedAttr("bytes", b.getI64IntegerAttr(plan.bytes)),
+      b.getNamedAttr("dense_bytes", b.getI64IntegerAttr(denseBytes))};
+  if (latency) {
+    summary.push_back(b.getNamedAttr("est_us", b.getF64FloatAttr(plan.cost)));
+    summary.push_back(b.getNamedAttr("target", b.getStringAttr(target)));
+    summary.push_back(
+        b.getNamedAttr("tokens", b.getI64IntegerAttr(int64_t(tokens))));
+  }
+  module->setAttr("linea.plan", b.getDictionaryAttr(summary));
+  if (!reportPath.empty() && failed(writeReport(layers, plan, denseBytes)))
+    return signalPassFailure();
+}
+
+LogicalResult PlanPass::writeReport(ArrayRef<PlannedLayer> layers,
+                                    const PlanResult &plan,
+                                    int64_t denseBytes) {
+  llvm::json::Array rows;
+  for (auto [layer, choice, reason] :
+       llvm::zip(layers, plan.choice, plan.reason)) {
+    llvm::json::Array tried;
+    for (const PlanOption &option : layer.options)
+      tried.push_back(llvm::json::Object{{"candidate", option.name},
+                                         {"error", option.error},
+                                         {"bytes", option.bytes},
+                                         {"cost", option.cost}});
+    for (const auto &[name, why] : layer.notApplied)
+      tried.push_back(
+          llvm::json::Object{{"candidate", name}, {"not_applied", why}});
+    rows.push_back(llvm::json::Object{
+        {"layer", layer.selected.name},
+        {"N", layer.w.rows},
+        {"K", layer.w.cols},
+        {"dense_bytes", layer.denseBytes},
+        {"choice", layer.options[choice].name},
+        {"error", layer.options[choice].error},
+        {"bytes", layer.options[choice].bytes},
+        {"reason", reason},
+        {"candidates", std::move(tried)},
+    });
+  }
+  llvm::json::Object root{
+      {"objective", std::string(objective)},
+      {"budget", double(budget)},
+      {"error_measure", "mean over layers of ‖X(W−Ŵ)ᵀ‖_F/‖XWᵀ‖_F on the "
+                        "calibration inputs (exact from XᵀX)"},
+      {"mean_error", plan.meanError},
+      {"cost", plan.cost},
+      {"cost_model",
+       objective == "latency"
+           ? llvm::formatv("est. µs = 1e6·(bytes / {0:e} B/s + {1} tokens · "
+                           "flops per token / {2:e} flop/s), from {3}",
+                           costModel->readBandwidth, int64_t(tokens),
+                           costModel->flops, costModel->source)
+                 .str()
+           : std::string("bytes")},
+      {"bytes", plan.bytes},
+      {"dense_bytes", denseBytes},
+      {"layers", std::move(rows)},
+  };
+  std::string error;
+  auto file = mlir::openOutputFile(reportPath, &error);
+  if (!file) {
+    fail() << "cannot write report '" << reportPath << "': " << error;
+    return failure();
+  }
+  file->os() << llvm::formatv("{0:2}", llvm::json::Value(std::move(root)))
+             << "\n";
+  file->keep();
+  return success();
+}
+
+} // namespace

@@ -1,0 +1,136 @@
+"""linea.compile: linea-compile from Python.
+
+    import linea
+    m = linea.compile("model.onnx", rewrites=["linea-quantize{format=int8}"],
+                      target="cpu", dims={"batch": 360})
+    y = m(x)             # numpy in, numpy out (a tuple when several outputs)
+    m.report             # linea-compile --report's JSON, as Python data
+    print(m.table())     # the per-layer table linea-compile prints
+    m.plot("err.svg")    # weight error against bytes, one point per layer
+
+`rewrites` are linea-opt pipeline elements run in order before lowering
+(linea-opt's `--linea-quantize=format=int8` spelling is accepted too).
+A failing compile raises CompileError with linea-compile's message.
+"""
+
+import json
+import pathlib
+import subprocess
+import tempfile
+
+from . import svg, tools
+from .runtime import load
+
+
+class CompileError(RuntimeError):
+    """linea-compile failed; the message is the tool's diagnostics."""
+
+
+def _pipeline_element(rewrite):
+    """"--linea-x=a=1 b=2" (linea-opt's flag) → "linea-x{a=1 b=2}"."""
+    rewrite = rewrite.strip()
+    if not rewrite.startswith("--"):
+        return rewrite
+    name, _, options = rewrite[2:].partition("=")
+    return f"{name}{{{options}}}" if options else name
+
+
+class CompiledModel:
+    """A library linea-compile wrote: call it on numpy arrays."""
+
+    def __init__(self, out_dir, name, report):
+        self.out_dir = pathlib.Path(out_dir)
+        self.name = name
+        self.header = self.out_dir / f"{name}.h"
+        self.report = report
+        self.library = load(self.out_dir, name)
+
+    def __call__(self, *inputs):
+        outputs = self.library(*inputs)
+        return outputs[0] if len(outputs) == 1 else outputs
+
+    def layers(self):
+        """One dict per layer: name, form_before, form, out_features,
+        in_features, bytes_before, bytes, weight_error (None when the
+        rewrite recorded none)."""
+        rows = []
+        for layer in self.report["layers"]:
+            before, after = layer["before"] or {}, layer["after"] or {}
+            shape = after or before
+            rows.append({"name": layer["name"], "form_before": before.get("form"),
+                         "form": after.get("form"), "out_features": shape["out_features"],
+                         "in_features": shape["in_features"],
+                         "bytes_before": before.get("bytes"), "bytes": after.get("bytes"),
+                         "weight_error": after.get("weight_error")})
+        return rows
+
+    def table(self):
+        """The report as text: a line per layer, then the totals."""
+        def shrink(before, after):
+            return f"{before / after:.2f}x" if before and after else "-"
+
+        head = ("layer", "form", "N", "K", "bytes before", "bytes after", "shrink", "w_err")
+        lines = [head]
+        for r in self.layers():
+            error = r["weight_error"]
+            lines.append((r["name"], f"{r['form_before'] or '-'} -> {r['form'] or '-'}",
+                          str(r["out_features"]), str(r["in_features"]),
+                          str(r["bytes_before"] if r["bytes_before"] is not None else "-"),
+                          str(r["bytes"] if r["bytes"] is not None else "-"),
+                          shrink(r["bytes_before"], r["bytes"]),
+                          "-" if error is None else f"{error:.3e}"))
+        before, after = (self.report["total"][k]["bytes"] for k in ("before", "after"))
+        lines.append(("total", "", "", "", str(before), str(after), shrink(before, after), ""))
+        widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
+        return "\n".join("  ".join(c.ljust(w) if i < 2 else c.rjust(w)
+                                   for i, (c, w) in enumerate(zip(line, widths)))
+                         for line in lines)
+
+    def plot(self, path):
+        """Writes the weight error (0 for a layer the rewrites left exact)
+        against the stored bytes of every layer after the rewrites, one
+        colour per form, as SVG to `path`."""
+        rows = [r for r in self.layers() if r["form"]]
+        if not rows:
+            raise ValueError(f"{self.name}: the model has no linear layers to plot")
+        points = [(r["bytes"], r["weight_error"] or 0.0, r["name"]) for r in rows]
+        svg.scatter(path, points, "stored weight bytes", "relative weight error",
+                    f"{self.name}: error against bytes per layer",
+                    series=[r["form"] for r in rows])
+        return pathlib.Path(path)
+
+    def __repr__(self):
+        return f"<linea compiled model {self.name} in {self.out_dir}>"
+
+
+def compile(model, rewrites=(), target="cpu", name=None, out_dir=None, dims=None,
+            progress=False):
+    """Compiles `model` (.onnx or .mlir) with linea-compile after the
+    `rewrites`, into `out_dir` (default: a new temporary directory) as
+    lib<name>.so, and loads it. `dims` sizes symbolic ONNX dimensions
+    ({"batch": 1}). With `progress`, linea-compile's stage progress goes to
+    stderr."""
+    model = pathlib.Path(model)
+    if isinstance(rewrites, str):
+        rewrites = [rewrites]
+    name = name or "".join(c if c.isalnum() else "_" for c in model.stem)
+    if name[:1].isdigit():
+        name = "m_" + name
+    out_dir = pathlib.Path(out_dir or tempfile.mkdtemp(prefix=f"linea-{name}-"))
+    report_path = out_dir / f"{name}.report.json"
+    args = [tools.tool("linea-compile"), str(model), f"--target={target}", "--name", name,
+            "-o", str(out_dir), f"--report={report_path}", "--quiet"]
+    pipeline = ",".join(_pipeline_element(r) for r in rewrites)
+    if pipeline:
+        args += ["--passes", pipeline]
+    for dim, value in (dims or {}).items():
+        args += ["--dim", f"{dim}={value}"]
+    if progress:
+        args.append("--progress")
+    proc = subprocess.run(args, stdout=subprocess.PIPE,
+                          stderr=None if progress else subprocess.PIPE, text=True)
+    if proc.returncode != 0:
+        raise CompileError((proc.stderr or "").strip() or
+                           f"linea-compile failed (exit status {proc.returncode}); "
+                           "its messages are above")
+    return CompiledModel(out_dir, name, json.loads(report_path.read_text()))

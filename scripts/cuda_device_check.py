@@ -1,0 +1,275 @@
+#!/usr/bin/env python3
+"""Check and time linea's generated CUDA kernels against PyTorch on the GPU.
+
+Run on the device machine by scripts/cuda-device-check.sh, after the runtime
+(runtime/) was built there. For every kernel in ARTIFACTS/manifest.json:
+
+  check  fresh random inputs, output poisoned with NaN, one launch through
+         liblinea_cuda.so, ‖y − ref‖/‖ref‖ against a float64 PyTorch
+         reference of the same dequantized weights (threshold by output
+         dtype), every element written;
+  time   median of CUDA-event times over --iters launches after --warmup,
+         weights rotated over ≥ 256 MB (more than the L2) for memory-bound
+         shapes, next to torch.matmul of the dense bf16 weight (cuBLAS) on
+         the same shape with the same protocol, and a device-to-device copy
+         probe (bytes read + written).
+
+Prints one JSON line per kernel (docs/cuda.md lists the fields) and a table
+at the end; --out also writes the JSON lines to a file.
+"""
+
+import argparse
+import ctypes
+import json
+import math
+import os
+import statistics
+import sys
+
+import torch
+
+DTYPES = {"bf16": torch.bfloat16, "f16": torch.float16, "f32": torch.float32,
+          "i8": torch.int8}
+# ‖y − ref‖ / ‖ref‖ allowed per output dtype: one rounding of y dominates.
+REL_TOL = {"bf16": 1e-2, "f16": 2e-3, "f32": 1e-4}
+ROTATE_BYTES = 256 << 20
+
+
+class KernelInfo(ctypes.Structure):
+    _fields_ = [("symbol", ctypes.c_char_p), ("layer", ctypes.c_char_p),
+                ("op", ctypes.c_char_p), ("m", ctypes.c_int64),
+                ("n", ctypes.c_int64), ("k", ctypes.c_int64),
+                ("grid", ctypes.c_uint * 3), ("block", ctypes.c_uint * 3),
+                ("shared_bytes", ctypes.c_uint), ("num_args", ctypes.c_int)]
+
+
+class Runtime:
+    def __init__(self, lib_path, artifacts, prefer_ptx=False):
+        self.lib = ctypes.CDLL(lib_path)
+        self.lib.lcu_last_error.restype = ctypes.c_char_p
+        torch.zeros(1, device="cuda")  # creates the primary context first
+        self._ok(self.lib.lcu_init(0), "lcu_init")
+        self.module = ctypes.c_void_p()
+        self._ok(self.lib.lcu_module_load(artifacts.encode(), int(prefer_ptx),
+                                          ctypes.byref(self.module)),
+                 "lcu_module_load")
+
+    def _ok(self, rc, what):
+        if rc != 0:
+            raise RuntimeError(f"{what}: {self.lib.lcu_last_error().decode()}")
+
+    def index(self, symbol):
+        i = self.lib.lcu_find_kernel(self.module, symbol.encode())
+        if i < 0:
+            raise RuntimeError(f"kernel {symbol} not in the module")
+        return i
+
+    def launch(self, kernel, tensors):
+        ptrs = (ctypes.c_uint64 * len(tensors))(*[t.data_ptr() for t in tensors])
+        stream = ctypes.c_void_p(torch.cuda.current_stream().cuda_stream)
+        self._ok(self.lib.lcu_launch(self.module, kernel, ptrs, len(tensors),
+                                     stream), "lcu_launch")
+
+    def time(self, kernel, sets, warmup, iters):
+        nargs = len(sets[0])
+        flat = [t.data_ptr() for s in sets for t in s]
+        ptrs = (ctypes.c_uint64 * len(flat))(*flat)
+        ms = (ctypes.c_float * iters)()
+        stream = ctypes.c_void_p(torch.cuda.current_stream().cuda_stream)
+        self._ok(self.lib.lcu_time(self.module, kernel, ptrs, len(sets), nargs,
+                                   warmup, iters, stream, ms), "lcu_time")
+        return list(ms)
+
+
+def make_inputs(entry, gen):
+    """Fresh random arguments (in manifest order) and the dense f64 weight."""
+    m, n, k = entry["m"], entry["n"], entry["k"]
+    args = {}
+    for a in entry["args"]:
+        shape, dtype = a["shape"], DTYPES[a["dtype"]]
+        name = a["name"]
+        if name == "y":
+            t = torch.full(shape, float("nan"), dtype=dtype, device="cuda")
+        elif name == "qweight":
+            t = torch.randint(-128, 128, shape, dtype=torch.int8, device="cuda",
+                              generator=gen)
+        elif name == "zero_points":
+            t = torch.randint(0, 16, shape, dtype=torch.int8, device="cuda",
+                              generator=gen)
+        elif name == "scales":
+            t = (torch.rand(shape, device="cuda", generator=gen) * 0.02
+                 + 0.005).to(dtype)
+        elif name == "w":
+            t = (torch.randn(shape, device="cuda", generator=gen) * 0.05).to(dtype)
+        else:  # x, bias
+            t = torch.randn(shape, device="cuda", generator=gen).to(dtype)
+        args[name] = t
+    return args
+
+
+def dense_weight(entry, args):
+    """Ŵ[N, K] in float64 as docs/formats.md decodes it."""
+    if entry["op"] == "linear":
+        return args["w"].double()
+    n, k, span = entry["n"], entry["k"], entry["group"]
+    b = args["qweight"].view(torch.uint8).to(torch.int32)
+    codes = torch.stack([b & 0xF, b >> 4], dim=-1).reshape(n, k)
+    cols = torch.arange(k, device=args["qweight"].device) // span
+    s = args["scales"].double()
+    s = s[0:1, cols].expand(n, k) if s.shape[0] == 1 else s[:, cols]
+    if entry["element"] == "int4":
+        q = torch.where(codes >= 8, codes - 16, codes).double()
+    else:
+        z = args["zero_points"].view(torch.uint8).double()
+        z = z[0:1, cols].expand(n, k) if z.shape[0] == 1 else z[:, cols]
+        q = codes.double() - z
+    return q * s
+
+
+def check(rt, entry, gen):
+    kernel = rt.index(entry["symbol"])
+    args = make_inputs(entry, gen)
+    order = [args[a["name"]] for a in entry["args"]]
+    rt.launch(kernel, order)
+    torch.cuda.synchronize()
+    w = dense_weight(entry, args)
+    ref = args["x"].double() @ w.t()
+    if "bias" in args:
+        ref = ref + args["bias"].double()
+    y = args["y"].double()
+    unwritten = int((~torch.isfinite(y)).sum())
+    err = float((y - ref).norm() / ref.norm())
+    tol = REL_TOL[entry["args"][-1]["dtype"]]
+    return err, unwritten, err <= tol and unwritten == 0, args, w
+
+
+def median_events(fn, warmup, iters):
+    for _ in range(warmup):
+        fn(0)
+    starts = [torch.cuda.Event(enable_timing=True) for _ in range(iters)]
+    ends = [torch.cuda.Event(enable_timing=True) for _ in range(iters)]
+    for i in range(iters):
+        starts[i].record()
+        fn(warmup + i)
+        ends[i].record()
+    torch.cuda.synchronize()
+    return statistics.median(s.elapsed_time(e) for s, e in zip(starts, ends))
+
+
+def copy_probe(warmup, iters):
+    n = 1 << 30
+    src = torch.empty(n, dtype=torch.uint8, device="cuda").random_()
+    dst = torch.empty_like(src)
+    ms = median_events(lambda i: dst.copy_(src), warmup, iters)
+    return 2 * n / (ms * 1e-3) / 1e9
+
+
+def weight_bytes(entry):
+    return sum(math.prod(a["shape"]) * torch.tensor([], dtype=DTYPES[a["dtype"]]).element_size()
+               for a in entry["args"] if a["name"] not in ("x", "y", "bias"))
+
+
+def bench(rt, entry, args, w, warmup, iters, peer_cache):
+    kernel = rt.index(entry["symbol"])
+    wb = weight_bytes(entry)
+    nsets = max(1, math.ceil(ROTATE_BYTES / wb)) if entry["m"] <= 16 else 1
+    sets = []
+    for s in range(nsets):
+        fresh = dict(args)
+        for a in entry["args"]:
+            if a["name"] not in ("x", "y", "bias"):
+                fresh[a["name"]] = args[a["name"]].clone() if s else args[a["name"]]
+        sets.append([fresh[a["name"]] for a in entry["args"]])
+    times = rt.time(kernel, sets, warmup, iters)
+    ours_ms = statistics.median(times)
+    io_bytes = wb + sum(args[n].numel() * args[n].element_size()
+                        for n in ("x", "y", "bias") if n in args)
+
+    key = (entry["m"], entry["n"], entry["k"])
+    if key not in peer_cache:
+        xb = args["x"].to(torch.bfloat16)
+        wd = w.to(torch.bfloat16)
+        psets = max(1, math.ceil(ROTATE_BYTES / (wd.numel() * 2)))
+        ws = [wd] + [wd.clone() for _ in range(psets - 1)]
+        peer_cache[key] = median_events(
+            lambda i: torch.matmul(xb, ws[i % psets].t()), warmup, iters)
+        del ws
+    return ours_ms, peer_cache[key], io_bytes, nsets
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--artifacts", required=True)
+    p.add_argument("--lib", required=True)
+    p.add_argument("--out")
+    p.add_argument("--warmup", type=int, default=20)
+    p.add_argument("--iters", type=int, default=200)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--ptx", action="store_true", help="load the PTX, not the cubin")
+    opts = p.parse_args()
+
+    manifest = json.load(open(os.path.join(opts.artifacts, "manifest.json")))
+    rt = Runtime(opts.lib, opts.artifacts, opts.ptx)
+    gen = torch.Generator(device="cuda")
+    gen.manual_seed(opts.seed)
+    props = torch.cuda.get_device_properties(0)
+    probe = copy_probe(opts.warmup, 50)
+    header = {"bench": "device", "gpu": props.name,
+              "sms": props.multi_processor_count,
+              "l2_mb": getattr(props, "L2_cache_size", 0) / 2**20,
+              "torch": torch.__version__, "probe_gbps": round(probe, 1),
+              "module": manifest["cubin"] or manifest["ptx"]}
+    lines = [header]
+    print(json.dumps(header), flush=True)
+
+    peer_cache = {}
+    failures = 0
+    for entry in manifest["kernels"]:
+        err, unwritten, ok, args, w = check(rt, entry, gen)
+        failures += not ok
+        fmt = (f"{entry['element']} g{entry['group']} "
+               f"{entry['args'][2]['dtype']}" if entry["op"] == "quant_linear"
+               else f"dense {entry['args'][1]['dtype']}")
+        rec = {"bench": "cuda_gemv", "layer": entry["layer"],
+               "symbol": entry["symbol"],
+               "shape": [entry["m"], entry["n"], entry["k"]], "dtype": fmt,
+               "rows_per_warp": entry["rows_per_warp"],
+               "unroll": entry["unroll"], "rel_err": err,
+               "unwritten": unwritten, "check": "pass" if ok else "FAIL",
+               "peer": "torch.matmul bf16 (cuBLAS)"}
+        if ok:
+            ours, peer, io, nsets = bench(rt, entry, args, w, opts.warmup,
+                                          opts.iters, peer_cache)
+            gbps = io / (ours * 1e-3) / 1e9
+            rec.update(ours_ms=ours, peer_ms=peer, speedup=peer / ours,
+                       ours_gbps=gbps, probe_gbps=probe,
+                       frac_probe=gbps / probe, weight_sets=nsets)
+        lines.append(rec)
+        print(json.dumps(rec), flush=True)
+        del args, w
+        torch.cuda.empty_cache()
+
+    if opts.out:
+        with open(opts.out, "w") as f:
+            for rec in lines:
+                f.write(json.dumps(rec) + "\n")
+
+    print(f"\n{props.name}, copy probe {probe:.0f} GB/s")
+    print(f"{'kernel':44} {'M,N,K':>16} {'err':>8} {'ours us':>8} "
+          f"{'cuBLAS us':>9} {'x cuBLAS':>8} {'GB/s':>6} {'%probe':>6}")
+    for rec in lines[1:]:
+        shape = ",".join(map(str, rec["shape"]))
+        if "ours_ms" in rec:
+            print(f"{rec['symbol'][:44]:44} {shape:>16} {rec['rel_err']:8.1e} "
+                  f"{rec['ours_ms'] * 1e3:8.1f} {rec['peer_ms'] * 1e3:9.1f} "
+                  f"{rec['speedup']:8.2f} {rec['ours_gbps']:6.0f} "
+                  f"{100 * rec['frac_probe']:6.1f}")
+        else:
+            print(f"{rec['symbol'][:44]:44} {shape:>16} {rec['rel_err']:8.1e} "
+                  f"CHECK FAILED ({rec['unwritten']} unwritten)")
+    print(f"{len(lines) - 1 - failures} of {len(lines) - 1} kernels pass")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

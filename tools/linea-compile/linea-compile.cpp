@@ -1,0 +1,391 @@
+//===- linea-compile.cpp - ahead-of-time compiler to a shared library -----===//
+//
+//   linea-compile MODEL.onnx|MODEL.mlir --target=cpu [--passes PIPELINE]
+//                 [--name NAME] [--cc COMPILER] [--dim NAME=VALUE ...]
+//                 [--report FILE.json] [--quiet] [--progress] -o OUTDIR
+//
+// Writes OUTDIR/lib<NAME>.so with one C function per public function of the
+// module, OUTDIR/<NAME>.h (its C API), OUTDIR/<NAME>_wrapper.c (the C side of
+// the library, kept for reading) and OUTDIR/<NAME>.json (the manifest
+// linea.runtime loads). ONNX models are imported and raised (linea-raise)
+// first; PIPELINE (linea-opt syntax, e.g. "linea-quantize{format=int8}")
+// runs before lowering with linea-lower-to-llvm. stdout gets a table of
+// every linear layer before and after PIPELINE (--quiet drops it), FILE.json
+// the same as data (see CompileReport.h); stderr shows the progress of each
+// stage on a terminal or with --progress. Exit status: 0 on success, 1 on
+// any error.
+//
+//===----------------------------------------------------------------------===//
+
+#include "linea/Compile/Boundary.h"
+#include "linea/Compile/CInterface.h"
+#include "linea/Compile/CompileReport.h"
+#include "linea/Compile/CpuCompile.h"
+#include "linea/Compile/CpuLink.h"
+#include "linea/Conversion/LineaToGPU/CudaArtifacts.h"
+#include "linea/Conversion/Passes.h"
+#include "linea/Dialect/Linea/IR/LineaDialect.h"
+#include "linea/Dialect/Linea/Transforms/Passes.h"
+#include "linea/Import/ONNX/Importer.h"
+
+#include "Progress.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/OpenMP/OpenMPDialect.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/WithColor.h"
+
+using namespace mlir;
+using namespace linea;
+namespace cl = llvm::cl;
+
+static cl::opt<std::string> modelPath(cl::Positional, cl::Required,
+                                      cl::desc("<model.onnx | model.mlir>"));
+static cl::opt<std::string> outDir("o", cl::Required,
+                                   cl::desc("Output directory"),
+                                   cl::value_desc("dir"));
+static cl::opt<std::string> target("target",
+                                   cl::desc("Code generation target (cpu, cuda)"),
+                                   cl::value_desc("target"), cl::init("cpu"));
+static cl::opt<std::string>
+    passes("passes",
+           cl::desc("linea-opt pass pipeline to run before lowering, e.g. "
+                    "\"linea-quantize{format=int4 group-size=128}\""),
+           cl::value_desc("pipeline"));
+static cl::opt<std::string>
+    libName("name",
+            cl::desc("Library name: lib<NAME>.so, <NAME>.h, C functions "
+                     "<NAME>_<fn> (default: the model file's stem)"),
+            cl::value_desc("NAME"));
+static cl::opt<std::string>
+    ccOption("cc",
+             cl::desc("C compiler that links the library (default: the "
+                      "first of cc, clang-22, gcc on PATH)"),
+             cl::value_desc("compiler"));
+static cl::list<std::string>
+    dims("dim", cl::desc("ONNX: size of a symbolic input dimension"),
+         cl::value_desc("NAME=VALUE"));
+static cl::opt<bool> timing("timing", cl::desc("Print the time of each stage"));
+static cl::opt<std::string>
+    reportPath("report",
+               cl::desc("Write every linear layer before and after --passes, "
+                        "and the stage times, as JSON to this file"),
+               cl::value_desc("file.json"));
+static cl::opt<bool>
+    quiet("quiet", cl::desc("Print nothing on stdout (no layer table)"));
+static cl::opt<bool>
+    progressOption("progress",
+                   cl::desc("Show each stage and pass on stderr (default: "
+                            "only when stderr is a terminal)"));
+
+static int fail(const llvm::Twine &message) {
+  // Replace a pending progress status line rather than append to it.
+  if (llvm::errs().is_displayed())
+    llvm::errs() << "\r\033[K";
+  llvm::WithColor::error(llvm::errs(), "linea-compile") << message << "\n";
+  return 1;
+}
+
+static int fail(llvm::Error error) {
+  return fail(llvm::toString(std::move(error)));
+}
+
+/// The --passes pipeline, with or without a `builtin.module(...)` anchor.
+static LogicalResult parsePasses(StringRef text, PassManager &pm) {
+  text = text.trim();
+  if (text.consume_front("builtin.module(") && !text.consume_back(")")) {
+    fail("--passes: unbalanced 'builtin.module(' in '" + passes + "'");
+    return failure();
+  }
+  std::string message;
+  llvm::raw_string_ostream os(message);
+  if (failed(parsePassPipeline(text, pm, os))) {
+    fail("--passes '" + passes + "': " + StringRef(message).trim() +
+         "\n(linea-opt --help lists the passes and their options)");
+    return failure();
+  }
+  return success();
+}
+
+static OwningOpRef<ModuleOp> importOnnx(StringRef path, MLIRContext &ctx) {
+  onnx_import::ImportOptions options;
+  for (const std::string &d : dims) {
+    auto [name, value] = StringRef(d).split('=');
+    int64_t v;
+    if (name.empty() || value.getAsInteger(10, v) || v < 0) {
+      fail("--dim expects NAME=VALUE with VALUE >= 0, not '" + d + "'");
+      return nullptr;
+    }
+    options.dimValues[name] = v;
+  }
+  auto module = onnx_import::importOnnxFile(path, ctx, options);
+  if (!module) {
+    fail(path + ": " + llvm::toString(module.takeError()));
+    return nullptr;
+  }
+  return std::move(*module);
+}
+
+/// linea's rewrites and kernels work on linea ops.
+static LogicalResult raise(ModuleOp module) {
+  PassManager pm(module.getContext());
+  pm.addPass(createRaise());
+  if (failed(pm.run(module))) {
+    fail("linea-raise failed on the imported model");
+    return failure();
+  }
+  return success();
+}
+
+static OwningOpRef<ModuleOp> parseMlir(StringRef path, MLIRContext &ctx) {
+  std::string message;
+  auto file = openInputFile(path, &message);
+  if (!file) {
+    fail(message);
+    return nullptr;
+  }
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  // Syntax errors quote the offending line.
+  SourceMgrDiagnosticHandler handler(sourceMgr, &ctx);
+  return parseSourceFile<ModuleOp>(sourceMgr, &ctx);
+}
+
+/// The inputs of the exported functions are the caller's, read only: one-
+/// shot bufferization must not write into them.
+static void markInputsReadOnly(ModuleOp module) {
+  auto readOnly = BoolAttr::get(module.getContext(), false);
+  for (auto func : module.getOps<func::FuncOp>())
+    if (!func.isExternal() && func.isPublic())
+      for (unsigned i = 0; i < func.getNumArguments(); ++i)
+        func.setArgAttr(i,
+                        bufferization::BufferizationDialect::kWritableAttrName,
+                        readOnly);
+}
+
+static llvm::Error writeFile(StringRef dir, StringRef file, StringRef text) {
+  llvm::SmallString<128> path(dir);
+  llvm::sys::path::append(path, file);
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_Text);
+  if (!ec) {
+    os << text;
+    os.close();
+    ec = os.error();
+  }
+  if (ec)
+    return llvm::createStringError("cannot write '" + path +
+                                   "': " + ec.message());
+  return llvm::Error::success();
+}
+
+/// Writes --report's JSON and, unless --quiet, the layer table on stdout.
+static LogicalResult finishReport(CompileReport &report,
+                                  const Progress &progress,
+                                  StringRef artifact) {
+  report.library = artifact.str();
+  report.stages = progress.stages();
+  if (!reportPath.empty()) {
+    std::string json;
+    llvm::raw_string_ostream(json)
+        << llvm::formatv("{0:2}", compileReportJson(report)) << "\n";
+    llvm::SmallString<128> dir(reportPath);
+    llvm::sys::path::remove_filename(dir);
+    if (llvm::Error e =
+            writeFile(dir, llvm::sys::path::filename(reportPath), json)) {
+      fail(std::move(e));
+      return failure();
+    }
+  }
+  if (!quiet && (!report.before.empty() || !report.after.empty()))
+    printCompileTable(report, llvm::outs());
+  return success();
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  registerAllPasses();
+  registerLineaPasses();
+  registerLineaConversionPasses();
+  registerLineaConversionPipelines();
+  cl::ParseCommandLineOptions(argc, argv, "linea ahead-of-time compiler\n");
+  Progress progress(
+      progressOption || llvm::sys::Process::StandardErrIsDisplayed(), timing);
+
+  if (target != "cpu" && target != "cuda")
+    return fail("unknown --target '" + target + "' (supported: cpu, cuda)");
+  StringRef ext = llvm::sys::path::extension(modelPath);
+  bool isOnnx = ext == ".onnx";
+  if (!isOnnx && ext != ".mlir")
+    return fail("'" + modelPath +
+                "': unknown file type; expected a .onnx or .mlir file");
+  if (!llvm::sys::fs::exists(modelPath))
+    return fail("'" + modelPath + "': no such file");
+  if (!dims.empty() && !isOnnx)
+    return fail("--dim applies to ONNX models only");
+
+  std::string name = libName;
+  if (name.empty()) {
+    // The stem, made an identifier: "llama-block.v2" → "llama_block_v2".
+    for (char c : llvm::sys::path::stem(modelPath))
+      name += llvm::isAlnum(c) ? c : '_';
+    if (!name.empty() && llvm::isDigit(name.front()))
+      name = "m_" + name;
+  }
+  if (!isCIdentifier(name))
+    return fail("library name '" + name +
+                "' is not a C identifier; choose one with --name");
+  // The wrapper's own helpers are lw_*.
+  if (name == "lw" || StringRef(name).starts_with("lw_"))
+    return fail("library name '" + name +
+                "' is reserved (lw_*); choose another with --name");
+  auto cc = findCCompiler(ccOption);
+  if (!cc)
+    return fail(cc.takeError());
+
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registerCudaCodegen(registry);
+  registry.insert<LineaDialect>();
+  MLIRContext ctx(registry);
+  if (isOnnx)
+    onnx_import::loadImportDialects(ctx);
+
+  PassManager userPasses(&ctx);
+  if (!passes.empty() && failed(parsePasses(passes, userPasses)))
+    return 1;
+  userPasses.addInstrumentation(progress.userPassesInstrumentation());
+
+  progress.begin(isOnnx ? "import" : "parse");
+  OwningOpRef<ModuleOp> module =
+      isOnnx ? importOnnx(modelPath, ctx) : parseMlir(modelPath, ctx);
+  if (!module)
+    return 1;
+  progress.end(modelPath);
+  if (isOnnx) {
+    progress.begin("raise");
+    if (failed(raise(*module)))
+      return 1;
+    progress.end();
+  }
+
+  CompileReport report;
+  report.model = modelPath;
+  report.passes = passes;
+  report.target = target;
+  report.before = collectLayerRows(*module);
+  if (!passes.empty()) {
+    progress.begin("passes");
+    if (failed(userPasses.run(*module)))
+      return fail("--passes '" + passes + "' failed (see the diagnostics)");
+    progress.end();
+  }
+  report.after = collectLayerRows(*module);
+
+  if (target == "cuda") {
+    // Kernels, PTX, cubin (ptxas) and manifest.json for runtime/; the host
+    // side is the runtime, not a library (docs/cuda.md).
+    progress.begin("cuda");
+    if (failed(emitCudaArtifacts(*module, outDir)))
+      return fail("CUDA code generation failed (see the diagnostics)");
+    progress.end();
+    if (failed(finishReport(report, progress, outDir)))
+      return 1;
+    if (quiet)
+      return 0;
+    llvm::outs() << "wrote " << outDir
+                 << "/linea_kernels.ptx, manifest.json (and "
+                    "linea_kernels.cubin when ptxas was found)\n";
+    return 0;
+  }
+
+  auto functions = collectBoundary(*module, name);
+  if (!functions)
+    return fail(modelPath + ": " + llvm::toString(functions.takeError()));
+
+  if (!module->getOps<func::FuncOp>().empty()) {
+    markInputsReadOnly(*module);
+    progress.begin("lower");
+    PassManager pm(&ctx);
+    buildLowerToLLVMPipeline(pm);
+    pm.addInstrumentation(progress.stageInstrumentation());
+    if (failed(pm.run(*module)))
+      return fail("lowering to the LLVM dialect failed (see the diagnostics)");
+  } else {
+    llvm::WithColor::warning(llvm::errs(), "linea-compile")
+        << "the module is already lowered: compiled as it is, without the "
+           "guarantee that its functions leave their inputs unchanged\n";
+    progress.begin("lower");
+  }
+  progress.end();
+
+  if (std::error_code ec = llvm::sys::fs::create_directories(outDir))
+    return fail("cannot create '" + outDir + "': " + ec.message());
+  llvm::SmallString<128> object(outDir), wrapper(outDir), library(outDir);
+  llvm::sys::path::append(object, name + ".o");
+  llvm::sys::path::append(wrapper, name + "_wrapper.c");
+  llvm::sys::path::append(library, "lib" + name + ".so");
+
+  bool needsMemrefCopy = bool(module->lookupSymbol("memrefCopy"));
+  // Threaded code holds OpenMP regions (omp.parallel) until translation.
+  bool threaded = module
+                      ->walk([](Operation *op) {
+                        return isa<omp::OpenMPDialect>(op->getDialect())
+                                   ? WalkResult::interrupt()
+                                   : WalkResult::advance();
+                      })
+                      .wasInterrupted();
+  progress.begin("codegen");
+  if (llvm::Error e = emitHostObject(*module, object))
+    return fail(std::move(e));
+  progress.end("LLVM, host CPU");
+
+  StringRef source = llvm::sys::path::filename(modelPath);
+  for (auto [file, text] :
+       {std::pair{name + ".h", emitCHeader(name, *functions, source)},
+        std::pair{name + "_wrapper.c",
+                  emitCWrapper(name, *functions, needsMemrefCopy)},
+        std::pair{name + ".json",
+                  emitManifest(name, *functions, source, target)}})
+    if (llvm::Error e = writeFile(outDir, file, text))
+      return fail(std::move(e));
+
+  progress.begin("link");
+  llvm::Error linked =
+      linkSharedLibrary(*cc, wrapper, object, library, threaded);
+  llvm::sys::fs::remove(object);
+  if (linked)
+    return fail(std::move(linked));
+  progress.end(*cc);
+
+  if (failed(finishReport(report, progress, library)))
+    return 1;
+  if (quiet)
+    return 0;
+  llvm::outs() << "wrote " << library << " (" << functions->size()
+               << " function" << (functions->size() == 1 ? "" : "s") << "), "
+               << name << ".h, " << name << ".json\n";
+  return 0;
+}
