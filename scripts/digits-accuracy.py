@@ -20,7 +20,6 @@ apply or fails to run.
 import argparse
 import json
 import pathlib
-import subprocess
 import sys
 import tempfile
 
@@ -29,8 +28,8 @@ import numpy as np
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "python"))
 from linea import rewrite_configs, svg  # noqa: E402
-
-DATA = ROOT / "examples" / "digits"
+from linea.digits import DATA, import_model  # noqa: E402
+from linea.tools import run_checked as run  # noqa: E402
 
 # Each configuration's stated tolerance: (least top-1 accuracy, largest
 # relative logit error). Exact rewrites keep the dense model's 0.992 and float
@@ -77,20 +76,6 @@ STATED = {
     "nvfp4 + fp8 per-token acts": (0.97, 0.072),
     "nf4 g64": (0.97, 0.059),
 }
-
-
-def run(args):
-    proc = subprocess.run([str(a) for a in args], capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(map(str, args))} failed:\n{proc.stderr}")
-    return proc
-
-
-def import_model(bin_, batch, out):
-    run([bin_ / "linea-import-onnx", DATA / "digits_transformer.onnx", "--dim", f"batch={batch}",
-         "-o", out.with_suffix(".imported.mlir")])
-    run([bin_ / "linea-opt", out.with_suffix(".imported.mlir"), "--linea-raise", "-o", out])
-    return out
 
 
 def logits(bin_, module, pixels, out_dir):

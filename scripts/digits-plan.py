@@ -17,28 +17,15 @@ import argparse
 import json
 import pathlib
 import re
-import subprocess
 import sys
 import tempfile
 
 import numpy as np
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-DATA = ROOT / "examples" / "digits"
-
-
-def run(args):
-    proc = subprocess.run([str(a) for a in args], capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(map(str, args))} failed:\n{proc.stderr}")
-    return proc
-
-
-def import_model(bin_, batch, out):
-    run([bin_ / "linea-import-onnx", DATA / "digits_transformer.onnx", "--dim", f"batch={batch}",
-         "-o", out.with_suffix(".imported.mlir")])
-    run([bin_ / "linea-opt", out.with_suffix(".imported.mlir"), "--linea-raise", "-o", out])
-    return out
+sys.path.insert(0, str(ROOT / "python"))
+from linea.digits import DATA, import_model  # noqa: E402
+from linea.tools import run_checked as run  # noqa: E402
 
 
 def report_bytes(bin_, module, tmp):

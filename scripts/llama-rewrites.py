@@ -16,7 +16,6 @@ import argparse
 import json
 import pathlib
 import re
-import subprocess
 import sys
 import tempfile
 
@@ -25,6 +24,7 @@ import numpy as np
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "python"))
 from linea import rewrite_configs  # noqa: E402
+from linea.tools import run_checked as run  # noqa: E402
 
 # (name, linea-opt arguments): python/linea/rewrite_configs.py. Layer globs
 # use the importer's node names.
@@ -56,13 +56,6 @@ def collect_stats(bin_, raised, x, tmp):
         run([bin_ / "linea-run", raised, "-i", sample, "--collect-stats", stats,
              *(["--append-stats"] if seed else [])])
     return stats
-
-
-def run(args, **kw):
-    proc = subprocess.run([str(a) for a in args], capture_output=True, text=True, **kw)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(map(str, args))} failed:\n{proc.stderr}")
-    return proc
 
 
 def main():

@@ -154,3 +154,12 @@ def tensor_type_of(shape, element, dynamic=()):
     """tensor<...> of `shape` with the dims listed in `dynamic` written `?`."""
     dims = "".join(("?" if i in dynamic else str(d)) + "x" for i, d in enumerate(shape))
     return f"tensor<{dims}{element}>"
+
+
+def run_checked(args, **kw):
+    """Runs a command (any path-like arguments); raises RuntimeError with its
+    stderr when it exits non-zero. Returns the CompletedProcess."""
+    proc = subprocess.run([str(a) for a in args], capture_output=True, text=True, **kw)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(map(str, args))} failed:\n{proc.stderr}")
+    return proc

@@ -11,9 +11,7 @@ import numpy as np
 import pytest
 
 import linea
-
-DATA = pathlib.Path(__file__).resolve().parents[2] / "examples" / "digits"
-MODEL = DATA / "digits_transformer.onnx"
+from linea.digits import DATA, MODEL
 PIXELS = np.load(DATA / "test_pixels.npy")
 LABELS = np.load(DATA / "test_labels.npy")
 

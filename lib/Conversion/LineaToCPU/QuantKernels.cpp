@@ -437,11 +437,7 @@ private:
     // ŵ planes per row of W.
     SmallVector<SmallVector<Value, 2>> w(cols);
     for (int64_t j = 0; j < cols; ++j) {
-      Value codes = loadCodes(wRows[j], byte, valid);
-      Value wide =
-          s.isSigned
-              ? arith::ExtSIOp::create(b, loc, wideType, codes).getResult()
-              : arith::ExtUIOp::create(b, loc, wideType, codes).getResult();
+      Value wide = loadWidened(wRows[j], byte, valid, wideType);
       SmallVector<Value, 2> planes;
       if (s.bits == 8) {
         planes.push_back(wide);
@@ -479,6 +475,16 @@ private:
 
   /// `chunkBytes` packed bytes of row `row` at `byte`; only the first
   /// `valid` (when nonzero) are read, the others are 0.
+  /// loadCodes, sign- or zero-extended (as the format's codes are) to
+  /// `wideType`.
+  Value loadWidened(Value row, Value byte, int64_t valid,
+                    VectorType wideType) {
+    Value codes = loadCodes(row, byte, valid);
+    if (s.isSigned)
+      return arith::ExtSIOp::create(b, loc, wideType, codes);
+    return arith::ExtUIOp::create(b, loc, wideType, codes);
+  }
+
   Value loadCodes(Value row, Value byte, int64_t valid) {
     auto byteType = VectorType::get({s.chunkBytes}, b.getI8Type());
     if (!valid)
@@ -504,11 +510,7 @@ private:
     int64_t cols = wRows.size();
     SmallVector<Value> w;
     for (int64_t j = 0; j < cols; ++j) {
-      Value codes = loadCodes(wRows[j], byte, valid);
-      Value wide =
-          s.isSigned
-              ? arith::ExtSIOp::create(b, loc, wideType, codes).getResult()
-              : arith::ExtUIOp::create(b, loc, wideType, codes).getResult();
+      Value wide = loadWidened(wRows[j], byte, valid, wideType);
       if (s.asymmetric)
         wide = arith::SubIOp::create(b, loc, wide, zv[j]);
       w.push_back(wide);

@@ -48,14 +48,10 @@ std::string dtypeName(Type t) {
 
 bool isActivationType(Type t) { return t.isBF16() || t.isF16() || t.isF32(); }
 
-/// A layer's shapes: M (rows of x, leading dims flattened), K, N.
-struct LayerShape {
-  int64_t m, k, n;
-};
-
-/// Checks x and y are static with matching leading dims; fills `shape`.
+/// Checks x and y are static with matching leading dims; fills the M (rows
+/// of x, leading dims flattened), N and K of `shape`.
 LogicalResult readShape(Operation *op, Value x, Value y, int64_t n,
-                        LayerShape &shape) {
+                        GemvSpec &shape) {
   auto xType = cast<RankedTensorType>(x.getType());
   auto yType = cast<RankedTensorType>(y.getType());
   if (!xType.hasStaticShape() || !yType.hasStaticShape())
@@ -86,12 +82,8 @@ FailureOr<GemvSpec> specForQuant(QuantLinearOp op) {
   QFormatAttr format = op.getFormat();
   auto qwType = cast<RankedTensorType>(op.getQweight().getType());
   GemvSpec spec;
-  LayerShape shape;
-  if (failed(readShape(op, op.getX(), op.getY(), qwType.getDimSize(0), shape)))
+  if (failed(readShape(op, op.getX(), op.getY(), qwType.getDimSize(0), spec)))
     return failure();
-  spec.m = shape.m;
-  spec.n = shape.n;
-  spec.k = shape.k;
   spec.quant = true;
   if (format.getAct() != ActMode::weight_only)
     return op.emitError("linea-to-gpu: only weight-only activations are "
@@ -133,12 +125,8 @@ FailureOr<GemvSpec> specForQuant(QuantLinearOp op) {
 FailureOr<GemvSpec> specForLinear(LinearOp op) {
   auto wType = cast<RankedTensorType>(op.getW().getType());
   GemvSpec spec;
-  LayerShape shape;
-  if (failed(readShape(op, op.getX(), op.getY(), wType.getDimSize(0), shape)))
+  if (failed(readShape(op, op.getX(), op.getY(), wType.getDimSize(0), spec)))
     return failure();
-  spec.m = shape.m;
-  spec.n = shape.n;
-  spec.k = shape.k;
   spec.wType = wType.getElementType();
   if (!spec.wType.isBF16() && !spec.wType.isF16())
     return op.emitError("linea-to-gpu: dense weights must be bf16 or f16, got ")
