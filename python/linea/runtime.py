@@ -15,6 +15,8 @@ Every call returns a tuple of new numpy arrays, one per output.
 import ctypes
 import json
 import pathlib
+import shutil
+import tempfile
 
 import numpy as np
 
@@ -109,6 +111,25 @@ class Function:
         return array
 
 
+# Libraries loaded in this process: resolved path -> (inode, mtime) when
+# loaded. dlopen returns the first library loaded under a path for as long as
+# the process lives, so a library rebuilt in place is loaded from a copy.
+_LOADED = {}
+
+
+def _loadable_path(path):
+    path = pathlib.Path(path).resolve()
+    st = path.stat()
+    identity = (st.st_ino, st.st_mtime_ns)
+    first = _LOADED.setdefault(path, identity)
+    if first == identity:
+        return path
+    copy_dir = pathlib.Path(tempfile.mkdtemp(prefix="linea-lib-"))
+    copy = copy_dir / path.name
+    shutil.copyfile(path, copy)
+    return copy
+
+
 class Library:
     """A loaded lib<NAME>.so: its functions are attributes (lib.main), and the
     library is callable when it has exactly one."""
@@ -117,7 +138,7 @@ class Library:
         manifest_path = pathlib.Path(manifest_path)
         self.manifest = json.loads(manifest_path.read_text())
         self.path = manifest_path.parent / self.manifest["library"]
-        self._cdll = ctypes.CDLL(str(self.path))
+        self._cdll = ctypes.CDLL(str(_loadable_path(self.path)))
 
         class Tensor(ctypes.Structure):
             _fields_ = [("data", ctypes.c_void_p), ("rank", ctypes.c_int64),

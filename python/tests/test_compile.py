@@ -281,3 +281,22 @@ def test_onnx_model(tmp_path):
     (want,) = linea_run(raised, "main", [x], tmp_path / "run")
     np.testing.assert_allclose(y, want, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(y, y_torch, rtol=1e-4, atol=1e-4)
+
+
+def test_reload_after_recompile(tmp_path):
+    """A library rebuilt in place is loaded afresh in the same process
+    (dlopen alone would hand back the first build's code)."""
+    results = []
+    for factor in (2.0, 3.0):
+        (tmp_path / "scale.mlir").write_text(f"""
+func.func @main(%x: tensor<4xf32>) -> tensor<4xf32> {{
+  %c = arith.constant dense<{factor}> : tensor<4xf32>
+  %y = arith.mulf %x, %c : tensor<4xf32>
+  return %y : tensor<4xf32>
+}}
+""")
+        run(tools.tool("linea-compile"), tmp_path / "scale.mlir", "-o", tmp_path / "lib")
+        (y,) = linea.load(tmp_path / "lib")(np.ones(4, np.float32))
+        results.append(y)
+    np.testing.assert_array_equal(results[0], np.full(4, 2.0, np.float32))
+    np.testing.assert_array_equal(results[1], np.full(4, 3.0, np.float32))

@@ -78,7 +78,10 @@ public:
   explicit UserPasses(Progress &progress) : progress(progress) {}
 
   void runBeforePass(Pass *pass, Operation *op) override {
-    if (!isa<ModuleOp>(op) || op->getParentOp())
+    // Only the passes of --passes themselves: a pass running a pipeline of
+    // its own (linea-plan applies its choices with the rewrite passes)
+    // reports once, for all of it.
+    if (!isa<ModuleOp>(op) || op->getParentOp() || depth++ > 0)
       return;
     forms.clear();
     for (const LayerRow &row : collectLayerRows(op))
@@ -88,8 +91,13 @@ public:
                     std::to_string(forms.size()) + " layers ...");
   }
 
+  void runAfterPassFailed(Pass *pass, Operation *op) override {
+    if (isa<ModuleOp>(op) && !op->getParentOp())
+      --depth;
+  }
+
   void runAfterPass(Pass *pass, Operation *op) override {
-    if (!isa<ModuleOp>(op) || op->getParentOp())
+    if (!isa<ModuleOp>(op) || op->getParentOp() || --depth > 0)
       return;
     SmallVector<LayerRow> rows = collectLayerRows(op);
     unsigned changed = 0;
@@ -109,6 +117,7 @@ private:
   Progress &progress;
   llvm::StringMap<std::string> forms;
   double started = 0;
+  unsigned depth = 0; // top-level module passes running, nested included
 };
 
 /// The pass running inside a stage, on the terminal's status line.
