@@ -46,10 +46,10 @@ using namespace mlir;
 namespace linea {
 namespace {
 
-/// A rank-2 f32 memref whose rows have unit stride.
-bool isF32RowMajor(Value v) {
+/// A rank-`rank` f32 memref whose rows have unit stride.
+bool isF32RowMajor(Value v, int64_t rank = 2) {
   auto type = dyn_cast<MemRefType>(v.getType());
-  return type && type.getRank() == 2 && type.getElementType().isF32() &&
+  return type && type.getRank() == rank && type.getElementType().isF32() &&
          type.isLastDimUnitStride();
 }
 
@@ -103,6 +103,64 @@ bool isRowDotContraction(linalg::GenericOp op, int64_t vectorWidth) {
   int64_t kSize = cast<MemRefType>(x.getType()).getDimSize(1);
   return !ShapedType::isDynamic(kSize) && kSize % vectorWidth == 0 &&
          isMulAddBody(op);
+}
+
+/// Matches the batched form y[m, g, n] += x[m, g, k]·w[g, n, k] (a
+/// block-diagonal layer, Monarch's first stage) under the same conditions
+/// on K: one row-dot contraction per group g.
+bool isGroupedRowDotContraction(linalg::GenericOp op, int64_t vectorWidth) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1 || op.getNumLoops() != 4)
+    return false;
+  auto iterators = op.getIteratorTypesArray();
+  if (iterators[0] != utils::IteratorType::parallel ||
+      iterators[1] != utils::IteratorType::parallel ||
+      iterators[2] != utils::IteratorType::parallel ||
+      iterators[3] != utils::IteratorType::reduction)
+    return false;
+  MLIRContext *ctx = op.getContext();
+  AffineExpr m = getAffineDimExpr(0, ctx), g = getAffineDimExpr(1, ctx),
+             n = getAffineDimExpr(2, ctx), k = getAffineDimExpr(3, ctx);
+  SmallVector<AffineMap> want = {AffineMap::get(4, 0, {m, g, k}, ctx),
+                                 AffineMap::get(4, 0, {g, n, k}, ctx),
+                                 AffineMap::get(4, 0, {m, g, n}, ctx)};
+  if (op.getIndexingMapsArray() != want)
+    return false;
+  Value x = op.getDpsInputs()[0], w = op.getDpsInputs()[1],
+        y = op.getDpsInits()[0];
+  if (!isF32RowMajor(x, 3) || !isF32RowMajor(w, 3) || !isF32RowMajor(y, 3))
+    return false;
+  auto wType = cast<MemRefType>(w.getType());
+  int64_t kSize = wType.getDimSize(2);
+  return wType.hasStaticShape() && kSize % vectorWidth == 0 && isMulAddBody(op);
+}
+
+/// The rank-2 view v[:, g, :] of a rank-3 buffer (dim 1 dropped).
+Value groupSlice(OpBuilder &b, Location loc, Value v, Value g) {
+  auto type = cast<MemRefType>(v.getType());
+  SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), g, b.getIndexAttr(0)};
+  SmallVector<OpFoldResult> sizes = {memref::getMixedSize(b, loc, v, 0),
+                                     b.getIndexAttr(1),
+                                     b.getIndexAttr(type.getDimSize(2))};
+  SmallVector<OpFoldResult> strides(3, b.getIndexAttr(1));
+  auto sliceType = memref::SubViewOp::inferRankReducedResultType(
+      {type.getDimSize(0), type.getDimSize(2)}, type, offsets, sizes, strides);
+  return memref::SubViewOp::create(b, loc, sliceType, v, offsets, sizes,
+                                   strides);
+}
+
+/// The rank-2 view w[g, :, :] of a rank-3 buffer (dim 0 dropped).
+Value groupWeights(OpBuilder &b, Location loc, Value w, Value g) {
+  auto type = cast<MemRefType>(w.getType());
+  SmallVector<OpFoldResult> offsets = {g, b.getIndexAttr(0), b.getIndexAttr(0)};
+  SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1),
+                                     b.getIndexAttr(type.getDimSize(1)),
+                                     b.getIndexAttr(type.getDimSize(2))};
+  SmallVector<OpFoldResult> strides(3, b.getIndexAttr(1));
+  auto sliceType = memref::SubViewOp::inferRankReducedResultType(
+      {type.getDimSize(1), type.getDimSize(2)}, type, offsets, sizes, strides);
+  return memref::SubViewOp::create(b, loc, sliceType, w, offsets, sizes,
+                                   strides);
 }
 
 /// Emits the loop nest replacing one matched contraction.
@@ -261,11 +319,39 @@ struct CpuContractionKernelsPass
           << ") must be positive";
       return signalPassFailure();
     }
-    SmallVector<linalg::GenericOp> matches;
+    SmallVector<linalg::GenericOp> matches, grouped;
     getOperation().walk([&](linalg::GenericOp op) {
       if (isRowDotContraction(op, vectorWidth))
         matches.push_back(op);
+      else if (isGroupedRowDotContraction(op, vectorWidth))
+        grouped.push_back(op);
     });
+    // Grouped contractions: the kernel per group, on views (one thread;
+    // the groups are small).
+    for (linalg::GenericOp op : grouped) {
+      OpBuilder b(op);
+      Location loc = op.getLoc();
+      Value x = op.getDpsInputs()[0], w = op.getDpsInputs()[1],
+            y = op.getDpsInits()[0];
+      auto wType = cast<MemRefType>(w.getType());
+      int64_t rowBytes = wType.getDimSize(2) * int64_t(sizeof(float));
+      int64_t blockRows =
+          std::max<int64_t>(1, blockBytes / (rowBytes * tileN)) * tileN;
+      Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+      Value groups =
+          arith::ConstantIndexOp::create(b, loc, wType.getDimSize(0));
+      Value one = arith::ConstantIndexOp::create(b, loc, 1);
+      scf::ForOp::create(b, loc, zero, groups, one, ValueRange{},
+                         [&](OpBuilder &nb, Location l, Value g, ValueRange) {
+                           Value xs = groupSlice(nb, l, x, g),
+                                 ys = groupSlice(nb, l, y, g);
+                           Value ws = groupWeights(nb, l, w, g);
+                           KernelEmitter(nb, l, xs, ws, ys, vectorWidth)
+                               .emit(tileM, tileN, blockRows, std::nullopt);
+                           scf::YieldOp::create(nb, l);
+                         });
+      op.erase();
+    }
     for (linalg::GenericOp op : matches) {
       OpBuilder b(op);
       Value x = op.getDpsInputs()[0], w = op.getDpsInputs()[1],

@@ -83,3 +83,44 @@ func.func @not_mul_add(%x: memref<4x32xf32>, %w: memref<8x32xf32>, %y: memref<4x
   }
   return
 }
+
+// -----
+
+// The grouped contraction of a block-diagonal layer (and Monarch's first
+// stage), y[m, g, n] += x[m, g, k]·w[g, n, k]: a loop over the groups, the
+// same register-tiled kernel on the views x[:, g, :], w[g] and y[:, g, :].
+// CHECK-LABEL: func.func @grouped
+// CHECK-NOT: linalg.generic
+// CHECK: scf.for %[[G:.*]] = %{{.*}} to %{{.*}} step
+// CHECK-DAG: memref.subview %{{.*}}[0, %[[G]], 0] [%{{.*}}, 1, 32] [1, 1, 1] : memref<?x4x32xf32> to memref<?x32xf32, strided<[128, 1], offset: ?>>
+// CHECK-DAG: memref.subview %{{.*}}[%[[G]], 0, 0] [1, 8, 32] [1, 1, 1] : memref<4x8x32xf32> to memref<8x32xf32, strided<[32, 1], offset: ?>>
+// CHECK-DAG: memref.subview %{{.*}}[0, %[[G]], 0] [%{{.*}}, 1, 8] [1, 1, 1] : memref<?x4x8xf32> to memref<?x8xf32, strided<[32, 1], offset: ?>>
+// CHECK: vector.fma {{.*}} : vector<16xf32>
+func.func @grouped(%x: memref<?x4x32xf32>, %w: memref<4x8x32xf32>, %y: memref<?x4x8xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(m, g, n, k) -> (m, g, k)>, affine_map<(m, g, n, k) -> (g, n, k)>, affine_map<(m, g, n, k) -> (m, g, n)>],
+                  iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<?x4x32xf32>, memref<4x8x32xf32>) outs(%y : memref<?x4x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// Grouped, but the reduction is not the last dim of w: left alone.
+// CHECK-LABEL: func.func @grouped_transposed
+// CHECK: linalg.generic
+func.func @grouped_transposed(%x: memref<2x4x32xf32>, %w: memref<4x32x8xf32>, %y: memref<2x4x8xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(m, g, n, k) -> (m, g, k)>, affine_map<(m, g, n, k) -> (g, k, n)>, affine_map<(m, g, n, k) -> (m, g, n)>],
+                  iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<2x4x32xf32>, memref<4x32x8xf32>) outs(%y : memref<2x4x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
