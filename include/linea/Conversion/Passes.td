@@ -46,6 +46,8 @@ def CpuContractionKernels
     Rows of w are visited in blocks of about `block-bytes` so that a block
     stays in L2 while every row of x passes over it. Summation order
     differs from the reference loops (K is summed in vector-width lanes).
+    The grouped form `y[m, g, n] += x[m, g, k] * w[g, n, k]` (block-diagonal
+    layers, Monarch's first stage) gets the same nest per group, on views.
     Applies when K is static and a multiple of the vector width and the
     rows of x, w and y have unit stride; anything else is left to
     convert-linalg-to-loops. Run by linea-lower-to-llvm after bufferization,

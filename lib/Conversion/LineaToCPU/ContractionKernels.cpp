@@ -15,7 +15,10 @@
 //                         w[n+j, k:k+VL], acc[i][j])
 //       y[m+i, n+j] += reduce_add(acc[i][j])
 //
-// with 1-row tiles for the rows of x and w left over.
+// with 1-row tiles for the rows of x and w left over. The grouped form
+// y[m, g, n] += x[m, g, k]·w[g, n, k] (block-diagonal layers, Monarch's
+// first stage) runs the same nest per group on the views x[:, g, :], w[g]
+// and y[:, g, :], serially.
 //
 // With num-threads > 1 the outer loop is an scf.parallel: blocks write
 // disjoint columns of y, so they need no synchronisation, and blocks shrink
