@@ -49,8 +49,9 @@ std::string dtypeName(Type t) {
 bool isActivationType(Type t) { return t.isBF16() || t.isF16() || t.isF32(); }
 
 /// Checks x and y are static with matching leading dims; fills the M (rows
-/// of x, leading dims flattened), N and K of `shape`.
-LogicalResult readShape(Operation *op, Value x, Value y, int64_t n,
+/// of x, leading dims flattened), N and K of `shape`, and the element types
+/// of x, y and the bias (when there is one).
+LogicalResult readShape(Operation *op, Value x, Value y, Value bias, int64_t n,
                         GemvSpec &shape) {
   auto xType = cast<RankedTensorType>(x.getType());
   auto yType = cast<RankedTensorType>(y.getType());
@@ -67,6 +68,12 @@ LogicalResult readShape(Operation *op, Value x, Value y, int64_t n,
       !isActivationType(yType.getElementType()))
     return op->emitError("linea-to-gpu: x and y must be bf16, f16 or f32, got ")
            << xType.getElementType() << " and " << yType.getElementType();
+  shape.xType = xType.getElementType();
+  shape.yType = yType.getElementType();
+  if (bias) {
+    shape.hasBias = true;
+    shape.biasType = cast<RankedTensorType>(bias.getType()).getElementType();
+  }
   return success();
 }
 
@@ -82,7 +89,8 @@ FailureOr<GemvSpec> specForQuant(QuantLinearOp op) {
   QFormatAttr format = op.getFormat();
   auto qwType = cast<RankedTensorType>(op.getQweight().getType());
   GemvSpec spec;
-  if (failed(readShape(op, op.getX(), op.getY(), qwType.getDimSize(0), spec)))
+  if (failed(readShape(op, op.getX(), op.getY(), op.getBias(),
+                       qwType.getDimSize(0), spec)))
     return failure();
   spec.quant = true;
   if (format.getAct() != ActMode::weight_only)
@@ -113,19 +121,14 @@ FailureOr<GemvSpec> specForQuant(QuantLinearOp op) {
            << spec.scaleType;
   spec.scaleRows = scaleType.getDimSize(0);
   spec.scaleCols = scaleType.getDimSize(1);
-  spec.xType = cast<RankedTensorType>(op.getX().getType()).getElementType();
-  spec.yType = cast<RankedTensorType>(op.getY().getType()).getElementType();
-  if (Value bias = op.getBias()) {
-    spec.hasBias = true;
-    spec.biasType = cast<RankedTensorType>(bias.getType()).getElementType();
-  }
   return spec;
 }
 
 FailureOr<GemvSpec> specForLinear(LinearOp op) {
   auto wType = cast<RankedTensorType>(op.getW().getType());
   GemvSpec spec;
-  if (failed(readShape(op, op.getX(), op.getY(), wType.getDimSize(0), spec)))
+  if (failed(readShape(op, op.getX(), op.getY(), op.getBias(),
+                       wType.getDimSize(0), spec)))
     return failure();
   spec.wType = wType.getElementType();
   if (!spec.wType.isBF16() && !spec.wType.isF16())
@@ -134,12 +137,6 @@ FailureOr<GemvSpec> specForLinear(LinearOp op) {
   if (spec.k % 8 != 0)
     return op.emitError("linea-to-gpu: K = ")
            << spec.k << " is not a multiple of 8 (one 16-byte chunk of w)";
-  spec.xType = cast<RankedTensorType>(op.getX().getType()).getElementType();
-  spec.yType = cast<RankedTensorType>(op.getY().getType()).getElementType();
-  if (Value bias = op.getBias()) {
-    spec.hasBias = true;
-    spec.biasType = cast<RankedTensorType>(bias.getType()).getElementType();
-  }
   return spec;
 }
 
