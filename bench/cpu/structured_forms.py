@@ -29,6 +29,7 @@ import numpy as np
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "python"))
 import linea  # noqa: E402
+from linea import tools  # noqa: E402
 
 FORMS = [
     ("dense", []),
@@ -44,10 +45,10 @@ FORMS = [
 
 def module_text(w):
     n, k = w.shape
-    blob = w.astype("<f4").tobytes().hex().upper()
+    weight, _ = tools.hex_const("w", w.astype("<f4"), "f32")
     return f"""
 func.func @main(%x: tensor<1x{k}xf32>) -> tensor<1x{n}xf32> {{
-  %w = arith.constant dense<"0x{blob}"> : tensor<{n}x{k}xf32>
+{weight}
   %y = linea.linear %x, %w {{name = "layer"}} : (tensor<1x{k}xf32>, tensor<{n}x{k}xf32>) -> tensor<1x{n}xf32>
   return %y : tensor<1x{n}xf32>
 }}

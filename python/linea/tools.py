@@ -163,3 +163,12 @@ def run_checked(args, **kw):
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(map(str, args))} failed:\n{proc.stderr}")
     return proc
+
+
+def hex_const(name, array, element):
+    """`%name = arith.constant dense<"0x..."> : tensor<...>` for a
+    little-endian array, and the tensor type."""
+    dims = "x".join(str(d) for d in array.shape)
+    ty = f"tensor<{dims}x{element}>"
+    data = np.ascontiguousarray(array).tobytes().hex().upper()
+    return f'  %{name} = arith.constant dense<"0x{data}"> : {ty}', ty

@@ -17,6 +17,7 @@ import pytest
 
 import linea
 from linea import tools
+from linea.tools import hex_const
 
 K, N = 64, 48
 HEADS, KV_HEADS, S, T, D = 4, 2, 5, 7, 8
@@ -38,13 +39,6 @@ FORMS = {
 }
 PIPELINE = ",".join(p for p, _ in FORMS.values() if p)
 OUTPUTS = list(FORMS) + ["norms", "attention"]
-
-
-def hex_const(name, array, element):
-    dims = "x".join(str(d) for d in array.shape)
-    ty = f"tensor<{dims}x{element}>"
-    data = np.ascontiguousarray(array).tobytes().hex().upper()
-    return f'  %{name} = arith.constant dense<"0x{data}"> : {ty}', ty
 
 
 def layers_module():
