@@ -2,7 +2,7 @@
 """Trains a small transformer classifier on real data — the 8×8 handwritten
 digits bundled with Debian's python3-sklearn (1797 images, UCI) — and
 exports it to ONNX. Deterministic on CPU (one thread, fixed seeds), about a
-minute on 2 cores.
+minute and a half of CPU time.
 
     /usr/bin/python3 examples/digits_transformer.py OUT_DIR [--epochs 40]
 
