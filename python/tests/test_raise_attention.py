@@ -214,6 +214,80 @@ def test_transformer_encoder_layer(tmp_path):
     assert "tensor<1x8x5x8xf32>" in op
 
 
+class MaskedFillAttention(nn.Module):
+    """GQA attention as nanoGPT / Llama-style code writes it: scores scaled by
+    a multiply, `masked_fill` with a tril buffer (or a run-time key padding
+    mask) and a softmax in `.float()` cast back with `.type_as(q)`."""
+
+    def __init__(self, hidden, heads, kv_heads, seq, fill="tril"):
+        super().__init__()
+        self.heads, self.kv_heads, self.d = heads, kv_heads, hidden // heads
+        self.q = nn.Linear(hidden, heads * self.d, bias=False)
+        self.k = nn.Linear(hidden, kv_heads * self.d, bias=False)
+        self.v = nn.Linear(hidden, kv_heads * self.d, bias=False)
+        self.fill = fill
+        self.register_buffer("tril", torch.tril(torch.ones(seq, seq)).view(1, 1, seq, seq))
+
+    def forward(self, x, *keep):
+        b, s, _ = x.shape
+        q = self.q(x).view(b, s, self.heads, self.d).transpose(1, 2)
+        k = self.k(x).view(b, s, self.kv_heads, self.d).transpose(1, 2)
+        v = self.v(x).view(b, s, self.kv_heads, self.d).transpose(1, 2)
+        g = self.heads // self.kv_heads
+        k, v = k.repeat_interleave(g, dim=1), v.repeat_interleave(g, dim=1)
+        scores = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(self.d))
+        if self.fill == "tril":
+            scores = scores.masked_fill(self.tril[:, :, :s, :s] == 0, float("-inf"))
+        elif self.fill == "padding":
+            scores = scores.masked_fill(~keep[0], float("-inf"))
+        elif self.fill == "finite":
+            scores = scores.masked_fill(self.tril[:, :, :s, :s] == 0, torch.finfo(scores.dtype).min)
+        p = torch.softmax(scores.float(), dim=-1).type_as(q)
+        return (p @ v).transpose(1, 2).reshape(b, s, self.heads * self.d)
+
+
+def test_same_type_casts_are_looked_through(tmp_path):
+    # `.float()` on f32 scores is an f32 → f32 Cast in the export: a copy
+    # generic that the raise must read through.
+    torch.manual_seed(0)
+    op = run_variant(tmp_path, MaskedFillAttention(32, 4, 2, 6, fill=None),
+                     [torch.randn(2, 6, 32)])
+    assert "causal" not in op and " mask " not in op
+    assert kv_heads(op) == 2 and "scale = 0.353553" in op
+
+
+def test_masked_fill_tril_is_causal(tmp_path):
+    torch.manual_seed(0)
+    op = run_variant(tmp_path, MaskedFillAttention(64, 8, 2, 6), [torch.randn(2, 6, 64)])
+    assert "causal" in op and " mask " not in op
+    assert kv_heads(op) == 2
+
+
+def test_masked_fill_runtime_padding_mask(tmp_path):
+    # A bool key-padding mask given at run time: the select on it becomes an
+    # additive f32 mask operand [B, 1, 1, T].
+    torch.manual_seed(0)
+    module = MaskedFillAttention(32, 4, 4, 5, fill="padding").eval()
+    x = torch.randn(2, 5, 32)
+    keep = torch.tensor([[True] * 5, [True, True, True, False, False]]).view(2, 1, 1, 5)
+    imported, ref = export_import(module, [x, keep], tmp_path / "m.onnx")
+    raised = raise_module(imported)
+    (op,) = attention_ops(raised)
+    assert " mask " in op and "tensor<2x1x1x5xf32>" in op
+    arrays = [x.numpy(), keep.numpy().astype(np.int8)]  # bool crosses as i8
+    (out,) = tools.run_mlir(raised, arrays)
+    np.testing.assert_allclose(out, ref, rtol=1e-4, atol=1e-4)
+
+
+def test_masked_fill_finite_is_not_raised(tmp_path):
+    # masked_fill with finfo.min is not an additive mask: a row hiding every
+    # key is uniform with the fill, softmax(scores) with the sum.
+    torch.manual_seed(0)
+    module = MaskedFillAttention(32, 4, 4, 5, fill="finite").eval()
+    imported, _ = export_import(module, [torch.randn(1, 5, 32)], tmp_path / "m.onnx")
+    assert attention_ops(raise_module(imported)) == []
+
+
 @pytest.mark.parametrize("element", ["f16", "bf16"])
 def test_low_precision_graph(tmp_path, element):
     # An onnx.helper graph in f16/bf16: the importer accumulates the matmuls

@@ -51,6 +51,23 @@ std::string HandlerTable::versionsOf(llvm::StringRef opType) const {
                     ", ");
 }
 
+std::string HandlerTable::qualified(llvm::StringRef domain,
+                                    llvm::StringRef opType) {
+  if (domain.empty() || domain == "ai.onnx")
+    return opType.str();
+  return (domain + "." + opType).str();
+}
+
+std::string HandlerTable::opsOfDomain(llvm::StringRef domain) const {
+  std::string prefix = (domain + ".").str();
+  llvm::SmallVector<llvm::StringRef> ops;
+  for (const auto &entry : entries)
+    if (entry.getKey().starts_with(prefix))
+      ops.push_back(entry.getKey().drop_front(prefix.size()));
+  llvm::sort(ops);
+  return llvm::join(ops, ", ");
+}
+
 const HandlerTable &HandlerTable::get() {
   static const HandlerTable table = [] {
     HandlerTable t;
@@ -59,6 +76,7 @@ const HandlerTable &HandlerTable::get() {
     registerShapeHandlers(t);
     registerReductionHandlers(t);
     registerQuantHandlers(t);
+    registerLineaDomainHandlers(t);
     return t;
   }();
   return table;

@@ -100,6 +100,8 @@ public:
 
   // Attributes.
   const onnx::AttributeProto *attr(llvm::StringRef name) const;
+  /// The names of all attributes of the node, in node order.
+  llvm::SmallVector<llvm::StringRef> attrNames() const;
   int64_t attrInt(llvm::StringRef name, int64_t dflt) const;
   double attrFloat(llvm::StringRef name, double dflt) const;
   std::string attrString(llvm::StringRef name, llvm::StringRef dflt) const;
@@ -138,9 +140,17 @@ private:
 
 using OpHandler = mlir::LogicalResult (*)(NodeContext &);
 
-/// (op type, since-version) → handler for the default ONNX domain.
+/// (op type, since-version) → handler. Ops of the default ONNX domain are
+/// keyed by their op type, ops of other domains by `qualified(domain, op)`.
 class HandlerTable {
 public:
+  /// The table key of `opType` in `domain`: the op type itself in the
+  /// default domain, else "domain.OpType" (ONNX's way to write them).
+  static std::string qualified(llvm::StringRef domain, llvm::StringRef opType);
+  /// The keys registered under `domain` (not the default one), without the
+  /// domain prefix, sorted: "Attention, DeltaRule, ...".
+  std::string opsOfDomain(llvm::StringRef domain) const;
+
   /// Registers `handler` for each ONNX since-version in `sinceVersions`
   /// (the versions at which the op's schema changed and whose semantics
   /// the handler implements).
@@ -170,11 +180,18 @@ private:
 /// The newest opset whose changes the table knows about.
 constexpr int64_t kNewestKnownOpset = 21;
 
+/// linea's own ONNX domain (docs/onnx-import.md, "Custom domain ai.linea"):
+/// nodes that import straight to the sequence-mixing ops. Only this version
+/// exists; a model importing another is refused rather than guessed at.
+constexpr llvm::StringLiteral kLineaDomain = "ai.linea";
+constexpr int64_t kLineaDomainVersion = 1;
+
 void registerElementwiseHandlers(HandlerTable &table);
 void registerMatMulHandlers(HandlerTable &table);
 void registerShapeHandlers(HandlerTable &table);
 void registerReductionHandlers(HandlerTable &table);
 void registerQuantHandlers(HandlerTable &table);
+void registerLineaDomainHandlers(HandlerTable &table);
 
 } // namespace linea::onnx_import
 

@@ -14,6 +14,7 @@
 #include "EmitUtils.h"
 #include "ImportContext.h"
 #include "Tensors.h"
+#include "linea/Dialect/Linea/IR/LineaDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -42,7 +43,7 @@ static llvm::Error makeError(ImportErrorKind kind, const llvm::Twine &message) {
 void loadImportDialects(MLIRContext &context) {
   context.loadDialect<arith::ArithDialect, func::FuncDialect,
                       linalg::LinalgDialect, math::MathDialect,
-                      tensor::TensorDialect>();
+                      tensor::TensorDialect, linea::LineaDialect>();
 }
 
 namespace {
@@ -189,11 +190,30 @@ llvm::Error GraphImporter::checkOpsets() {
 
 llvm::Error GraphImporter::scanNodes() {
   const HandlerTable &table = HandlerTable::get();
+  auto linea = opsets.find(kLineaDomain);
+  if (linea != opsets.end() && linea->second != kLineaDomainVersion)
+    return makeError(ImportErrorKind::Unsupported,
+                     "the model imports domain " + kLineaDomain + " version " +
+                         std::to_string(linea->second) +
+                         ", but the importer implements only " + kLineaDomain +
+                         " version " + std::to_string(kLineaDomainVersion));
   std::vector<std::string> missing;
   for (auto [i, node] : llvm::enumerate(graph.node())) {
     std::string name =
         node.name().empty() ? "#" + std::to_string(i) : "'" + node.name() + "'";
     StringRef domain = node.domain();
+    if (domain == kLineaDomain) {
+      std::string op = HandlerTable::qualified(domain, node.op_type());
+      if (linea == opsets.end())
+        missing.push_back("  node " + name + ": " + op + " (domain " +
+                          kLineaDomain.str() + ", not imported by the model)");
+      else if (!table.lookup(op, linea->second))
+        missing.push_back("  node " + name + ": " + op + " (not an op of " +
+                          kLineaDomain.str() + " version " +
+                          std::to_string(linea->second) +
+                          ", which has: " + table.opsOfDomain(domain) + ")");
+      continue;
+    }
     if (!isDefaultDomain(domain)) {
       auto it = opsets.find(domain);
       missing.push_back("  node " + name + ": " + domain.str() + "." +
@@ -207,9 +227,14 @@ llvm::Error GraphImporter::scanNodes() {
     if (!opsets.count(""))
       continue; // checkOpsets() reports the missing opset
     int64_t opset = opsets.lookup("");
-    if (table.lookup(node.op_type(), opset))
+    // Other domains' ops are keyed "domain.Op"; no default-domain op has a
+    // dot, so a default-domain "ai.linea.X" cannot reach their handlers.
+    if (!StringRef(node.op_type()).contains('.') &&
+        table.lookup(node.op_type(), opset))
       continue;
-    std::string known = table.versionsOf(node.op_type());
+    std::string known = StringRef(node.op_type()).contains('.')
+                            ? std::string()
+                            : table.versionsOf(node.op_type());
     missing.push_back("  node " + name + ": " + node.op_type() + " (opset " +
                       std::to_string(opset) + ")" +
                       (known.empty() ? ""
@@ -293,8 +318,10 @@ llvm::Error GraphImporter::defineInputs(SmallVectorImpl<Type> &argTypes,
 
 llvm::Error GraphImporter::importNodes() {
   const HandlerTable &table = HandlerTable::get();
-  int64_t opset = opsets.lookup("");
   for (const onnx::NodeProto &node : graph.node()) {
+    // scanNodes() admitted only the default domain and ai.linea.
+    bool isDefault = isDefaultDomain(node.domain());
+    int64_t opset = opsets.lookup(isDefault ? "" : node.domain());
     std::string nodeDesc =
         "node '" + node.name() + "' (" + node.op_type() + ")";
     for (const std::string &in : node.input())
@@ -311,7 +338,9 @@ llvm::Error GraphImporter::importNodes() {
                              "'");
     int since = 0;
     unsigned minInputs = 0;
-    OpHandler handler = table.lookup(node.op_type(), opset, &since, &minInputs);
+    OpHandler handler =
+        table.lookup(HandlerTable::qualified(node.domain(), node.op_type()),
+                     opset, &since, &minInputs);
     for (unsigned i = 0; i < minInputs; ++i)
       if (int(i) >= node.input_size() || node.input(i).empty())
         return makeError(ImportErrorKind::Invalid,

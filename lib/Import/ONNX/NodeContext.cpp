@@ -90,6 +90,13 @@ const onnx::AttributeProto *NodeContext::attr(StringRef name) const {
   return nullptr;
 }
 
+SmallVector<StringRef> NodeContext::attrNames() const {
+  SmallVector<StringRef> names;
+  for (const auto &a : node.attribute())
+    names.push_back(a.name());
+  return names;
+}
+
 int64_t NodeContext::attrInt(StringRef name, int64_t dflt) const {
   const auto *a = attr(name);
   return a ? a->i() : dflt;
@@ -156,18 +163,30 @@ void NodeContext::setOutput(unsigned i, const OnnxValue &v) {
     graph.define(node.output(i), v);
 }
 
+/// "node 'n' (Op, opset 17)", or "node 'n' (dom.Op, dom version 1)" for
+/// nodes of another domain.
+static std::string describe(const std::string &nodeName,
+                            const onnx::NodeProto &node, int64_t opset) {
+  bool isDefault = node.domain().empty() || node.domain() == "ai.onnx";
+  std::string version =
+      isDefault ? "opset " + std::to_string(opset)
+                : node.domain() + " version " + std::to_string(opset);
+  return "node '" + nodeName + "' (" +
+         HandlerTable::qualified(node.domain(), node.op_type()) + ", " +
+         version + ")";
+}
+
 LogicalResult NodeContext::error(const llvm::Twine &message) {
   graph.recordError(ImportErrorKind::Invalid,
-                    "node '" + nodeName + "' (" + node.op_type() + ", opset " +
-                        std::to_string(opsetVersion) + "): " + message.str());
+                    describe(nodeName, node, opsetVersion) + ": " +
+                        message.str());
   return failure();
 }
 
 LogicalResult NodeContext::unsupported(const llvm::Twine &message) {
   graph.recordError(ImportErrorKind::Unsupported,
-                    "node '" + nodeName + "' (" + node.op_type() + ", opset " +
-                        std::to_string(opsetVersion) +
-                        "): unsupported: " + message.str());
+                    describe(nodeName, node, opsetVersion) +
+                        ": unsupported: " + message.str());
   return failure();
 }
 

@@ -73,7 +73,8 @@ def Raise : Pass<"linea-raise", "mlir::ModuleOp"> {
     - RMSNorm and LayerNorm computations → `linea.rms_norm` /
       `linea.layer_norm`;
     - softmax(Q·Kᵀ·scale + mask)·V, including repeated K/V heads and causal
-      masks given as constants → `linea.attention`.
+      masks given as constants, and masked fills with −inf (ONNX Where) →
+      `linea.attention`.
     Anything not recognised is left as it is, so the module computes the
     same function before and after.
   }];

@@ -14,7 +14,9 @@
 // attention"):
 // - every constant factor on the scores, on Q or on Kᵀ becomes `scale`; the
 //   product must be positive and finite;
-// - a mask is an additive operand broadcast (numpy style) over the scores;
+// - a mask is an additive operand broadcast (numpy style) over the scores,
+//   or the condition of a masked fill with −inf (torch's masked_fill /
+//   ONNX Where), read as the additive mask (c ? −inf : 0);
 //   a constant mask that is exactly 0 on and below the bottom-right aligned
 //   diagonal and exactly −inf above it becomes `causal` when S ≤ T (with
 //   S > T some rows see no key: NaN in the original, zeros with `causal`);
@@ -23,8 +25,9 @@
 //   nothing here proves; an all-zero constant mask is dropped;
 // - keys/values whose heads are provably repeated copies are passed
 //   un-repeated (HeadTrace.h); otherwise Hkv = H;
-// - f16/bf16 chains are read through their extf/truncf generics; the op
-//   computes in f32 and rounds once.
+// - f16/bf16 chains are read through their extf/truncf generics, and any
+//   chain through same-type copies (an f32 → f32 Cast); the op computes in
+//   f32 and rounds once.
 //
 //===----------------------------------------------------------------------===//
 
@@ -99,13 +102,37 @@ Value peelScale(Value value, double &scale) {
   return value;
 }
 
+/// The input of a linalg.generic that copies it unchanged: all loops
+/// parallel, identity maps, a body that yields the input's block argument.
+/// The importer writes a Cast to the same type this way (torch's
+/// `scores.float()` and `.type_as(q)` on an f32 graph).
+Value copiedTensor(Value value) {
+  auto op = value.getDefiningOp<linalg::GenericOp>();
+  if (!op || op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1 ||
+      op.getNumReductionLoops() != 0 ||
+      !llvm::all_of(op.getIndexingMapsArray(),
+                    [](AffineMap map) { return map.isIdentity(); }))
+    return nullptr;
+  Block *body = op.getBody();
+  if (!llvm::hasSingleElement(*body) ||
+      body->getTerminator()->getOperand(0) != body->getArgument(0))
+    return nullptr;
+  Value input = op.getDpsInputOperand(0)->get();
+  return input.getType() == value.getType() ? input : nullptr;
+}
+
 /// `value` with elementwise float casts (linalg.generic of one arith.extf or
-/// arith.truncf) looked through: f16/bf16 chains round the f32 scores and
-/// probabilities to the element type between steps, and linea.attention,
-/// which rounds once, drops those intermediate roundings.
+/// arith.truncf) and same-type copies looked through: f16/bf16 chains round
+/// the f32 scores and probabilities to the element type between steps, and
+/// linea.attention, which rounds once, drops those intermediate roundings.
 Value skipFloatCasts(Value value) {
-  while (std::optional<Elementwise> e = matchElementwise(value)) {
-    if (!isa<arith::ExtFOp, arith::TruncFOp>(e->scalarOp) ||
+  while (true) {
+    if (Value copied = copiedTensor(value)) {
+      value = copied;
+      continue;
+    }
+    std::optional<Elementwise> e = matchElementwise(value);
+    if (!e || !isa<arith::ExtFOp, arith::TruncFOp>(e->scalarOp) ||
         e->operands.size() != 1 || !isFullOperand(e->operands[0]))
       break;
     value = e->operands[0].tensor;
@@ -161,9 +188,14 @@ std::optional<Value> matchSoftmax(Value p) {
 struct ScoresMatch {
   linalg::BatchMatmulOp matmul;
   double scale = 1.0;
-  /// The additive mask operand of the score generic, if any.
+  /// The additive mask operand of the score generic, if any; for a masked
+  /// fill, its i1 condition.
   std::optional<ElementwiseOperand> mask;
   linalg::GenericOp maskAdd;
+  /// The mask is a masked fill with −inf: keys are hidden where the
+  /// condition equals `hiddenWhen`.
+  bool maskIsFill = false;
+  bool hiddenWhen = true;
 };
 
 /// The zero-filled Q·Kᵀ batch_matmul under `value` (a rank-`domainRank`
@@ -204,6 +236,37 @@ std::optional<ScoresMatch> matchScores(Value x, int64_t domainRank,
     m.scale = scale;
     m.mask = add->operands[1 - i];
     m.maskAdd = add->op;
+    return m;
+  }
+  return std::nullopt;
+}
+
+/// torch's `scores.masked_fill(cond, -inf)` (ONNX Where): a generic of
+/// `arith.select %c, %fill, %scores` (or with the branches swapped) whose
+/// fill is −inf. For finite scores it equals adding (c ? −inf : 0), so it is
+/// matched as that mask. A finite fill (`finfo.min`, -1e9) is not: a row
+/// that hides every key is uniform with the fill but not with the sum.
+std::optional<ScoresMatch> matchMaskedFillScores(Value x, int64_t domainRank,
+                                                 ArrayRef<int64_t> split) {
+  std::optional<Elementwise> select =
+      matchElementwiseOf<arith::SelectOp>(skipFloatCasts(x));
+  if (!select || select->operands.size() != 3 || !select->operands[0].tensor)
+    return std::nullopt;
+  for (bool hiddenWhen : {true, false}) {
+    const ElementwiseOperand &fill = select->operands[hiddenWhen ? 1 : 2];
+    const ElementwiseOperand &scores = select->operands[hiddenWhen ? 2 : 1];
+    if (!fill.constant ||
+        *fill.constant != -std::numeric_limits<double>::infinity() ||
+        !isFullOperand(scores))
+      continue;
+    ScoresMatch m;
+    m.matmul = matchScaledMatmul(scores.tensor, domainRank, split, m.scale);
+    if (!m.matmul)
+      continue;
+    m.mask = select->operands[0];
+    m.maskAdd = select->op;
+    m.maskIsFill = true;
+    m.hiddenWhen = hiddenWhen;
     return m;
   }
   return std::nullopt;
@@ -316,17 +379,24 @@ Type elementTypeOf(const OperandPlan &plan) {
 /// The mask as linea.attention takes it: a rank-4 reshape of the mask
 /// tensor, broadcastable to [B, H, S, T].
 struct MaskPlan {
+  /// The additive mask tensor; for a masked fill, its i1 condition.
   Value value;
   SmallVector<int64_t> shape;
   bool causal = false;
   bool drop = false;
+  /// A masked fill: the mask is built as (condition == hiddenWhen ? −inf :
+  /// 0), from `fillValues` when the condition is constant.
+  bool isFill = false;
+  bool hiddenWhen = true;
+  std::optional<std::vector<float>> fillValues;
 };
 
 /// Reads the mask operand of the score generic (iteration space `domain`,
 /// [B, H, S, T] or [N, S, T], with [B, H] = `split`) as a rank-4 mask.
-FailureOr<MaskPlan> planMask(const ElementwiseOperand &mask,
+FailureOr<MaskPlan> planMask(const ScoresMatch &scores,
                              ArrayRef<int64_t> domain, ArrayRef<int64_t> split,
                              std::string &why) {
+  const ElementwiseOperand &mask = *scores.mask;
   if (!mask.tensor) {
     why = "the score bias is a scalar, not a mask tensor";
     return failure();
@@ -354,6 +424,8 @@ FailureOr<MaskPlan> planMask(const ElementwiseOperand &mask,
   }
   MaskPlan plan;
   plan.value = mask.tensor;
+  plan.isFill = scores.maskIsFill;
+  plan.hiddenWhen = scores.hiddenWhen;
   if (domain.size() == 4) {
     plan.shape.assign(perLoop.begin(), perLoop.end());
   } else {
@@ -367,8 +439,20 @@ FailureOr<MaskPlan> planMask(const ElementwiseOperand &mask,
   if (!getConstantElements(mask.tensor))
     return plan;
   std::string reason;
-  FailureOr<std::vector<float>> values =
-      readConstantFloats(mask.tensor, "mask", &reason);
+  FailureOr<std::vector<float>> values = failure();
+  if (plan.isFill) {
+    FailureOr<std::vector<int64_t>> condition =
+        readConstantInts(mask.tensor, "mask condition", &reason);
+    if (failed(condition))
+      return plan;
+    const float negInf = -std::numeric_limits<float>::infinity();
+    values = std::vector<float>();
+    for (int64_t c : *condition)
+      values->push_back((c != 0) == plan.hiddenWhen ? negInf : 0.0f);
+    plan.fillValues = *values;
+  } else {
+    values = readConstantFloats(mask.tensor, "mask", &reason);
+  }
   if (failed(values))
     return plan;
   bool allZero = llvm::all_of(*values, [](float v) { return v == 0.0f; });
@@ -416,6 +500,35 @@ Value reshapeTo(PatternRewriter &rewriter, Location loc, Value value,
                                        ArrayRef<ReassociationIndices>{all});
 }
 
+/// The additive f32 mask of a masked fill, shaped like its condition: a
+/// constant when the condition is, else a generic selecting −inf or 0.
+Value buildFillMask(PatternRewriter &rewriter, Location loc,
+                    const MaskPlan &plan) {
+  auto condType = cast<RankedTensorType>(plan.value.getType());
+  auto type = RankedTensorType::get(condType.getShape(), rewriter.getF32Type());
+  if (plan.fillValues)
+    return arith::ConstantOp::create(
+        rewriter, loc,
+        DenseElementsAttr::get(type, ArrayRef(*plan.fillValues)));
+  Value init = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
+                                       type.getElementType());
+  AffineMap id = rewriter.getMultiDimIdentityMap(type.getRank());
+  SmallVector<utils::IteratorType> iterators(type.getRank(),
+                                             utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      rewriter, loc, type, plan.value, init, ArrayRef<AffineMap>{id, id},
+      iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+        Value hidden = arith::ConstantOp::create(
+            b, l, b.getF32FloatAttr(-std::numeric_limits<float>::infinity()));
+        Value shown = arith::ConstantOp::create(b, l, b.getF32FloatAttr(0.0f));
+        Value out = plan.hiddenWhen
+                        ? arith::SelectOp::create(b, l, args[0], hidden, shown)
+                        : arith::SelectOp::create(b, l, args[0], shown, hidden);
+        linalg::YieldOp::create(b, l, out);
+      });
+  return generic.getResult(0);
+}
+
 /// softmax(Q·Kᵀ·scale + mask)·V → linea.attention, rooted at the P·V
 /// batch_matmul.
 struct RaiseSoftmaxAttention : OpRewritePattern<linalg::BatchMatmulOp> {
@@ -444,11 +557,15 @@ struct RaiseSoftmaxAttention : OpRewritePattern<linalg::BatchMatmulOp> {
     SmallVector<int64_t> split;
     if (domainRank == 4)
       split = {domain[0], domain[1]};
+    auto matchAnyScores = [&](ArrayRef<int64_t> split) {
+      std::optional<ScoresMatch> m = matchScores(*x, domainRank, split);
+      return m ? m : matchMaskedFillScores(*x, domainRank, split);
+    };
     std::optional<ScoresMatch> scores;
     if (domainRank == 4) {
-      scores = matchScores(*x, domainRank, split);
+      scores = matchAnyScores(split);
     } else {
-      scores = matchScores(*x, domainRank, {});
+      scores = matchAnyScores({});
       if (scores) {
         double ignored = 1.0;
         Value qc = peelScale(scores->matmul.getInputs()[0], ignored);
@@ -463,7 +580,8 @@ struct RaiseSoftmaxAttention : OpRewritePattern<linalg::BatchMatmulOp> {
     }
     if (!scores)
       return nearMiss(pv, "the softmax input is not Q·Kᵀ (times constants, "
-                          "plus a mask) from a batch_matmul");
+                          "plus a mask or masked-filled with −inf) from a "
+                          "batch_matmul");
 
     // q [B, H, S, D].
     double scale = scores->scale;
@@ -528,7 +646,7 @@ struct RaiseSoftmaxAttention : OpRewritePattern<linalg::BatchMatmulOp> {
     mask.drop = true;
     if (scores->mask) {
       std::string why;
-      FailureOr<MaskPlan> planned = planMask(*scores->mask, domain, split, why);
+      FailureOr<MaskPlan> planned = planMask(*scores, domain, split, why);
       if (failed(planned))
         return nearMiss(pv, why);
       mask = *planned;
@@ -542,7 +660,10 @@ struct RaiseSoftmaxAttention : OpRewritePattern<linalg::BatchMatmulOp> {
     Value v4 = materialize(rewriter, loc, v, split);
     Value mask4;
     if (!mask.drop && !mask.causal)
-      mask4 = reshapeTo(rewriter, loc, mask.value, mask.shape);
+      mask4 = reshapeTo(rewriter, loc,
+                        mask.isFill ? buildFillMask(rewriter, loc, mask)
+                                    : mask.value,
+                        mask.shape);
     ArrayRef<int64_t> qShape = cast<RankedTensorType>(q4.getType()).getShape();
     int64_t dv = cast<RankedTensorType>(v4.getType()).getDimSize(3);
     auto resultType = RankedTensorType::get(
