@@ -40,6 +40,12 @@ struct LowerToLLVMOptions
                      "weight in registers (linea-cpu-quant-kernels); false "
                      "keeps the reference lowering for them"),
       llvm::cl::init(true)};
+  Option<bool> attentionKernels{
+      *this, "attention-kernels",
+      llvm::cl::desc("With cpu-kernels: lower linea.attention to fused "
+                     "online-softmax kernels (linea-cpu-attention-kernels); "
+                     "false keeps the reference lowering for it"),
+      llvm::cl::init(true)};
   Option<int64_t> numThreads{
       *this, "num-threads",
       llvm::cl::desc("Threads for scf.parallel loops (OpenMP, libomp): 0 "

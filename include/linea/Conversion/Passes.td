@@ -136,6 +136,170 @@ def CpuQuantKernels : Pass<"linea-cpu-quant-kernels", "mlir::ModuleOp"> {
   ];
 }
 
+def CpuAttentionKernels : Pass<"linea-cpu-attention-kernels", "mlir::ModuleOp"> {
+  let summary = "Fused online-softmax (flash) CPU kernels for linea.attention";
+  let description = [{
+    Replaces each supported `linea.attention` (q/k/v in f32, f16 or bf16;
+    head counts H, Hkv and head dims D, Dv static; B, S and T static or
+    dynamic; any broadcast mask; causal or not; MHA, GQA, MQA) by a call to
+    a generated private function on buffers (`bufferization.to_buffer` of
+    the operands, a fresh output buffer, `bufferization.to_tensor
+    restrict`). The kernel never materialises the S×T scores: an
+    `scf.parallel` over (batch, kv head, block of queries, key split) runs
+    a tile function whose rows are the queries of all g = H/Hkv heads that
+    share the kv head (so each loaded K/V block serves all of them); it
+    walks the visible keys in blocks of `key-block` (blocks wholly above
+    the causal diagonal are never visited, the diagonal ones masked) with
+    the online-softmax update of the running max and sum, accumulating O in
+    f32, and divides and rounds once at the end. For S = 1 (decode) the
+    tile is the g rows alone and the products run along D and Dv (K and V
+    rows as vectors, one lane reduction per score). When B·Hkv·query blocks
+    give fewer than 2·`num-threads` tasks (decode over a long KV cache),
+    the keys are split among threads and the partial (max, sum, O) merged
+    (flash-decoding). Only the order of the f32 sums and the exponential (a
+    polynomial, within a few ulp of libm's) differ from linea-to-linalg.
+    Dynamic head counts or head dims are left to the reference lowering
+    (with a remark under `report-skipped`). Run by linea-lower-to-llvm
+    before linea-to-linalg when `cpu-kernels` and `attention-kernels` are on.
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
+           "f32 lanes per vector (query rows per vector); a power of two">,
+    Option<"tileRows", "tile-rows", "int64_t", /*default=*/"64",
+           "query rows (g heads × queries) per tile in prefill; a multiple of "
+           "vector-width">,
+    Option<"keyBlock", "key-block", "int64_t", /*default=*/"64",
+           "keys per online-softmax step">,
+    Option<"numThreads", "num-threads", "int64_t", /*default=*/"1",
+           "threads: above 1 the tiles are an scf.parallel (OpenMP in "
+           "linea-lower-to-llvm) and the keys may be split among them">,
+    Option<"minParallelWork", "min-parallel-work", "int64_t",
+           /*default=*/"1048576",
+           "fewest multiply-adds (B·H·S·T·(D+Dv)) worth starting threads for">,
+    Option<"minSplitKeys", "min-split-keys", "int64_t", /*default=*/"512",
+           "fewest keys per split when the keys are split among threads">,
+    Option<"reportSkipped", "report-skipped", "bool", /*default=*/"false",
+           "emit a remark on every attention left to the reference lowering">
+  ];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::bufferization::BufferizationDialect",
+    "mlir::func::FuncDialect", "mlir::math::MathDialect",
+    "mlir::memref::MemRefDialect", "mlir::scf::SCFDialect",
+    "mlir::tensor::TensorDialect", "mlir::vector::VectorDialect"
+  ];
+}
+
+def CpuScanKernels : Pass<"linea-cpu-scan-kernels", "mlir::ModuleOp"> {
+  let summary = "Chunked parallel vector scans for linea.linear_scan and linea.selective_scan";
+  let description = [{
+    Replaces each `linea.linear_scan` and `linea.selective_scan` (f32, f16
+    or bf16; every optional operand; B and T static or dynamic, D and N
+    static) by a call to a generated private function on buffers
+    (`bufferization.to_buffer` of the operands, fresh result buffers,
+    `bufferization.to_tensor restrict`), shared by ops of the same types.
+    The kernel keeps the f32 state of a block of channels (a few vectors of
+    `vector-width` lanes along D; selective_scan: one vector per state n)
+    in registers while t advances, widens half-precision inputs on load and
+    rounds each output once; exp and log1p are polynomial approximations.
+    linear_scan keeps the reference's `a·h + b` rounding (no FMA);
+    selective_scan uses FMAs, so results differ from linea-to-linalg's by
+    rounding only.
+
+    Schedule: the (batch row × channel block) items are an `scf.parallel`
+    when `num-threads` is above 1 and B·T·D·N reaches `min-parallel-work`,
+    else a serial loop (decode: no thread start-up, no allocation). With
+    three threads or more, fewer items than threads and
+    T ≥ `num-threads`·`min-chunk-steps`, time is cut into one chunk per
+    thread instead (the step is associative):
+    each chunk is scanned from zero in parallel (its partial state and
+    decay: Π a, or ΣΔ since Π exp(Δ·A) = exp(A·ΣΔ)), the chunk carries are
+    combined serially, and each chunk is rescanned from its carry writing
+    the outputs. Ops with N above `max-states` (the state would spill) are
+    left to the reference lowering, with a remark under `report-skipped`.
+    Run by linea-lower-to-llvm before linea-to-linalg when `cpu-kernels` is
+    on.
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
+           "f32 lanes per vector; a power of two">,
+    Option<"numThreads", "num-threads", "int64_t", /*default=*/"1",
+           "threads of the generated code (also the number of time chunks); "
+           "1 emits no scf.parallel">,
+    Option<"minParallelWork", "min-parallel-work", "int64_t",
+           /*default=*/"65536",
+           "fewest state updates (B·T·D·N) worth starting threads for">,
+    Option<"minChunkSteps", "min-chunk-steps", "int64_t", /*default=*/"256",
+           "fewest time steps per chunk of the time-parallel schedule">,
+    Option<"maxStates", "max-states", "int64_t", /*default=*/"64",
+           "largest selective_scan N the kernel takes">,
+    Option<"reportSkipped", "report-skipped", "bool", /*default=*/"false",
+           "emit a remark on every scan left to the reference lowering">
+  ];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::bufferization::BufferizationDialect",
+    "mlir::func::FuncDialect", "mlir::math::MathDialect",
+    "mlir::memref::MemRefDialect", "mlir::scf::SCFDialect",
+    "mlir::tensor::TensorDialect", "mlir::vector::VectorDialect"
+  ];
+}
+
+def CpuLinearAttentionKernels
+    : Pass<"linea-cpu-linear-attention-kernels", "mlir::ModuleOp"> {
+  let summary = "Chunkwise-parallel vector kernels for linear_attention, gated_linear_attention and delta_rule";
+  let description = [{
+    Replaces each supported `linea.linear_attention`,
+    `linea.gated_linear_attention` and `linea.delta_rule` by a call to a
+    generated private function on buffers (`bufferization.to_buffer` of the
+    operands, fresh output buffers, `bufferization.to_tensor restrict`),
+    instead of linea-to-linalg's sequential loop over time (scans) or its
+    S×T score matrix (linear_attention). Per (batch, head), shared among
+    threads by an `scf.parallel` over `num-threads` workers, the sequence is
+    cut into chunks of `chunk-size` tokens: the intra-chunk part
+    `(Q Kᵀ ⊙ M) V` is register-tiled dense products over the chunk, the
+    inter-chunk part is `Q S` and the state is updated once per chunk
+    (`S += Kᵀ V`), all with `vector-width`-lane f32 FMAs along Dv (and along
+    the chunk for `Q Kᵀ`). Gated linear attention takes cumulative log-gates
+    relative to the chunk start and, within the chunk, to the start of each
+    16-token sub-chunk, so that no exponent is positive for gates ≤ 0; a
+    sub-chunk's own diagonal block is factorised the same way only while
+    its log-gates stay within 20 of its start (factors below e^20), else
+    computed pairwise. The delta rule uses the chunkwise
+    UT form (DeltaNet): the unit-lower-triangular system
+    `(I + StrictTril(diag(β) K Kᵀ)) U = diag(β)(V − K S)` is solved by
+    forward substitution. Non-causal linear attention makes two passes
+    (S and z over all keys, then the outputs). Sequences of at most
+    `recurrent-max-t` tokens (decode) run the recurrent form, one rank-1
+    update per token. f16/bf16 inputs are widened to f32 on load, the state
+    is f32 (the final_state result), outputs are rounded once. B, H and T
+    may be dynamic; Dk and Dv are static and at most `max-head-dim`; other
+    ops are left to the reference lowering (with a remark under
+    `report-skipped`). Run by linea-lower-to-llvm before linea-to-linalg
+    when `cpu-kernels` is on.
+  }];
+  let options = [
+    Option<"chunkSize", "chunk-size", "int64_t", /*default=*/"64",
+           "tokens per chunk; a positive multiple of 16">,
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
+           "f32 lanes per vector (halved until it divides Dk and Dv)">,
+    Option<"numThreads", "num-threads", "int64_t", /*default=*/"0",
+           "workers of the scf.parallel over batch × heads (each has its "
+           "own scratch buffers); 0: one per (batch, head)">,
+    Option<"recurrentMaxT", "recurrent-max-t", "int64_t", /*default=*/"16",
+           "sequences of at most this many tokens use the recurrent form "
+           "(causal ops only)">,
+    Option<"maxHeadDim", "max-head-dim", "int64_t", /*default=*/"256",
+           "largest Dk and Dv the kernels take">,
+    Option<"reportSkipped", "report-skipped", "bool", /*default=*/"false",
+           "emit a remark on every op left to the reference lowering">
+  ];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::bufferization::BufferizationDialect",
+    "mlir::func::FuncDialect", "mlir::math::MathDialect",
+    "mlir::memref::MemRefDialect", "mlir::scf::SCFDialect",
+    "mlir::tensor::TensorDialect", "mlir::vector::VectorDialect"
+  ];
+}
+
 def LineaToGPU : Pass<"linea-to-gpu", "mlir::ModuleOp"> {
   let summary = "CUDA kernels (gpu.module) for weight-only int4/uint4 and dense bf16/f16 linear layers";
   let description = [{
@@ -169,11 +333,24 @@ def LineaToGPU : Pass<"linea-to-gpu", "mlir::ModuleOp"> {
                "1: blocks loop over row groups, so the runtime may launch "
                "only as many blocks as fit on the GPU; 0: one block per row "
                "group; one kernel per value (default 1)">,
+    ListOption<"scanChunk", "scan-chunk", "int64_t",
+               "time steps per chunk of linear_scan / selective_scan (0: "
+               "enough chunks to fill the GPU; >= T: one pass); one kernel "
+               "set per value">,
+    ListOption<"rowsPerLane", "rows-per-lane", "int64_t",
+               "rows of the Dk×Dv state per thread in the linear-attention "
+               "recurrences (4 or 8, default 8; Dk / rows lanes per column); "
+               "one kernel per value">,
+    ListOption<"attentionTiles", "attention-tiles", "std::string",
+               "prefill attention variants as ROWSxKEYS: query rows per "
+               "warp (16 or 32) by keys per shared-memory tile (32, 64 or "
+               "128); one kernel per value (default 32x32)">,
     Option<"chip", "chip", "std::string", /*default=*/"\"sm_90a\"",
            "NVVM target chip of the gpu.module">
   ];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::gpu::GPUDialect",
+    "mlir::math::MathDialect",
     "mlir::memref::MemRefDialect", "mlir::NVVM::NVVMDialect",
     "mlir::scf::SCFDialect", "mlir::vector::VectorDialect"
   ];

@@ -98,6 +98,31 @@ void buildLowerToLLVMPipeline(OpPassManager &pm,
   // dense decode.
   if (options.cpuKernels && options.quantKernels)
     pm.addPass(createCpuQuantKernels(hostQuantKernelOptions()));
+  // Linear attention and its gated / delta-rule scans in chunks of 64
+  // tokens instead of linea-to-linalg's loop over time.
+  if (options.cpuKernels) {
+    CpuLinearAttentionKernelsOptions linearAttention;
+    linearAttention.vectorWidth = hostKernelOptions().vectorWidth;
+    linearAttention.numThreads = threads;
+    pm.addPass(createCpuLinearAttentionKernels(linearAttention));
+  }
+  // Softmax attention as fused online-softmax kernels: never the S×T
+  // scores of the reference lowering.
+  if (options.cpuKernels && options.attentionKernels) {
+    CpuAttentionKernelsOptions attention;
+    attention.vectorWidth = hostKernelOptions().vectorWidth;
+    attention.tileRows = 4 * attention.vectorWidth;
+    attention.numThreads = threads;
+    attention.minParallelWork = options.minParallelWork;
+    pm.addPass(createCpuAttentionKernels(attention));
+  }
+  // Recurrences become vector scans before linea-to-linalg's per-step loop.
+  if (options.cpuKernels) {
+    CpuScanKernelsOptions scan;
+    scan.vectorWidth = hostKernelOptions().vectorWidth;
+    scan.numThreads = threads;
+    pm.addPass(createCpuScanKernels(scan));
+  }
   pm.addPass(createLineaToLinalg());
   pm.addPass(createCanonicalizerPass());
   // Elementwise arith/math on tensors (from users or importers) → linalg.
