@@ -28,6 +28,10 @@ import sys
 
 import torch
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cuda_scan_check  # noqa: E402  (scans and linear-attention recurrences)
+import cuda_attention_check  # linea.attention: prefill and decode
+
 DTYPES = {"bf16": torch.bfloat16, "f16": torch.float16, "f32": torch.float32,
           "i8": torch.int8}
 # ‖y − ref‖ / ‖ref‖ allowed per output dtype: one rounding of y dominates.
@@ -224,7 +228,24 @@ def main():
 
     peer_cache = {}
     failures = 0
+    scan_recs = []
+    attn_recs = []
     for entry in manifest["kernels"]:
+        if entry["op"] in cuda_attention_check.OPS:
+            rec = cuda_attention_check.run(rt, entry, gen, opts.warmup,
+                                           opts.iters, probe)
+            failures += rec["check"] != "pass"
+            attn_recs.append(rec)
+            print(json.dumps(rec), flush=True)
+            torch.cuda.empty_cache()
+            continue
+        if entry["op"] in cuda_scan_check.OPS:
+            rec = cuda_scan_check.run(rt, entry, gen, opts.warmup, opts.iters)
+            failures += rec["check"] != "pass"
+            scan_recs.append(rec)
+            print(json.dumps(rec), flush=True)
+            torch.cuda.empty_cache()
+            continue
         err, unwritten, ok, args, w = check(rt, entry, gen)
         failures += not ok
         fmt = (f"{entry['element']} g{entry['group']} "
@@ -249,9 +270,12 @@ def main():
         del args, w
         torch.cuda.empty_cache()
 
+    if scan_recs:
+        print("\nscans and recurrences (x: peer time / ours; L: launches)")
+        print(cuda_scan_check.table(scan_recs))
     if opts.out:
         with open(opts.out, "w") as f:
-            for rec in lines:
+            for rec in lines + scan_recs + attn_recs:
                 f.write(json.dumps(rec) + "\n")
 
     print(f"\n{props.name}, copy probe {probe:.0f} GB/s")
@@ -267,7 +291,11 @@ def main():
         else:
             print(f"{rec['symbol'][:44]:44} {shape:>16} {rec['rel_err']:8.1e} "
                   f"CHECK FAILED ({rec['unwritten']} unwritten)")
-    print(f"{len(lines) - 1 - failures} of {len(lines) - 1} kernels pass")
+    if attn_recs:
+        print("\nattention (ours vs torch SDPA flash; c: causal)")
+        print(cuda_attention_check.table(attn_recs))
+    total = len(lines) - 1 + len(scan_recs) + len(attn_recs)
+    print(f"{total - failures} of {total} kernels pass")
     return 1 if failures else 0
 
 

@@ -34,7 +34,7 @@ typedef struct lcu_arg_info {
 typedef struct lcu_kernel_info {
   const char *symbol;
   const char *layer;
-  const char *op; /* quant_linear or linear */
+  const char *op; /* quant_linear, linear, selective_scan, … */
   int64_t m, n, k;
   unsigned grid[3], block[3], shared_bytes;
   int num_args;
@@ -61,7 +61,9 @@ int lcu_arg_info_get(const lcu_module *module, int kernel, int arg,
                      lcu_arg_info *info);
 
 /// Launches `kernel` on `stream` (a CUstream; NULL: the legacy default
-/// stream) with device pointers `args` in manifest order.
+/// stream) with device pointers `args` in manifest order. An entry with
+/// "launches" (the phases of a chunked scan) runs each of them in order
+/// with the same arguments.
 int lcu_launch(const lcu_module *module, int kernel, const uint64_t *args,
                int num_args, void *stream);
 

@@ -52,6 +52,14 @@ struct Kernel {
   bool gridStride = false;
   std::vector<Arg> args;
   CUfunction function = nullptr;
+  /// Kernels launched in order for one call (manifest "launches", e.g. the
+  /// phases of a chunked scan), all with the same arguments; empty: the
+  /// entry's own symbol, grid and block.
+  struct Step {
+    CUfunction function = nullptr;
+    unsigned grid[3] = {1, 1, 1}, block[3] = {1, 1, 1}, shared = 0;
+  };
+  std::vector<Step> steps;
 };
 
 bool readFile(const std::string &path, std::string &out) {
@@ -135,9 +143,49 @@ int lcu_module_load(const char *dir, int prefer_ptx, lcu_module **out) {
       }
       kernel.args.push_back(arg);
     }
+    const lcu::Json &launches = entry["launches"];
+    if (launches.kind == lcu::Json::Array) {
+      for (const lcu::Json &l : launches.array) {
+        Kernel::Step step;
+        for (int d = 0; d < 3; ++d) {
+          step.grid[d] = static_cast<unsigned>(l["grid"][d].asInt());
+          step.block[d] = static_cast<unsigned>(l["block"][d].asInt());
+        }
+        step.shared = static_cast<unsigned>(l["shared_bytes"].asInt());
+        const std::string &name = l["symbol"].string;
+        if (!ok(cuModuleGetFunction(&step.function, module->module,
+                                    name.c_str()),
+                ("cuModuleGetFunction(" + name + ")").c_str())) {
+          cuModuleUnload(module->module);
+          return 1;
+        }
+        if (step.shared > 48 * 1024 && // opt in to large dynamic smem
+            !ok(cuFuncSetAttribute(
+                    step.function,
+                    CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                    static_cast<int>(step.shared)),
+                ("cuFuncSetAttribute(" + name + ")").c_str())) {
+          cuModuleUnload(module->module);
+          return 1;
+        }
+        kernel.steps.push_back(step);
+      }
+      module->kernels.push_back(std::move(kernel));
+      continue;
+    }
     if (!ok(cuModuleGetFunction(&kernel.function, module->module,
                                 kernel.symbol.c_str()),
             ("cuModuleGetFunction(" + kernel.symbol + ")").c_str())) {
+      cuModuleUnload(module->module);
+      return 1;
+    }
+    // Above 48 KB of dynamic shared memory (attention tiles) a kernel must
+    // opt in before its launch.
+    if (kernel.shared > 48 * 1024 &&
+        !ok(cuFuncSetAttribute(kernel.function,
+                               CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                               static_cast<int>(kernel.shared)),
+            ("cuFuncSetAttribute(" + kernel.symbol + ")").c_str())) {
       cuModuleUnload(module->module);
       return 1;
     }
@@ -240,6 +288,15 @@ int lcu_launch(const lcu_module *module, int kernel, const uint64_t *args,
   std::vector<void *> params;
   for (CUdeviceptr &v : values)
     params.push_back(&v);
+  for (const Kernel::Step &s : k.steps)
+    if (!ok(cuLaunchKernel(s.function, s.grid[0], s.grid[1], s.grid[2],
+                           s.block[0], s.block[1], s.block[2], s.shared,
+                           static_cast<CUstream>(stream), params.data(),
+                           nullptr),
+            ("cuLaunchKernel(" + k.symbol + ")").c_str()))
+      return 1;
+  if (!k.steps.empty())
+    return 0;
   if (!ok(cuLaunchKernel(k.function, k.grid[0], k.grid[1], k.grid[2],
                          k.block[0], k.block[1], k.block[2], k.shared,
                          static_cast<CUstream>(stream), params.data(), nullptr),

@@ -58,8 +58,13 @@ int main(int argc, char **argv) {
   for (int k = 0; k < lcu_num_kernels(module); ++k) {
     lcu_kernel_info info;
     lcu_kernel_info_get(module, k, &info);
-    uint64_t ptrs[8] = {0};
+    uint64_t ptrs[16] = {0};
     lcu_arg_info out;
+    if (info.num_args > 16) {
+      fprintf(stderr, "error: %s has %d arguments (at most 16)\n", info.symbol,
+              info.num_args);
+      return 1;
+    }
     for (int a = 0; a < info.num_args; ++a) {
       lcu_arg_info arg;
       lcu_arg_info_get(module, k, a, &arg);

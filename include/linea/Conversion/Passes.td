@@ -323,6 +323,14 @@ def LineaToGPU : Pass<"linea-to-gpu", "mlir::ModuleOp"> {
     fast at small M. Fails, naming the layer and the number at fault, on a
     layer it cannot generate (other formats, dynamic shapes, K not a
     multiple of 32 / 8).
+
+    `linea.attention` (bf16/f16, D = Dv ∈ {64, 128}, causal or not, GQA,
+    no mask operand, static shapes) becomes a FlashAttention-2 forward
+    kernel (cp.async double-buffered K/V tiles, ldmatrix, mma.sync m16n8k16
+    with f32 accumulators, online softmax in registers), one per
+    `attention-tiles` variant; at S = 1 a split-T flash-decoding kernel and
+    its combine kernel (one manifest entry with two `launches`). See
+    docs/cuda.md.
   }];
   let options = [
     ListOption<"rowsPerWarp", "rows-per-warp", "int64_t",
@@ -335,8 +343,9 @@ def LineaToGPU : Pass<"linea-to-gpu", "mlir::ModuleOp"> {
                "group; one kernel per value (default 1)">,
     ListOption<"scanChunk", "scan-chunk", "int64_t",
                "time steps per chunk of linear_scan / selective_scan (0: "
-               "enough chunks to fill the GPU; >= T: one pass); one kernel "
-               "set per value">,
+               "enough chunks to fill the GPU; >= T: one pass) and of "
+               "gated_linear_attention / linear_attention (0 or >= T: one "
+               "pass); one kernel set per value">,
     ListOption<"rowsPerLane", "rows-per-lane", "int64_t",
                "rows of the Dk×Dv state per thread in the linear-attention "
                "recurrences (4 or 8, default 8; Dk / rows lanes per column); "

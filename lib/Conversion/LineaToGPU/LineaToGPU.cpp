@@ -7,7 +7,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "FlashAttentionKernel.h"
 #include "GemvKernel.h"
+#include "ScanLowering.h"
 
 #include "linea/Conversion/Passes.h"
 #include "linea/Dialect/Linea/IR/LineaOps.h"
@@ -225,8 +227,22 @@ struct LineaToGPUPass : impl::LineaToGPUBase<LineaToGPUPass> {
 
     // Collect layers first: building kernels inserts ops into the module.
     SmallVector<std::pair<Operation *, GemvSpec>> layers;
+    SmallVector<std::pair<Operation *, gpu_codegen::AttentionSpec>> attentions;
+    SmallVector<Operation *> sequenceOps; // ScanLowering.cpp
     bool failedAny = false;
     module.walk([&](Operation *op) {
+      if (gpu_codegen::isSequenceOp(op)) {
+        failedAny |= failed(gpu_codegen::checkSequenceOp(op));
+        sequenceOps.push_back(op);
+        return;
+      }
+      if (isa<AttentionOp>(op)) { // FlashAttentionKernel.cpp
+        auto spec = gpu_codegen::readAttentionSpec(op);
+        failedAny |= failed(spec);
+        if (succeeded(spec))
+          attentions.push_back({op, *spec});
+        return;
+      }
       FailureOr<GemvSpec> spec = failure();
       if (auto q = dyn_cast<QuantLinearOp>(op))
         spec = specForQuant(q);
@@ -242,7 +258,7 @@ struct LineaToGPUPass : impl::LineaToGPUBase<LineaToGPUPass> {
     });
     if (failedAny)
       return signalPassFailure();
-    if (layers.empty())
+    if (layers.empty() && attentions.empty() && sequenceOps.empty())
       return;
 
     OpBuilder b(ctx);
@@ -290,6 +306,33 @@ struct LineaToGPUPass : impl::LineaToGPUBase<LineaToGPUPass> {
         gpu_codegen::buildGemvKernel(b, op->getLoc(), symbol, spec);
         manifest.push_back(describeKernel(b, symbol, name, op, spec));
       }
+    }
+    SmallVector<std::string> tileOptions(attentionTiles.begin(),
+                                         attentionTiles.end());
+    auto tiles = gpu_codegen::parseAttentionTiles(tileOptions, module);
+    if (failed(tiles))
+      return signalPassFailure();
+    for (auto [index, attention] : llvm::enumerate(attentions)) {
+      auto [op, spec] = attention;
+      std::string name = "attn" + std::to_string(index);
+      if (auto attr = op->getAttrOfType<StringAttr>("name"))
+        name = attr.str();
+      b.setInsertionPointToEnd(gpuModule.getBody());
+      gpu_codegen::emitAttentionKernels(
+          b, op, "linea_a" + std::to_string(index) + "_" + sanitize(name),
+          name, spec, *tiles, manifest);
+    }
+    SmallVector<int64_t> chunkOptions(scanChunk.begin(), scanChunk.end());
+    for (auto [index, op] : llvm::enumerate(sequenceOps)) {
+      std::string name = "seq" + std::to_string(index);
+      if (auto attr = op->getAttrOfType<StringAttr>("name"))
+        name = attr.str();
+      b.setInsertionPointToEnd(gpuModule.getBody());
+      gpu_codegen::buildSequenceOp(
+          b, op, "linea_s" + std::to_string(index) + "_" + sanitize(name),
+          name, chunkOptions,
+          SmallVector<int64_t>(rowsPerLane.begin(), rowsPerLane.end()),
+          manifest);
     }
     module->setAttr("linea.cuda_kernels", b.getArrayAttr(manifest));
   }

@@ -57,6 +57,8 @@ llvm::json::Value toJson(Attribute attr) {
     return bl.getValue();
   if (auto i = dyn_cast<IntegerAttr>(attr))
     return i.getInt();
+  if (auto f = dyn_cast<FloatAttr>(attr))
+    return f.getValueAsDouble();
   if (auto a = dyn_cast<ArrayAttr>(attr)) {
     llvm::json::Array out;
     for (Attribute e : a)

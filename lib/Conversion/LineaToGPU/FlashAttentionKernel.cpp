@@ -1,0 +1,871 @@
+//===- FlashAttentionKernel.cpp - attention kernels as gpu.func -----------===//
+//
+// linea.attention on tensor cores, never materialising the S×T scores.
+//
+// Prefill (FlashAttention-2 forward): block (x, h, b) of 4 warps owns query
+// rows q0 = x·Br … q0 + Br − 1 of head h; warp w owns rowsPerWarp of them
+// (one or two m16 tiles). K/V tiles of Bc keys are copied to shared memory
+// with cp.async, double buffered: tile n + 1 is in flight while tile n is
+// used. Per tile each warp computes S = Q·Kᵀ and O += P·V with mma.sync
+// m16n8k16 (bf16/f16 in, f32 accumulators), fragments read by ldmatrix
+// (.trans for V) from rows padded to D + 8 elements, so the 8 row addresses
+// of one 8×8 matrix fall in distinct banks. The online softmax runs on the
+// accumulators in registers: scores are scaled by scale·log2(e) inside one
+// fma and exponentiated with ex2.approx; the S accumulators of two adjacent
+// n-tiles are, repacked to 16 bits, the A fragment of P·V (no shared-memory
+// round trip). Causal: tiles above the diagonal are not visited, and only
+// tiles that cross it (or the ragged end of T) pay for the mask, in a second
+// loop. Ragged S and T: cp.async zero-fills rows past the end, masked
+// columns are −inf, rows past S are not stored.
+//
+// Decode (S = 1, flash-decoding): block (split, hk, b) reads a slice of the
+// KV cache of kv head hk once for all g query heads of its group, which are
+// the 16 rows (zero padded) of the Q tile; warp w takes keys w·Bc/4 … of
+// each tile, so the 4 warps are 4 independent partial softmaxes. Each warp
+// writes its unnormalised o row, max (log2 units) and sum; the combine
+// kernel merges the 4·splits partials of each (b, h) (no atomics).
+//
+//===----------------------------------------------------------------------===//
+
+#include "FlashAttentionKernel.h"
+
+#include "linea/Dialect/Linea/IR/LineaOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+#include <cmath>
+
+using namespace mlir;
+
+namespace linea::gpu_codegen {
+namespace {
+
+constexpr double kLog2e = 1.4426950408889634;
+/// The dynamic shared memory, `.extern .shared .align 16 .b8 …[]` in PTX.
+/// (gpu.dynamic_shared_memory's internal zero-sized global prints as a
+/// one-byte static variable with LLVM 22's NVPTX backend.)
+constexpr llvm::StringLiteral kSmemSymbol = "linea_attention_smem";
+/// Stored for a partial max with no key (exp2 of it minus any max is 0).
+constexpr double kNoKeyMax = -1e30;
+
+/// Shared helpers of the kernels: constants, i32 arithmetic, pointers.
+class KernelBuilder {
+public:
+  KernelBuilder(ImplicitLocOpBuilder &b)
+      : b(b), ctx(b.getContext()), i32(b.getI32Type()), i64(b.getI64Type()),
+        f32(b.getF32Type()), ptrGlobal(LLVM::LLVMPointerType::get(ctx, 1)),
+        ptrShared(LLVM::LLVMPointerType::get(ctx, 3)) {}
+
+protected:
+  Value ci(int64_t v) {
+    return arith::ConstantOp::create(b, b.getI32IntegerAttr(v));
+  }
+  Value cf(double v) {
+    return arith::ConstantOp::create(b, b.getF32FloatAttr(v));
+  }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
+  Value add(Value x, int64_t y) { return y ? add(x, ci(y)) : x; }
+  Value sub(Value x, Value y) { return arith::SubIOp::create(b, x, y); }
+  Value mul(Value x, int64_t y) { return arith::MulIOp::create(b, x, ci(y)); }
+  Value divu(Value x, int64_t y) { return arith::DivUIOp::create(b, x, ci(y)); }
+  Value remu(Value x, int64_t y) { return arith::RemUIOp::create(b, x, ci(y)); }
+  Value minsi(Value x, Value y) { return arith::MinSIOp::create(b, x, y); }
+  Value cmp(arith::CmpIPredicate p, Value x, Value y) {
+    return arith::CmpIOp::create(b, p, x, y);
+  }
+  Value select(Value c, Value x, Value y) {
+    return arith::SelectOp::create(b, c, x, y);
+  }
+  Value toIndex(Value v) {
+    return arith::IndexCastOp::create(b, b.getIndexType(), v);
+  }
+  Value toI32(Value index) { return arith::IndexCastOp::create(b, i32, index); }
+  Value toI64(Value v) { return arith::ExtSIOp::create(b, i64, v); }
+  Value id(bool block, gpu::Dimension dim) {
+    return toI32(block ? Value(gpu::BlockIdOp::create(b, dim))
+                       : Value(gpu::ThreadIdOp::create(b, dim)));
+  }
+  /// Address of a memref's first element as i64.
+  Value baseAddress(Value memref) {
+    Value p = memref::ExtractAlignedPointerAsIndexOp::create(b, memref);
+    return arith::IndexCastOp::create(b, i64, p);
+  }
+  Value exp2(Value x) {
+    return LLVM::CallIntrinsicOp::create(
+               b, f32, b.getStringAttr("llvm.nvvm.ex2.approx.ftz.f"),
+               ValueRange{x})
+        ->getResult(0);
+  }
+  Value warpXor(Value v, int32_t offset) {
+    return gpu::ShuffleOp::create(b, v, offset, 32, gpu::ShuffleMode::XOR)
+        .getShuffleResult();
+  }
+
+  ImplicitLocOpBuilder &b;
+  MLIRContext *ctx;
+  Type i32, i64, f32, ptrGlobal, ptrShared;
+};
+
+class FlashBuilder : KernelBuilder {
+public:
+  FlashBuilder(ImplicitLocOpBuilder &b, const AttentionSpec &spec)
+      : KernelBuilder(b), spec(spec), elem(spec.elem), isF16(spec.elem.isF16()),
+        rs(spec.smemRowBytes()),
+        mTiles(spec.decode() ? 1 : spec.rowsPerWarp / 16),
+        keysPerWarp(spec.decode() ? spec.blockKeys / 4 : spec.blockKeys),
+        qInRegs(spec.decode() || spec.rowsPerWarp == 16) {}
+
+  void build(ValueRange args);
+
+private:
+  // Shared memory and copies.
+  Value sharedPtr(Value offset) {
+    return LLVM::GEPOp::create(b, ptrShared, b.getI8Type(), smemBase,
+                               ValueRange{offset});
+  }
+  /// cp.async of `rows` rows of D elements, row r from global byte address
+  /// src0 + r·D·2 to shared byte offset dst + r·rs; rows ≥ `valid` (when
+  /// given) are zero-filled.
+  void copyRows(Value dst, Value src0, int64_t rows, Value valid);
+  /// The four 8×8 matrices of one ldmatrix.x4 (.trans when `trans`), as mma
+  /// operands.
+  SmallVector<Value, 4> ldmatrix4(Value offset, bool trans);
+  /// c + a·b on one m16n8k16 tile.
+  void mma(ArrayRef<Value> a, Value b0, Value b1, MutableArrayRef<Value> c);
+  /// Two f32 as one packed 16-bit mma operand.
+  Value pack(Value lo, Value hi);
+
+  /// One K/V tile at shared offsets kBuf/vBuf for keys tileKey0 …: updates
+  /// state = [O (mt × D/8 × 4), m (mt × 2), l (mt × 2)].
+  void computeTile(Value kBuf, Value vBuf, Value tileKey0, bool masked,
+                   SmallVector<Value> &state);
+  /// Tiles [lo, hi) of the pipeline, `masked` or not; returns the state.
+  SmallVector<Value> tileLoop(Value lo, Value hi, ArrayRef<Value> state,
+                              bool masked);
+  void issueTile(Value n);
+
+  const AttentionSpec &spec;
+  Type elem;
+  bool isF16;
+  int64_t rs, mTiles, keysPerWarp;
+  bool qInRegs;
+
+  Value smemBase, tid, lane, warp, gid, tig;
+  Value kBase, vBase;   // global byte address of this (b, kv head)'s rows
+  Value keyStart, nEnd; // first key of the block's range, tiles in it
+  Value keyOffInTile;   // warp's first key within a tile
+  int64_t qOff = 0, kOff = 0, vOff = 0, tileBytes = 0;
+  Value laneQ, laneK, laneV; // per-lane ldmatrix offsets
+  SmallVector<SmallVector<SmallVector<Value, 4>>> qFrag; // [mt][kk]
+  SmallVector<Value> rowLimit; // [mt·2 + r]: last visible key of the row
+};
+
+void FlashBuilder::copyRows(Value dst, Value src0, int64_t rows, Value valid) {
+  const int64_t cpr = spec.d / 8, rowsPerPass = kAttentionThreads / cpr;
+  Value tRow = divu(tid, cpr), tCol = remu(tid, cpr);
+  Value dstT = add(dst, add(mul(tRow, rs), mul(tCol, 16)));
+  Value srcT = add(mul(tRow, spec.d * 2), mul(tCol, 16));
+  for (int64_t p = 0; p < rows * cpr / kAttentionThreads; ++p) {
+    int64_t r0 = p * rowsPerPass;
+    Value src =
+        arith::AddIOp::create(b, src0, toI64(add(srcT, r0 * spec.d * 2)));
+    Value size;
+    if (valid) {
+      Value ok = cmp(arith::CmpIPredicate::slt, add(tRow, r0), valid);
+      src = select(ok, src, src0);
+      size = select(ok, ci(16), ci(0));
+    }
+    Value srcPtr = LLVM::IntToPtrOp::create(b, ptrGlobal, src);
+    NVVM::CpAsyncOp::create(b, sharedPtr(add(dstT, r0 * rs)), srcPtr, 16,
+                            NVVM::LoadCacheModifierKind::CG, size);
+  }
+}
+
+SmallVector<Value, 4> FlashBuilder::ldmatrix4(Value offset, bool trans) {
+  Type i32x4 = LLVM::LLVMStructType::getLiteral(ctx, {i32, i32, i32, i32});
+  Value m = NVVM::LdMatrixOp::create(
+      b, i32x4, sharedPtr(offset), 4,
+      trans ? NVVM::MMALayout::col : NVVM::MMALayout::row,
+      NVVM::LdStMatrixShapeAttr::get(ctx, 8, 8), NVVM::LdStMatrixEltType::B16);
+  SmallVector<Value, 4> out;
+  for (int64_t i = 0; i < 4; ++i) {
+    Value v = LLVM::ExtractValueOp::create(b, m, ArrayRef<int64_t>{i});
+    if (isF16)
+      v = LLVM::BitcastOp::create(b, VectorType::get({2}, elem), v);
+    out.push_back(v);
+  }
+  return out;
+}
+
+Value FlashBuilder::pack(Value lo, Value hi) {
+  Value pair = vector::FromElementsOp::create(b, VectorType::get({2}, f32),
+                                              ValueRange{lo, hi});
+  Value half = arith::TruncFOp::create(b, VectorType::get({2}, elem), pair);
+  return isF16 ? half : Value(LLVM::BitcastOp::create(b, i32, half));
+}
+
+void FlashBuilder::mma(ArrayRef<Value> a, Value b0, Value b1,
+                       MutableArrayRef<Value> c) {
+  Type f32x4 = LLVM::LLVMStructType::getLiteral(ctx, {f32, f32, f32, f32});
+  NVVM::MMATypes t = isF16 ? NVVM::MMATypes::f16 : NVVM::MMATypes::bf16;
+  Value d = NVVM::MmaOp::create(
+      b, f32x4, a, ValueRange{b0, b1}, c, ArrayRef<int64_t>{16, 8, 16},
+      std::nullopt, std::nullopt, std::array<NVVM::MMATypes, 2>{t, t},
+      std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                     NVVM::MMALayout::col});
+  for (int64_t i = 0; i < 4; ++i)
+    c[i] = LLVM::ExtractValueOp::create(b, d, ArrayRef<int64_t>{i});
+}
+
+void FlashBuilder::computeTile(Value kBuf, Value vBuf, Value tileKey0,
+                               bool masked, SmallVector<Value> &state) {
+  const int64_t nD = spec.d / 8, nN = keysPerWarp / 8;
+  const double c = spec.scale * kLog2e;
+  Value zero = cf(0.0), negInf = cf(-INFINITY);
+  auto oAt = [&](int64_t mt, int64_t dn, int64_t e) -> Value & {
+    return state[(mt * nD + dn) * 4 + e];
+  };
+  auto mAt = [&](int64_t mt, int64_t r) -> Value & {
+    return state[mTiles * nD * 4 + mt * 2 + r];
+  };
+  auto lAt = [&](int64_t mt, int64_t r) -> Value & {
+    return state[mTiles * nD * 4 + mTiles * 2 + mt * 2 + r];
+  };
+
+  // S = Q·Kᵀ over the warp's keys: [mt][n-tile][4].
+  SmallVector<SmallVector<Value>> s(mTiles, SmallVector<Value>(nN * 4, zero));
+  for (int64_t kk = 0; kk < spec.d / 16; ++kk) {
+    SmallVector<SmallVector<Value, 4>> a;
+    for (int64_t mt = 0; mt < mTiles; ++mt)
+      a.push_back(qInRegs ? qFrag[mt][kk]
+                          : ldmatrix4(add(laneQ, mt * 16 * rs + kk * 32),
+                                      /*trans=*/false));
+    for (int64_t jj = 0; jj < nN / 2; ++jj) {
+      auto kf = ldmatrix4(add(add(kBuf, laneK), jj * 16 * rs + kk * 32),
+                          /*trans=*/false);
+      for (int64_t mt = 0; mt < mTiles; ++mt) {
+        mma(a[mt], kf[0], kf[1],
+            MutableArrayRef<Value>(s[mt]).slice(2 * jj * 4, 4));
+        mma(a[mt], kf[2], kf[3],
+            MutableArrayRef<Value>(s[mt]).slice((2 * jj + 1) * 4, 4));
+      }
+    }
+  }
+
+  // Online softmax on the accumulators; the quad of lanes 4g … 4g + 3
+  // holds rows g and g + 8.
+  Value cScale = cf(c);
+  for (int64_t mt = 0; mt < mTiles; ++mt) {
+    for (int64_t r = 0; r < 2; ++r) {
+      auto sv = [&](int64_t j, int64_t e) -> Value & {
+        return s[mt][j * 4 + 2 * r + e];
+      };
+      if (masked) {
+        // Key 8j + e of this lane's columns is visible iff it is ≤ lim.
+        Value lim = sub(rowLimit[mt * 2 + r],
+                        add(add(tileKey0, keyOffInTile), mul(tig, 2)));
+        for (int64_t j = 0; j < nN; ++j)
+          for (int64_t e = 0; e < 2; ++e)
+            sv(j, e) =
+                select(cmp(arith::CmpIPredicate::sle, ci(8 * j + e), lim),
+                       sv(j, e), negInf);
+      }
+      Value mx = sv(0, 0);
+      for (int64_t j = 0; j < nN; ++j)
+        for (int64_t e = 0; e < 2; ++e)
+          if (j || e)
+            mx = LLVM::MaxNumOp::create(b, mx, sv(j, e));
+      mx = LLVM::MaxNumOp::create(b, mx, warpXor(mx, 1));
+      mx = LLVM::MaxNumOp::create(b, mx, warpXor(mx, 2));
+      Value mOld = mAt(mt, r);
+      Value mNew =
+          LLVM::MaxNumOp::create(b, mOld, arith::MulFOp::create(b, mx, cScale));
+      Value noKey =
+          arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, mNew, negInf);
+      Value mUse = select(noKey, zero, mNew);
+      Value alpha = exp2(arith::SubFOp::create(b, mOld, mUse));
+      Value negM = arith::NegFOp::create(b, mUse);
+      Value sum;
+      for (int64_t j = 0; j < nN; ++j)
+        for (int64_t e = 0; e < 2; ++e) {
+          Value p = exp2(LLVM::FMAOp::create(b, sv(j, e), cScale, negM));
+          sv(j, e) = p;
+          sum = sum ? Value(arith::AddFOp::create(b, sum, p)) : p;
+        }
+      lAt(mt, r) = arith::AddFOp::create(
+          b, arith::MulFOp::create(b, lAt(mt, r), alpha), sum);
+      mAt(mt, r) = mNew;
+      for (int64_t dn = 0; dn < nD; ++dn)
+        for (int64_t e = 0; e < 2; ++e)
+          oAt(mt, dn, 2 * r + e) =
+              arith::MulFOp::create(b, oAt(mt, dn, 2 * r + e), alpha);
+    }
+  }
+
+  // O += P·V: S n-tiles 2k and 2k + 1 are the A fragment of key step k.
+  for (int64_t k = 0; k < nN / 2; ++k) {
+    SmallVector<SmallVector<Value, 4>> a;
+    for (int64_t mt = 0; mt < mTiles; ++mt) {
+      auto sv = [&](int64_t j, int64_t e) { return s[mt][j * 4 + e]; };
+      a.push_back({pack(sv(2 * k, 0), sv(2 * k, 1)),
+                   pack(sv(2 * k, 2), sv(2 * k, 3)),
+                   pack(sv(2 * k + 1, 0), sv(2 * k + 1, 1)),
+                   pack(sv(2 * k + 1, 2), sv(2 * k + 1, 3))});
+    }
+    for (int64_t dd = 0; dd < spec.d / 16; ++dd) {
+      auto vf = ldmatrix4(add(add(vBuf, laneV), k * 16 * rs + dd * 32),
+                          /*trans=*/true);
+      for (int64_t mt = 0; mt < mTiles; ++mt) {
+        MutableArrayRef<Value> o(state);
+        mma(a[mt], vf[0], vf[1], o.slice((mt * nD + 2 * dd) * 4, 4));
+        mma(a[mt], vf[2], vf[3], o.slice((mt * nD + 2 * dd + 1) * 4, 4));
+      }
+    }
+  }
+}
+
+void FlashBuilder::issueTile(Value n) {
+  Value buf = mul(arith::AndIOp::create(b, n, ci(1)), tileBytes);
+  Value key0 = add(keyStart, mul(n, spec.blockKeys));
+  Value src = toI64(mul(key0, spec.d * 2));
+  Value valid = spec.t % spec.blockKeys ? sub(ci(spec.t), key0) : Value();
+  copyRows(add(buf, kOff), arith::AddIOp::create(b, kBase, src), spec.blockKeys,
+           valid);
+  copyRows(add(buf, vOff), arith::AddIOp::create(b, vBase, src), spec.blockKeys,
+           valid);
+}
+
+SmallVector<Value> FlashBuilder::tileLoop(Value lo, Value hi,
+                                          ArrayRef<Value> state, bool masked) {
+  auto loop = scf::ForOp::create(
+      b, lo, hi, ci(1), state,
+      [&](OpBuilder &ob, Location, Value n, ValueRange in) {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPoint(ob.getInsertionBlock(), ob.getInsertionPoint());
+        SmallVector<Value> st(in.begin(), in.end());
+        // Tile n + 1 into the other buffer, which every warp finished
+        // reading in the previous iteration (barrier below).
+        Value next = add(n, 1);
+        auto ifNext = scf::IfOp::create(
+            b, cmp(arith::CmpIPredicate::slt, next, nEnd), false);
+        {
+          OpBuilder::InsertionGuard g(b);
+          b.setInsertionPointToStart(&ifNext.getThenRegion().front());
+          issueTile(next);
+        }
+        NVVM::CpAsyncCommitGroupOp::create(b);
+        Value buf = mul(arith::AndIOp::create(b, n, ci(1)), tileBytes);
+        computeTile(add(buf, kOff), add(buf, vOff),
+                    add(keyStart, mul(n, spec.blockKeys)), masked, st);
+        NVVM::CpAsyncWaitGroupOp::create(b, 0);
+        gpu::BarrierOp::create(b);
+        scf::YieldOp::create(b, st);
+      });
+  return SmallVector<Value>(loop.getResults());
+}
+
+void FlashBuilder::build(ValueRange args) {
+  const bool decode = spec.decode();
+  const int64_t d = spec.d, bc = spec.blockKeys, g = spec.group();
+  Value q = args[0], k = args[1], v = args[2];
+
+  tid = id(false, gpu::Dimension::x);
+  lane = arith::AndIOp::create(b, tid, ci(31));
+  warp = arith::ShRUIOp::create(b, tid, ci(5));
+  gid = arith::ShRUIOp::create(b, lane, ci(2));
+  tig = arith::AndIOp::create(b, lane, ci(3));
+  Value bx = id(true, gpu::Dimension::x), hy = id(true, gpu::Dimension::y),
+        bz = id(true, gpu::Dimension::z);
+
+  smemBase = LLVM::AddressOfOp::create(b, ptrShared, kSmemSymbol);
+  qOff = 0;
+  kOff = spec.queryRowsInSmem() * rs;
+  tileBytes = bc * rs;
+  vOff = kOff + 2 * tileBytes;
+
+  // Heads and ranges of this block.
+  Value hk, qRow0, qValid;
+  Value qHeadBase = baseAddress(q);
+  if (decode) {
+    hk = hy;
+    // Rows 0 … g − 1 of the Q tile are heads hk·g … (S = 1: contiguous).
+    Value head0 = add(mul(bz, spec.heads), mul(hk, g));
+    qHeadBase = arith::AddIOp::create(b, qHeadBase, toI64(mul(head0, d * 2)));
+    qValid = g < 16 ? ci(g) : Value();
+    Value sliceStart = mul(bx, spec.sliceKeys);
+    keyStart = sliceStart;
+    Value len = minsi(sub(ci(spec.t), sliceStart), ci(spec.sliceKeys));
+    nEnd = divu(add(len, bc - 1), bc);
+    keyOffInTile = mul(warp, keysPerWarp);
+  } else {
+    const int64_t br = spec.blockRows();
+    const int64_t tiles = (spec.s + br - 1) / br;
+    // Causal: the longest rows first, so the last wave is short.
+    Value x = spec.causal ? sub(ci(tiles - 1), bx) : bx;
+    qRow0 = mul(x, br);
+    hk = divu(hy, g);
+    Value bh = add(mul(bz, spec.heads), hy);
+    qHeadBase = arith::AddIOp::create(
+        b, qHeadBase,
+        arith::MulIOp::create(
+            b, toI64(add(mul(bh, spec.s), qRow0)),
+            arith::ConstantOp::create(b, b.getI64IntegerAttr(d * 2))));
+    qValid = spec.s % br ? sub(ci(spec.s), qRow0) : Value();
+    keyStart = ci(0);
+    keyOffInTile = ci(0);
+  }
+  Value kvHead = add(mul(bz, spec.kvHeads), hk);
+  Value kvOff = arith::MulIOp::create(
+      b, toI64(kvHead),
+      arith::ConstantOp::create(b, b.getI64IntegerAttr(spec.t * d * 2)));
+  kBase = arith::AddIOp::create(b, baseAddress(k), kvOff);
+  vBase = arith::AddIOp::create(b, baseAddress(v), kvOff);
+
+  // Tile ranges: [0, nFull) need no mask, [nFull, nEnd) do.
+  Value nFull;
+  if (decode) {
+    Value len = minsi(sub(ci(spec.t), keyStart), ci(spec.sliceKeys));
+    nFull = divu(len, bc);
+  } else {
+    const int64_t tilesT = (spec.t + bc - 1) / bc;
+    if (!spec.causal) {
+      nEnd = ci(tilesT);
+      nFull = ci(spec.t / bc);
+    } else {
+      // Row i sees keys j ≤ i + (T − S).
+      const int64_t off = spec.t - spec.s, br = spec.blockRows();
+      Value last = add(qRow0, br - 1 + off);
+      Value zero = ci(0);
+      nEnd = select(
+          cmp(arith::CmpIPredicate::slt, last, zero), zero,
+          minsi(add(arith::DivSIOp::create(b, last, ci(bc)), 1), ci(tilesT)));
+      Value first = add(qRow0, off + 1);
+      Value full = select(cmp(arith::CmpIPredicate::slt, first, zero), zero,
+                          arith::DivSIOp::create(b, first, ci(bc)));
+      nFull = minsi(minsi(full, ci(spec.t / bc)), nEnd);
+    }
+  }
+
+  // Per-lane ldmatrix offsets (rows padded to rs bytes).
+  Value l8 = remu(lane, 8), l16 = remu(lane, 16);
+  Value hiHalf = divu(lane, 16), midBit = remu(divu(lane, 8), 2);
+  Value warpRow = decode ? ci(0) : mul(warp, spec.rowsPerWarp);
+  laneQ = add(mul(add(warpRow, l16), rs), mul(hiHalf, 16));
+  laneK =
+      add(mul(add(keyOffInTile, add(l8, mul(hiHalf, 8))), rs), mul(midBit, 16));
+  laneV =
+      add(mul(add(keyOffInTile, add(l8, mul(midBit, 8))), rs), mul(hiHalf, 16));
+
+  // Last visible key of each of the thread's rows.
+  for (int64_t mt = 0; mt < mTiles; ++mt)
+    for (int64_t r = 0; r < 2; ++r) {
+      if (decode || !spec.causal) {
+        rowLimit.push_back(ci(spec.t - 1));
+        continue;
+      }
+      Value i = add(add(qRow0, warpRow), add(gid, mt * 16 + r * 8));
+      rowLimit.push_back(minsi(add(i, spec.t - spec.s), ci(spec.t - 1)));
+    }
+
+  // Prologue: Q and tile 0.
+  copyRows(ci(qOff), qHeadBase, spec.queryRowsInSmem(), qValid);
+  auto ifAny =
+      scf::IfOp::create(b, cmp(arith::CmpIPredicate::sgt, nEnd, ci(0)), false);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&ifAny.getThenRegion().front());
+    issueTile(ci(0));
+  }
+  NVVM::CpAsyncCommitGroupOp::create(b);
+  NVVM::CpAsyncWaitGroupOp::create(b, 0);
+  gpu::BarrierOp::create(b);
+  if (qInRegs)
+    for (int64_t mt = 0; mt < mTiles; ++mt) {
+      qFrag.emplace_back();
+      for (int64_t kk = 0; kk < d / 16; ++kk)
+        qFrag.back().push_back(
+            ldmatrix4(add(laneQ, mt * 16 * rs + kk * 32), /*trans=*/false));
+    }
+
+  SmallVector<Value> state(mTiles * (d / 8) * 4, cf(0.0));
+  state.append(mTiles * 2, cf(-INFINITY));
+  state.append(mTiles * 2, cf(0.0));
+  state = tileLoop(ci(0), nFull, state, /*masked=*/false);
+  state = tileLoop(nFull, nEnd, state, /*masked=*/true);
+
+  const int64_t nD = d / 8;
+  Type idxType = b.getIndexType();
+  (void)idxType;
+  for (int64_t mt = 0; mt < mTiles; ++mt)
+    for (int64_t r = 0; r < 2; ++r) {
+      Value l = state[mTiles * nD * 4 + mTiles * 2 + mt * 2 + r];
+      l = arith::AddFOp::create(b, l, warpXor(l, 1));
+      l = arith::AddFOp::create(b, l, warpXor(l, 2));
+      Value m = state[mTiles * nD * 4 + mt * 2 + r];
+      Value row = add(gid, mt * 16 + r * 8);
+      if (decode) {
+        // Partial p = split·4 + warp of head hk·g + row.
+        Value ok = cmp(arith::CmpIPredicate::slt, row, ci(g));
+        auto ifRow = scf::IfOp::create(b, ok, false);
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(&ifRow.getThenRegion().front());
+        Value opart = args[3], ml = args[4];
+        Value h = toIndex(add(mul(hk, g), row));
+        Value p = toIndex(add(mul(bx, 4), warp));
+        Value bi = toIndex(bz);
+        for (int64_t dn = 0; dn < nD; ++dn)
+          for (int64_t e = 0; e < 2; ++e) {
+            Value col = toIndex(add(mul(tig, 2), dn * 8 + e));
+            memref::StoreOp::create(b, state[(mt * nD + dn) * 4 + 2 * r + e],
+                                    opart, ValueRange{bi, h, p, col});
+          }
+        auto ifLead = scf::IfOp::create(
+            b, cmp(arith::CmpIPredicate::eq, tig, ci(0)), false);
+        b.setInsertionPointToStart(&ifLead.getThenRegion().front());
+        Value none = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, m,
+                                           cf(-INFINITY));
+        Value zeroI = arith::ConstantIndexOp::create(b, 0);
+        Value oneI = arith::ConstantIndexOp::create(b, 1);
+        memref::StoreOp::create(b, select(none, cf(kNoKeyMax), m), ml,
+                                ValueRange{bi, h, p, zeroI});
+        memref::StoreOp::create(b, l, ml, ValueRange{bi, h, p, oneI});
+        continue;
+      }
+      Value i = add(add(qRow0, warpRow), row);
+      Value inv = select(
+          arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, l, cf(0.0)),
+          arith::DivFOp::create(b, cf(1.0), l), cf(0.0));
+      auto ifRow = scf::IfOp::create(
+          b, cmp(arith::CmpIPredicate::slt, i, ci(spec.s)), false);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(&ifRow.getThenRegion().front());
+      Value o = args[3];
+      Value bi = toIndex(bz), hi = toIndex(hy), ii = toIndex(i);
+      for (int64_t dn = 0; dn < nD; ++dn) {
+        Value x0 =
+            arith::MulFOp::create(b, state[(mt * nD + dn) * 4 + 2 * r], inv);
+        Value x1 = arith::MulFOp::create(
+            b, state[(mt * nD + dn) * 4 + 2 * r + 1], inv);
+        Value pair = vector::FromElementsOp::create(
+            b, VectorType::get({2}, f32), ValueRange{x0, x1});
+        Value half =
+            arith::TruncFOp::create(b, VectorType::get({2}, elem), pair);
+        memref::StoreOp::create(
+            b, half, o, ValueRange{bi, hi, ii, toIndex(add(tig, dn * 4))});
+      }
+    }
+}
+
+/// Merges the decode partials: o = Σ_p 2^(m_p − M)·o_p / Σ_p 2^(m_p − M)·l_p,
+/// in one pass with a running max, U partials per step with their loads
+/// issued together (the loop is latency-bound, not bandwidth-bound).
+class CombineBuilder : KernelBuilder {
+public:
+  CombineBuilder(ImplicitLocOpBuilder &b, const AttentionSpec &spec)
+      : KernelBuilder(b), spec(spec) {}
+
+  void build(ValueRange args) {
+    Value opart = args[3], ml = args[4], o = args[5];
+    Value dIdx = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+    Value h = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+    Value bi = gpu::BlockIdOp::create(b, gpu::Dimension::y);
+    Value zeroI = arith::ConstantIndexOp::create(b, 0);
+    Value oneI = arith::ConstantIndexOp::create(b, 1);
+    const int64_t parts = spec.partials(), u = parts % 8 ? 4 : 8;
+    auto loop = scf::ForOp::create(
+        b, zeroI, arith::ConstantIndexOp::create(b, parts),
+        arith::ConstantIndexOp::create(b, u),
+        ValueRange{cf(-INFINITY), cf(0.0), cf(0.0)},
+        [&](OpBuilder &ob, Location, Value p0, ValueRange in) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(ob.getInsertionBlock(), ob.getInsertionPoint());
+          SmallVector<Value> m, l, x;
+          for (int64_t i = 0; i < u; ++i) {
+            Value p = arith::AddIOp::create(
+                b, p0, arith::ConstantIndexOp::create(b, i));
+            m.push_back(
+                memref::LoadOp::create(b, ml, ValueRange{bi, h, p, zeroI}));
+            l.push_back(
+                memref::LoadOp::create(b, ml, ValueRange{bi, h, p, oneI}));
+            x.push_back(
+                memref::LoadOp::create(b, opart, ValueRange{bi, h, p, dIdx}));
+          }
+          Value mNew = in[0];
+          for (Value mi : m)
+            mNew = LLVM::MaxNumOp::create(b, mNew, mi);
+          Value keep = exp2(arith::SubFOp::create(b, in[0], mNew));
+          Value num = arith::MulFOp::create(b, in[1], keep);
+          Value den = arith::MulFOp::create(b, in[2], keep);
+          for (int64_t i = 0; i < u; ++i) {
+            Value w = exp2(arith::SubFOp::create(b, m[i], mNew));
+            num = LLVM::FMAOp::create(b, w, x[i], num);
+            den = LLVM::FMAOp::create(b, w, l[i], den);
+          }
+          scf::YieldOp::create(b, ValueRange{mNew, num, den});
+        });
+    Value out = arith::DivFOp::create(b, loop.getResult(1), loop.getResult(2));
+    out = arith::TruncFOp::create(b, spec.elem, out);
+    memref::StoreOp::create(b, out, o, ValueRange{bi, h, zeroI, dIdx});
+  }
+
+private:
+  const AttentionSpec &spec;
+};
+
+gpu::GPUFuncOp makeKernel(OpBuilder &builder, Location loc, StringRef name,
+                          ArrayRef<Type> argTypes, int64_t threads) {
+  auto func = gpu::GPUFuncOp::create(builder, loc, name,
+                                     builder.getFunctionType(argTypes, {}));
+  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
+                builder.getUnitAttr());
+  func.setKnownBlockSizeAttr(
+      builder.getDenseI32ArrayAttr({static_cast<int32_t>(threads), 1, 1}));
+  return func;
+}
+
+Type globalMemref(MLIRContext *ctx, ArrayRef<int64_t> shape, Type elem) {
+  Attribute global = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Global);
+  return MemRefType::get(shape, elem, MemRefLayoutAttrInterface(), global);
+}
+
+} // namespace
+
+gpu::GPUFuncOp buildFlashAttentionKernel(OpBuilder &builder, Location loc,
+                                         StringRef name,
+                                         const AttentionSpec &spec) {
+  MLIRContext *ctx = builder.getContext();
+  const int64_t bb = spec.batch, h = spec.heads, hk = spec.kvHeads;
+  SmallVector<Type> argTypes = {
+      globalMemref(ctx, {bb, h, spec.s, spec.d}, spec.elem),
+      globalMemref(ctx, {bb, hk, spec.t, spec.d}, spec.elem),
+      globalMemref(ctx, {bb, hk, spec.t, spec.d}, spec.elem)};
+  Type f32 = builder.getF32Type();
+  if (spec.decode()) {
+    argTypes.push_back(
+        globalMemref(ctx, {bb, h, spec.partials(), spec.d}, f32));
+    argTypes.push_back(globalMemref(ctx, {bb, h, spec.partials(), 2}, f32));
+    argTypes.push_back(globalMemref(ctx, {bb, h, 1, spec.d}, spec.elem));
+  } else {
+    argTypes.push_back(globalMemref(ctx, {bb, h, spec.s, spec.d / 2},
+                                    VectorType::get({2}, spec.elem)));
+  }
+  auto gpuModule =
+      cast<gpu::GPUModuleOp>(builder.getInsertionBlock()->getParentOp());
+  if (!gpuModule.lookupSymbol(kSmemSymbol)) {
+    OpBuilder::InsertionGuard guard(builder);
+    builder.setInsertionPointToStart(gpuModule.getBody());
+    LLVM::GlobalOp::create(
+        builder, loc, LLVM::LLVMArrayType::get(builder.getI8Type(), 0),
+        /*isConstant=*/false, LLVM::Linkage::External, kSmemSymbol, Attribute(),
+        /*alignment=*/16, /*addrSpace=*/3);
+  }
+  auto func = makeKernel(builder, loc, name, argTypes, kAttentionThreads);
+  ImplicitLocOpBuilder b(loc, ctx);
+  Block &entry = func.getBody().front();
+  b.setInsertionPointToStart(&entry);
+  FlashBuilder(b, spec).build(entry.getArguments());
+  gpu::ReturnOp::create(b);
+  return func;
+}
+
+gpu::GPUFuncOp buildAttentionCombineKernel(OpBuilder &builder, Location loc,
+                                           StringRef name,
+                                           const AttentionSpec &spec) {
+  MLIRContext *ctx = builder.getContext();
+  const int64_t bb = spec.batch, h = spec.heads;
+  Type f32 = builder.getF32Type();
+  const int64_t hk = spec.kvHeads;
+  SmallVector<Type> argTypes = {
+      globalMemref(ctx, {bb, h, 1, spec.d}, spec.elem),
+      globalMemref(ctx, {bb, hk, spec.t, spec.d}, spec.elem),
+      globalMemref(ctx, {bb, hk, spec.t, spec.d}, spec.elem),
+      globalMemref(ctx, {bb, h, spec.partials(), spec.d}, f32),
+      globalMemref(ctx, {bb, h, spec.partials(), 2}, f32),
+      globalMemref(ctx, {bb, h, 1, spec.d}, spec.elem)};
+  auto func = makeKernel(builder, loc, name, argTypes, spec.d);
+  ImplicitLocOpBuilder b(loc, ctx);
+  Block &entry = func.getBody().front();
+  b.setInsertionPointToStart(&entry);
+  CombineBuilder(b, spec).build(entry.getArguments());
+  gpu::ReturnOp::create(b);
+  return func;
+}
+
+FailureOr<AttentionSpec> readAttentionSpec(Operation *op) {
+  auto attn = cast<AttentionOp>(op);
+  auto qType = cast<RankedTensorType>(attn.getQ().getType());
+  auto kType = cast<RankedTensorType>(attn.getK().getType());
+  auto vType = cast<RankedTensorType>(attn.getV().getType());
+  if (attn.getMask())
+    return op->emitError("linea-to-gpu: attention with a mask operand is not "
+                         "supported on CUDA (causal or no mask only)");
+  if (!qType.hasStaticShape() || !kType.hasStaticShape() ||
+      !vType.hasStaticShape())
+    return op->emitError("linea-to-gpu: attention q, k and v must have "
+                         "static shapes, got ")
+           << qType << ", " << kType << " and " << vType;
+  AttentionSpec spec;
+  spec.elem = qType.getElementType();
+  if (!spec.elem.isBF16() && !spec.elem.isF16())
+    return op->emitError("linea-to-gpu: attention element type must be bf16 "
+                         "or f16 (tensor cores), got ")
+           << spec.elem;
+  spec.batch = qType.getDimSize(0);
+  spec.heads = qType.getDimSize(1);
+  spec.s = qType.getDimSize(2);
+  spec.d = qType.getDimSize(3);
+  spec.kvHeads = kType.getDimSize(1);
+  spec.t = kType.getDimSize(2);
+  if (spec.d != 64 && spec.d != 128)
+    return op->emitError("linea-to-gpu: attention head dim D = ")
+           << spec.d << " is not supported (64 or 128)";
+  if (vType.getDimSize(3) != spec.d)
+    return op->emitError("linea-to-gpu: attention value head dim Dv = ")
+           << vType.getDimSize(3) << " differs from D = " << spec.d;
+  if (spec.batch * spec.heads * spec.s == 0 || spec.t == 0)
+    return op->emitError("linea-to-gpu: empty attention (B·H·S = ")
+           << spec.batch * spec.heads * spec.s << ", T = " << spec.t << ")";
+  spec.causal = attn.getCausal();
+  spec.scale = attn.getEffectiveScale();
+  if (spec.decode()) {
+    // One wave: as many blocks as are resident at once on an H100/H200
+    // (3 per SM of 132 at ~74 KB of shared memory), in slices of whole
+    // tiles. A partial second wave of short blocks cost a third of the
+    // bandwidth at B·Hkv = 8 (measured).
+    const int64_t tiles = (spec.t + spec.blockKeys - 1) / spec.blockKeys;
+    const int64_t resident = 3 * 132;
+    int64_t want =
+        std::clamp<int64_t>(resident / (spec.batch * spec.kvHeads), 1, tiles);
+    int64_t tilesPerSlice = (tiles + want - 1) / want;
+    spec.sliceKeys = tilesPerSlice * spec.blockKeys;
+    spec.splits = (tiles + tilesPerSlice - 1) / tilesPerSlice;
+  }
+  return spec;
+}
+
+namespace {
+
+std::string dtypeOf(Type t) {
+  return t.isBF16() ? "bf16" : t.isF16() ? "f16" : "f32";
+}
+
+DictionaryAttr
+describe(Builder &b, StringRef symbol, StringRef layer, StringRef kind,
+         const AttentionSpec &spec, std::array<int64_t, 3> grid,
+         int64_t threads, int64_t shared,
+         ArrayRef<std::pair<StringRef, SmallVector<int64_t>>> args,
+         ArrayRef<NamedAttribute> extra = {}) {
+  SmallVector<Attribute> argAttrs;
+  for (auto &[name, shape] : args) {
+    bool isF32 = name == "opart" || name == "ml";
+    argAttrs.push_back(b.getDictionaryAttr(
+        {b.getNamedAttr("name", b.getStringAttr(name)),
+         b.getNamedAttr("dtype",
+                        b.getStringAttr(isF32 ? "f32" : dtypeOf(spec.elem))),
+         b.getNamedAttr("shape", b.getI64ArrayAttr(shape))}));
+  }
+  SmallVector<NamedAttribute> entries = {
+      b.getNamedAttr("symbol", b.getStringAttr(symbol)),
+      b.getNamedAttr("layer", b.getStringAttr(layer)),
+      b.getNamedAttr("op", b.getStringAttr("attention")),
+      b.getNamedAttr("kind", b.getStringAttr(kind)),
+      b.getNamedAttr("batch", b.getI64IntegerAttr(spec.batch)),
+      b.getNamedAttr("heads", b.getI64IntegerAttr(spec.heads)),
+      b.getNamedAttr("kv_heads", b.getI64IntegerAttr(spec.kvHeads)),
+      b.getNamedAttr("s", b.getI64IntegerAttr(spec.s)),
+      b.getNamedAttr("t", b.getI64IntegerAttr(spec.t)),
+      b.getNamedAttr("d", b.getI64IntegerAttr(spec.d)),
+      b.getNamedAttr("causal", b.getBoolAttr(spec.causal)),
+      b.getNamedAttr("scale", b.getF32FloatAttr(spec.scale)),
+      b.getNamedAttr("element", b.getStringAttr(dtypeOf(spec.elem))),
+      b.getNamedAttr("rows_per_warp", b.getI64IntegerAttr(spec.rowsPerWarp)),
+      b.getNamedAttr("block_keys", b.getI64IntegerAttr(spec.blockKeys)),
+      b.getNamedAttr("splits", b.getI64IntegerAttr(spec.splits)),
+      b.getNamedAttr("grid", b.getI64ArrayAttr(grid)),
+      b.getNamedAttr("block", b.getI64ArrayAttr({threads, 1, 1})),
+      b.getNamedAttr("shared_bytes", b.getI64IntegerAttr(shared)),
+      b.getNamedAttr("args", b.getArrayAttr(argAttrs))};
+  entries.append(extra.begin(), extra.end());
+  return b.getDictionaryAttr(entries);
+}
+
+} // namespace
+
+FailureOr<SmallVector<std::pair<int64_t, int64_t>>>
+parseAttentionTiles(ArrayRef<std::string> options, Operation *anchor) {
+  SmallVector<std::pair<int64_t, int64_t>> tiles;
+  for (StringRef item : options) {
+    auto [r, k] = item.split('x');
+    int64_t rows = 0, keys = 0;
+    if (r.getAsInteger(10, rows) || k.getAsInteger(10, keys) ||
+        (rows != 16 && rows != 32) || (keys != 32 && keys != 64 && keys != 128))
+      return anchor->emitError("linea-to-gpu: attention-tiles entry '")
+             << item
+             << "' is not ROWSxKEYS with ROWS in {16, 32} and KEYS in {32, "
+                "64, 128}";
+    tiles.push_back({rows, keys});
+  }
+  if (tiles.empty())
+    tiles = {{32, 32}};
+  return tiles;
+}
+
+void emitAttentionKernels(OpBuilder &b, Operation *op, StringRef prefix,
+                          StringRef layer, const AttentionSpec &base,
+                          ArrayRef<std::pair<int64_t, int64_t>> variants,
+                          SmallVectorImpl<Attribute> &manifest) {
+  const int64_t bb = base.batch, h = base.heads, hk = base.kvHeads;
+  SmallVector<int64_t> qShape = {bb, h, base.s, base.d};
+  SmallVector<int64_t> kvShape = {bb, hk, base.t, base.d};
+  if (base.decode()) {
+    // One manifest entry, two launches with the same arguments: the split
+    // kernel, then the combine kernel.
+    std::string symbol = (prefix + "_fd_b" + Twine(base.blockKeys)).str();
+    std::string combine = symbol + "_combine";
+    buildFlashAttentionKernel(b, op->getLoc(), symbol, base);
+    buildAttentionCombineKernel(b, op->getLoc(), combine, base);
+    SmallVector<int64_t> partShape = {bb, h, base.partials(), base.d};
+    SmallVector<int64_t> mlShape = {bb, h, base.partials(), 2};
+    auto launch = [&](StringRef name, std::array<int64_t, 3> grid,
+                      int64_t threads, int64_t shared) {
+      return b.getDictionaryAttr(
+          {b.getNamedAttr("symbol", b.getStringAttr(name)),
+           b.getNamedAttr("grid", b.getI64ArrayAttr(grid)),
+           b.getNamedAttr("block", b.getI64ArrayAttr({threads, 1, 1})),
+           b.getNamedAttr("shared_bytes", b.getI64IntegerAttr(shared))});
+    };
+    Attribute launches = b.getArrayAttr(
+        {launch(symbol, base.grid(), kAttentionThreads, base.sharedBytes()),
+         launch(combine, {h, bb, 1}, base.d, 0)});
+    manifest.push_back(describe(b, symbol, layer, "decode", base, base.grid(),
+                                kAttentionThreads, base.sharedBytes(),
+                                {{"q", qShape},
+                                 {"k", kvShape},
+                                 {"v", kvShape},
+                                 {"opart", partShape},
+                                 {"ml", mlShape},
+                                 {"o", qShape}},
+                                {b.getNamedAttr("launches", launches)}));
+    return;
+  }
+  for (auto [rows, keys] : variants) {
+    AttentionSpec spec = base;
+    spec.rowsPerWarp = rows;
+    spec.blockKeys = keys;
+    std::string symbol =
+        (prefix + "_fa_r" + Twine(rows) + "b" + Twine(spec.blockKeys)).str();
+    buildFlashAttentionKernel(b, op->getLoc(), symbol, spec);
+    manifest.push_back(describe(
+        b, symbol, layer, "prefill", spec, spec.grid(), kAttentionThreads,
+        spec.sharedBytes(),
+        {{"q", qShape}, {"k", kvShape}, {"v", kvShape}, {"o", qShape}}));
+  }
+}
+
+} // namespace linea::gpu_codegen

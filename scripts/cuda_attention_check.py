@@ -1,0 +1,200 @@
+"""Check and time linea's CUDA attention kernels (linea.attention).
+
+Used by scripts/cuda_device_check.py for manifest entries with op
+"attention" (docs/cuda.md). For each entry:
+
+  check  fresh random q, k, v (N(0, 1)), o poisoned with NaN, one call
+         through the runtime (decode: the split and combine launches),
+         ‖o − ref‖/‖ref‖ against a float64 reference (float32 for the
+         largest shapes) with the op's semantics (bottom-right causal
+         diagonal, GQA, rows with no visible key give 0), every element
+         written; tolerance 1e-2 for bf16 and 3e-3 for f16 (o and P are
+         rounded to 16 bits once each). torch SDPA's flash backend gets the
+         same error measure where it applies, for scale.
+  time   entries named pre_* / dec_*: median of CUDA-event times of our
+         call and of torch.nn.functional.scaled_dot_product_attention under
+         sdpa_kernel(SDPBackend.FLASH_ATTENTION) on the same tensors;
+         prefill in TFLOP/s (4·B·H·S·T·D, half of it when causal), decode in
+         GB/s of K, V, q and o against the copy probe.
+"""
+
+import math
+import statistics
+
+import torch
+
+OPS = {"attention"}
+DTYPES = {"bf16": torch.bfloat16, "f16": torch.float16, "f32": torch.float32}
+REL_TOL = {"bf16": 1e-2, "f16": 3e-3}
+
+
+def reference(q, k, v, causal, scale, dtype):
+    """o in `dtype`, head by head (never the whole B×H×S×T at once)."""
+    b_, h_, s_, d_ = q.shape
+    hk, t_ = k.shape[1], k.shape[2]
+    g = h_ // hk
+    out = torch.empty(q.shape, dtype=dtype, device=q.device)
+    i = torch.arange(s_, device=q.device)[:, None]
+    j = torch.arange(t_, device=q.device)[None, :]
+    visible = (j <= i + (t_ - s_)) if causal else torch.ones(
+        s_, t_, dtype=torch.bool, device=q.device)
+    for b in range(b_):
+        for h in range(h_):
+            qh = q[b, h].to(dtype)
+            kh = k[b, h // g].to(dtype)
+            vh = v[b, h // g].to(dtype)
+            sc = (qh @ kh.t()) * scale
+            sc = sc.masked_fill(~visible, float("-inf"))
+            m = sc.amax(dim=1, keepdim=True)
+            m = torch.where(torch.isfinite(m), m, torch.zeros_like(m))
+            p = torch.exp(sc - m)
+            den = p.sum(dim=1, keepdim=True)
+            o = (p @ vh) / torch.where(den > 0, den, torch.ones_like(den))
+            out[b, h] = o
+    return out
+
+
+def rel_err(x, ref):
+    return float((x.double() - ref.double()).norm() / ref.double().norm())
+
+
+def torch_flash(q, k, v, causal, scale):
+    """(callable, description) of the peer: SDPA, flash backend if it runs."""
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+    F = torch.nn.functional
+    gqa = q.shape[1] != k.shape[1]
+    is_causal = causal and q.shape[2] > 1  # S = 1: the last query sees all
+    tries = [("torch SDPA flash", SDPBackend.FLASH_ATTENTION, k, v, gqa)]
+    if gqa:
+        tries.append(("torch SDPA (default backends, enable_gqa)", None, k, v,
+                      True))
+        g = q.shape[1] // k.shape[1]
+        tries.append(("torch SDPA flash (kv heads expanded)",
+                      SDPBackend.FLASH_ATTENTION,
+                      k.repeat_interleave(g, dim=1),
+                      v.repeat_interleave(g, dim=1), False))
+    last = None
+    for name, backend, kk, vv, eg in tries:
+        def fn(kk=kk, vv=vv, eg=eg, backend=backend):
+            kw = {"enable_gqa": True} if eg else {}
+            if backend is None:
+                return F.scaled_dot_product_attention(
+                    q, kk, vv, is_causal=is_causal, scale=scale, **kw)
+            with sdpa_kernel(backend):
+                return F.scaled_dot_product_attention(
+                    q, kk, vv, is_causal=is_causal, scale=scale, **kw)
+        try:
+            fn()
+            torch.cuda.synchronize()
+            return fn, name
+        except RuntimeError as e:  # backend refused the shape
+            last = e
+    raise RuntimeError(f"no torch SDPA peer: {last}")
+
+
+def events_median(fn, warmup, iters):
+    for _ in range(warmup):
+        fn()
+    starts = [torch.cuda.Event(enable_timing=True) for _ in range(iters)]
+    ends = [torch.cuda.Event(enable_timing=True) for _ in range(iters)]
+    for i in range(iters):
+        starts[i].record()
+        fn()
+        ends[i].record()
+    torch.cuda.synchronize()
+    return statistics.median(s.elapsed_time(e) for s, e in zip(starts, ends))
+
+
+def run(rt, entry, gen, warmup, iters, probe_gbps=None):
+    kernel = rt.index(entry["symbol"])
+    dtype = DTYPES[entry["element"]]
+    B, H, HK = entry["batch"], entry["heads"], entry["kv_heads"]
+    S, T, D = entry["s"], entry["t"], entry["d"]
+    causal, scale = entry["causal"], entry["scale"]
+    args = {}
+    for a in entry["args"]:
+        shape, name = a["shape"], a["name"]
+        if name in ("q", "k", "v"):
+            args[name] = torch.randn(shape, device="cuda", generator=gen).to(dtype)
+        elif name == "o":
+            args[name] = torch.full(shape, float("nan"), dtype=DTYPES[a["dtype"]],
+                                    device="cuda")
+        else:  # decode partials
+            args[name] = torch.empty(shape, dtype=DTYPES[a["dtype"]], device="cuda")
+    order = [args[a["name"]] for a in entry["args"]]
+    rt.launch(kernel, order)
+    torch.cuda.synchronize()
+    q, k, v, o = args["q"], args["k"], args["v"], args["o"]
+    big = B * H * S * T > (1 << 28)
+    ref = reference(q, k, v, causal, scale,
+                    torch.float32 if big else torch.float64)
+    unwritten = int((~torch.isfinite(o)).sum())
+    err = rel_err(o, ref)
+    tol = REL_TOL[entry["element"]]
+    ok = err <= tol and unwritten == 0
+    rec = {"bench": "cuda_attention", "layer": entry["layer"],
+           "symbol": entry["symbol"], "kind": entry["kind"],
+           "shape": {"B": B, "H": H, "Hkv": HK, "S": S, "T": T, "D": D},
+           "causal": causal, "dtype": entry["element"],
+           "rows_per_warp": entry.get("rows_per_warp"),
+           "splits": entry.get("splits"), "rel_err": err, "tol": tol,
+           "unwritten": unwritten, "check": "pass" if ok else "FAIL"}
+    peer = None
+    if S == T or S == 1:
+        try:
+            peer, rec["peer"] = torch_flash(q, k, v, causal, scale)
+            rec["peer_rel_err"] = rel_err(peer(), ref)
+        except RuntimeError as e:
+            rec["peer"] = f"none ({str(e)[:120]})"
+    del ref
+    timed = entry["layer"].startswith(("pre_", "dec_")) and \
+        not entry["layer"].startswith("dec_chk")
+    if ok and timed:
+        decode = entry["kind"] == "decode"
+        w, n = (20, 200) if decode else (3, 10)
+        w, n = max(w, 1), max(min(n, iters), 5)
+        ours = statistics.median(rt.time(kernel, [order], w, n))
+        rec["ours_ms"] = ours
+        if peer is not None:
+            rec["peer_ms"] = events_median(peer, w, n)
+            rec["speedup"] = rec["peer_ms"] / ours
+        if decode:
+            nbytes = sum(t.numel() * t.element_size() for t in (q, k, v, o))
+            rec["ours_gbps"] = nbytes / (ours * 1e-3) / 1e9
+            if "peer_ms" in rec:
+                rec["peer_gbps"] = nbytes / (rec["peer_ms"] * 1e-3) / 1e9
+            if probe_gbps:
+                rec["frac_probe"] = rec["ours_gbps"] / probe_gbps
+        else:
+            flops = 4.0 * B * H * S * T * D * (0.5 if causal else 1.0)
+            rec["ours_tflops"] = flops / (ours * 1e-3) / 1e12
+            if "peer_ms" in rec:
+                rec["peer_tflops"] = flops / (rec["peer_ms"] * 1e-3) / 1e12
+    for t in list(args.values()):
+        del t
+    return rec
+
+
+def table(recs):
+    rows = [f"{'symbol':44} {'B,H,Hkv,S,T,D':>26} {'c':>1} {'err':>8} "
+            f"{'torch err':>9} {'ours ms':>8} {'torch ms':>8} {'x torch':>7} "
+            f"{'ours':>7} {'torch':>7} unit"]
+    for r in recs:
+        s = r["shape"]
+        shape = f"{s['B']},{s['H']},{s['Hkv']},{s['S']},{s['T']},{s['D']}"
+        perr = f"{r['peer_rel_err']:9.1e}" if "peer_rel_err" in r else f"{'-':>9}"
+        line = (f"{r['symbol'][:44]:44} {shape:>26} {'c' if r['causal'] else ' '} "
+                f"{r['rel_err']:8.1e} {perr}")
+        if r["check"] != "pass":
+            line += f" CHECK FAILED ({r['unwritten']} unwritten)"
+        elif "ours_ms" in r:
+            unit = "GB/s" if r["kind"] == "decode" else "TFLOP/s"
+            ours = r.get("ours_gbps", r.get("ours_tflops"))
+            peer = r.get("peer_gbps", r.get("peer_tflops"))
+            line += (f" {r['ours_ms']:8.3f} {r.get('peer_ms', float('nan')):8.3f} "
+                     f"{r.get('speedup', float('nan')):7.2f} {ours:7.1f} "
+                     f"{peer if peer is not None else float('nan'):7.1f} {unit}")
+            if "frac_probe" in r:
+                line += f" ({100 * r['frac_probe']:.0f}% of copy probe)"
+        rows.append(line)
+    return "\n".join(rows)
