@@ -44,6 +44,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "KernelEmitterBase.h"
 #include "linea/Conversion/Passes.h"
 #include "linea/Dialect/Linea/IR/LineaOps.h"
 
@@ -146,19 +147,16 @@ std::pair<RowTiling, RowTiling> rowTilings(const AttentionShape &s,
 }
 
 /// Small builders shared by the emitters.
-class EmitterBase {
+class EmitterBase : public cpu_kernels::KernelEmitterBase {
 public:
   EmitterBase(OpBuilder &b, Location loc)
-      : b(b), loc(loc), f32(b.getF32Type()) {}
+      : KernelEmitterBase(b, loc), f32(b.getF32Type()) {}
 
 protected:
-  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value f32Const(double v) {
-    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
-  }
+  using KernelEmitterBase::add;
+  using KernelEmitterBase::loop;
   Value negInf() { return f32Const(-std::numeric_limits<double>::infinity()); }
   Value add(Value a, Value c) { return arith::AddIOp::create(b, loc, a, c); }
-  Value add(Value a, int64_t c) { return c ? add(a, index(c)) : a; }
   Value mul(Value a, Value c) { return arith::MulIOp::create(b, loc, a, c); }
   Value mul(Value a, int64_t c) { return c == 1 ? a : mul(a, index(c)); }
   Value sub(Value a, Value c) { return arith::SubIOp::create(b, loc, a, c); }
@@ -211,33 +209,6 @@ protected:
     return arith::SelectOp::create(b, loc, under, zero, e);
   }
 
-  /// for iv in [lb, ub) step `step` carrying `init`: body(iv, carried)
-  /// returns the next carried values.
-  SmallVector<Value>
-  loop(Value lb, Value ub, Value step, ValueRange init,
-       llvm::function_ref<SmallVector<Value>(Value, ValueRange)> body) {
-    auto forOp = scf::ForOp::create(
-        b, loc, lb, ub, step, init,
-        [&](OpBuilder &nb, Location l, Value iv, ValueRange carried) {
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
-          SmallVector<Value> next = body(iv, carried);
-          scf::YieldOp::create(b, l, next);
-        });
-    return SmallVector<Value>(forOp.getResults());
-  }
-  SmallVector<Value>
-  loop(Value lb, Value ub, int64_t step, ValueRange init,
-       llvm::function_ref<SmallVector<Value>(Value, ValueRange)> body) {
-    return loop(lb, ub, index(step), init, body);
-  }
-  void loop(Value lb, Value ub, int64_t step,
-            llvm::function_ref<void(Value)> body) {
-    loop(lb, ub, step, {}, [&](Value iv, ValueRange) {
-      body(iv);
-      return SmallVector<Value>();
-    });
-  }
 
   /// scf.if `cond` yielding `types` from thenFn / elseFn.
   SmallVector<Value> ifElse(Value cond, TypeRange types,
@@ -282,8 +253,6 @@ protected:
     thenFn();
   }
 
-  OpBuilder &b;
-  Location loc;
   Type f32;
 };
 

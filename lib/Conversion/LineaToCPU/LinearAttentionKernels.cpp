@@ -41,6 +41,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "KernelEmitterBase.h"
 #include "linea/Conversion/Passes.h"
 #include "linea/Dialect/Linea/IR/LineaOps.h"
 
@@ -116,10 +117,10 @@ struct Term {
 };
 
 /// Emits the body of one kernel function on buffers.
-class KernelEmitter {
+class KernelEmitter : cpu_kernels::KernelEmitterBase {
 public:
   KernelEmitter(OpBuilder &b, Location loc, const KernelSpec &spec)
-      : b(b), loc(loc), s(spec), f32(b.getF32Type()),
+      : KernelEmitterBase(b, loc), s(spec), f32(b.getF32Type()),
         vec(VectorType::get({spec.lanes}, b.getF32Type())), C(spec.chunk),
         VL(spec.lanes), nk(spec.dk / spec.lanes), nv(spec.dv / spec.lanes) {}
 
@@ -167,16 +168,12 @@ private:
   // Small builders
   //===--------------------------------------------------------------------===//
 
-  Value index(int64_t value) {
-    return arith::ConstantIndexOp::create(b, loc, value);
-  }
+  using KernelEmitterBase::add;
+  using KernelEmitterBase::loop;
+
   Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
-  Value add(Value x, int64_t c) { return c ? add(x, index(c)) : x; }
   Value mul(Value x, int64_t c) {
     return arith::MulIOp::create(b, loc, x, index(c));
-  }
-  Value f32Const(double value) {
-    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(value));
   }
   Value zeroVec() {
     return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(vec, 0.0f));
@@ -224,35 +221,6 @@ private:
                                    : arith::ExtFOp::create(b, loc, f32, value);
   }
 
-  /// for iv in [lb, ub) step `step` carrying `init`.
-  SmallVector<Value>
-  loop(Value lb, Value ub, Value step, ValueRange init,
-       llvm::function_ref<SmallVector<Value>(Value, ValueRange)> body) {
-    auto forOp = scf::ForOp::create(
-        b, loc, lb, ub, step, init,
-        [&](OpBuilder &nb, Location l, Value iv, ValueRange carried) {
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
-          SmallVector<Value> next = body(iv, carried);
-          scf::YieldOp::create(b, l, next);
-        });
-    return SmallVector<Value>(forOp.getResults());
-  }
-  SmallVector<Value>
-  loop(Value lb, Value ub, int64_t step, ValueRange init,
-       llvm::function_ref<SmallVector<Value>(Value, ValueRange)> body) {
-    return loop(lb, ub, index(step), init, body);
-  }
-  void loop(Value lb, Value ub, Value step, llvm::function_ref<void(Value)> body) {
-    loop(lb, ub, step, {}, [&](Value iv, ValueRange) {
-      body(iv);
-      return SmallVector<Value>();
-    });
-  }
-  void loop(Value lb, Value ub, int64_t step,
-            llvm::function_ref<void(Value)> body) {
-    loop(lb, ub, index(step), body);
-  }
   void loop(int64_t lb, int64_t ub, int64_t step,
             llvm::function_ref<void(Value)> body) {
     loop(index(lb), index(ub), index(step), body);
@@ -942,8 +910,6 @@ private:
       storeOutputRow(inv ? mulf(out[n], inv) : out[n], t, index(n * VL));
   }
 
-  OpBuilder &b;
-  Location loc;
   const KernelSpec &s;
   Type f32;
   VectorType vec;

@@ -36,6 +36,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "KernelEmitterBase.h"
 #include "linea/Conversion/Passes.h"
 #include "linea/Dialect/Linea/IR/LineaOps.h"
 
@@ -136,12 +137,12 @@ std::string analyze(QuantLinearOp op, int64_t maxLanes, bool intDot,
 }
 
 /// Emits the body of one kernel function on buffers.
-class KernelEmitter {
+class KernelEmitter : cpu_kernels::KernelEmitterBase {
 public:
   KernelEmitter(OpBuilder &b, Location loc, const KernelShape &shape,
                 int64_t tileM, int64_t tileN, int64_t blockBytes,
                 int64_t minParallelWeights)
-      : b(b), loc(loc), s(shape), tileM(tileM), tileN(tileN),
+      : KernelEmitterBase(b, loc), s(shape), tileM(tileM), tileN(tileN),
         blockBytes(blockBytes), minParallelWeights(minParallelWeights),
         f32(b.getF32Type()),
         vecType(VectorType::get({shape.lanes}, b.getF32Type())),
@@ -165,41 +166,12 @@ public:
   }
 
 private:
-  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value f32Const(double v) {
-    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
-  }
   Value splatI32(int64_t v) {
     auto type = VectorType::get({s.lanes}, b.getI32Type());
     return arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(type, b.getI32IntegerAttr(v)));
   }
-  Value add(Value a, int64_t c) {
-    return c ? arith::AddIOp::create(b, loc, a, index(c)).getResult() : a;
-  }
 
-  /// for iv in [lb, ub) step `step` carrying `init`: body(iv, carried)
-  /// returns the next carried values.
-  SmallVector<Value>
-  loop(Value lb, Value ub, int64_t step, ValueRange init,
-       llvm::function_ref<SmallVector<Value>(Value, ValueRange)> body) {
-    auto forOp = scf::ForOp::create(
-        b, loc, lb, ub, index(step), init,
-        [&](OpBuilder &nb, Location l, Value iv, ValueRange carried) {
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
-          SmallVector<Value> next = body(iv, carried);
-          scf::YieldOp::create(b, l, next);
-        });
-    return SmallVector<Value>(forOp.getResults());
-  }
-  void loop(Value lb, Value ub, int64_t step,
-            llvm::function_ref<void(Value)> body) {
-    loop(lb, ub, step, {}, [&](Value iv, ValueRange) {
-      body(iv);
-      return SmallVector<Value>();
-    });
-  }
 
   /// X[m, p, c] = x̂[m, P·c + p], zero elsewhere. For intDot, X holds the
   /// integer codes of x̂ as i16 and `tokenScales` their s_t.
@@ -547,8 +519,6 @@ private:
     return next;
   }
 
-  OpBuilder &b;
-  Location loc;
   const KernelShape &s;
   int64_t tileM, tileN, blockBytes, minParallelWeights;
   Type f32;

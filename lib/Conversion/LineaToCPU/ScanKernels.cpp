@@ -38,6 +38,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "KernelEmitterBase.h"
 #include "linea/Conversion/Passes.h"
 #include "linea/Dialect/Linea/IR/LineaOps.h"
 
@@ -116,12 +117,12 @@ std::string analyze(Operation *op, int64_t lanes, int64_t maxStates,
 }
 
 /// Emits the body of one kernel function on buffers.
-class KernelEmitter {
+class KernelEmitter : cpu_kernels::KernelEmitterBase {
 public:
   KernelEmitter(OpBuilder &b, Location loc, const ScanShape &shape,
                 SymbolTable &symbols, func::FuncOp kernel, int64_t threads,
                 int64_t minParallelWork, int64_t minChunkSteps)
-      : b(b), loc(loc), s(shape), symbols(symbols), kernel(kernel),
+      : KernelEmitterBase(b, loc), s(shape), symbols(symbols), kernel(kernel),
         threads(threads), minParallelWork(minParallelWork),
         minChunkSteps(minChunkSteps), f32(b.getF32Type()) {
     int64_t blockChannels = s.groups * s.lanes;
@@ -256,13 +257,6 @@ private:
   // Small builders
   //===--------------------------------------------------------------------===//
 
-  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value f32Const(double v) {
-    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
-  }
-  Value add(Value x, int64_t c) {
-    return c ? arith::AddIOp::create(b, loc, x, index(c)).getResult() : x;
-  }
   Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
   VectorType vec(int64_t width, Type element = {}) {
     return VectorType::get({width}, element ? element : f32);
@@ -280,27 +274,6 @@ private:
     return arith::ExtFOp::create(b, loc, type, v);
   }
 
-  /// for iv in [lb, ub) step `step` carrying `init`.
-  SmallVector<Value>
-  loop(Value lb, Value ub, int64_t step, ValueRange initValues,
-       llvm::function_ref<SmallVector<Value>(Value, ValueRange)> body) {
-    auto forOp = scf::ForOp::create(
-        b, loc, lb, ub, index(step), initValues,
-        [&](OpBuilder &nb, Location l, Value iv, ValueRange carried) {
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
-          SmallVector<Value> next = body(iv, carried);
-          scf::YieldOp::create(b, l, next);
-        });
-    return SmallVector<Value>(forOp.getResults());
-  }
-  void loop(Value lb, Value ub, int64_t step,
-            llvm::function_ref<void(Value)> body) {
-    loop(lb, ub, step, {}, [&](Value iv, ValueRange) {
-      body(iv);
-      return SmallVector<Value>();
-    });
-  }
 
   /// scf.parallel over [0, count), one iteration per item.
   void parallel(Value count, llvm::function_ref<void(Value)> body) {
@@ -750,8 +723,6 @@ private:
     parallel(all, [&](Value k) { chunkItem(k, /*rescan=*/true); });
   }
 
-  OpBuilder &b;
-  Location loc;
   const ScanShape &s;
   SymbolTable &symbols;
   func::FuncOp kernel;
