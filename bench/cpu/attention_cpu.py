@@ -28,13 +28,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 
 import numpy as np
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "python"))
+from linea.tools import median_ms  # noqa: E402
 
 # name: (B, H, Hkv, S, T, D, causal)
 CASES = {
@@ -46,16 +46,6 @@ CASES = {
     "decode8k-b4-h8-mqa-d64": (4, 8, 1, 1, 8192, 64, False),
 }
 
-
-def median_ms(f, runs):
-    f()
-    f()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times)) * 1e3
 
 
 def mlir_module(b, h, hkv, s, t, d, causal):

@@ -37,6 +37,7 @@ import torch
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "python"))
 import linea  # noqa: E402
+from linea.tools import median_ms  # noqa: E402
 
 OPS = ["linear_attention", "gated_linear_attention", "delta_rule"]
 
@@ -102,15 +103,6 @@ def torch_sdpa(q, k, v):
         return F.scaled_dot_product_attention(q, k, v, is_causal=True)
     return F._scaled_dot_product_attention(q, k, v, None, 0.0, False, True)[0]
 
-
-def median_ms(f, runs):
-    f()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times)) * 1e3
 
 
 def inputs(op, b, h, t, d, rng):

@@ -30,7 +30,6 @@ import os
 import pathlib
 import sys
 import tempfile
-import time
 
 import numpy as np
 import torch
@@ -38,17 +37,8 @@ import torch
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "python"))
 import linea  # noqa: E402
+from linea.tools import median_ms  # noqa: E402
 
-
-def median_ms(f, runs, warmup=3):
-    for _ in range(warmup):
-        f()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times)) * 1e3
 
 
 LINEAR = """

@@ -22,7 +22,6 @@ import os
 import pathlib
 import sys
 import tempfile
-import time
 
 import numpy as np
 
@@ -30,6 +29,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "python"))
 import linea  # noqa: E402
 from linea import tools  # noqa: E402
+from linea.tools import median_ms  # noqa: E402
 
 FORMS = [
     ("dense", []),
@@ -54,16 +54,6 @@ func.func @main(%x: tensor<1x{k}xf32>) -> tensor<1x{n}xf32> {{
 }}
 """
 
-
-def median_ms(f, runs):
-    for _ in range(5):
-        f()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times)) * 1e3
 
 
 def main():

@@ -4,6 +4,7 @@ import os
 import pathlib
 import subprocess
 import tempfile
+import time
 
 import numpy as np
 
@@ -172,3 +173,16 @@ def hex_const(name, array, element):
     ty = f"tensor<{dims}x{element}>"
     data = np.ascontiguousarray(array).tobytes().hex().upper()
     return f'  %{name} = arith.constant dense<"0x{data}"> : {ty}', ty
+
+
+def median_ms(f, runs, warmup=2):
+    """Median wall time of `runs` calls of f() in milliseconds, after
+    `warmup` untimed calls (the benchmarks' one way to time a call)."""
+    for _ in range(warmup):
+        f()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        f()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times)) * 1e3
