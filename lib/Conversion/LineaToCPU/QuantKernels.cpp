@@ -403,7 +403,6 @@ private:
                                Value byte, int64_t valid, ValueRange acc) {
     if (s.intDot)
       return emitIntDotChunk(xRows, wRows, zv, byte, valid, acc);
-    auto byteType = VectorType::get({s.lanes}, b.getI8Type());
     auto wideType = VectorType::get({s.lanes}, b.getI32Type());
     int64_t cols = wRows.size();
     // ŵ planes per row of W.
