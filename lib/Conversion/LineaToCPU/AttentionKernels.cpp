@@ -210,49 +210,6 @@ protected:
   }
 
 
-  /// scf.if `cond` yielding `types` from thenFn / elseFn.
-  SmallVector<Value> ifElse(Value cond, TypeRange types,
-                            llvm::function_ref<SmallVector<Value>()> thenFn,
-                            llvm::function_ref<SmallVector<Value>()> elseFn) {
-    auto ifOp = scf::IfOp::create(b, loc, types, cond, /*withElse=*/true);
-    {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-      SmallVector<Value> values = thenFn();
-      if (types.empty()) {
-        if (ifOp.getThenRegion().front().empty() ||
-            !ifOp.getThenRegion()
-                 .front()
-                 .back()
-                 .hasTrait<OpTrait::IsTerminator>())
-          scf::YieldOp::create(b, loc);
-      } else {
-        scf::YieldOp::create(b, loc, values);
-      }
-      b.setInsertionPointToStart(&ifOp.getElseRegion().front());
-      values = elseFn();
-      if (types.empty()) {
-        if (ifOp.getElseRegion().front().empty() ||
-            !ifOp.getElseRegion()
-                 .front()
-                 .back()
-                 .hasTrait<OpTrait::IsTerminator>())
-          scf::YieldOp::create(b, loc);
-      } else {
-        scf::YieldOp::create(b, loc, values);
-      }
-    }
-    return SmallVector<Value>(ifOp.getResults());
-  }
-  /// scf.if `cond` without results.
-  void ifThen(Value cond, llvm::function_ref<void()> thenFn) {
-    auto ifOp = scf::IfOp::create(b, loc, TypeRange{}, cond,
-                                  /*withElse=*/false);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPoint(ifOp.getThenRegion().front().getTerminator());
-    thenFn();
-  }
-
   Type f32;
 };
 

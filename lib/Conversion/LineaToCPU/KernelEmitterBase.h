@@ -71,6 +71,49 @@ protected:
     loop(lb, ub, index(step), body);
   }
 
+  /// scf.if `cond` yielding `types`: thenFn / elseFn build each branch and
+  /// return its yielded values (none when `types` is empty).
+  llvm::SmallVector<mlir::Value>
+  ifElse(mlir::Value cond, mlir::TypeRange types,
+         llvm::function_ref<llvm::SmallVector<mlir::Value>()> thenFn,
+         llvm::function_ref<llvm::SmallVector<mlir::Value>()> elseFn) {
+    auto ifOp = mlir::scf::IfOp::create(b, loc, types, cond, /*withElse=*/true);
+    mlir::OpBuilder::InsertionGuard guard(b);
+    auto fill = [&](mlir::Region &region,
+                    llvm::function_ref<llvm::SmallVector<mlir::Value>()> fn) {
+      // Without results the branch already ends in its scf.yield.
+      b.setInsertionPointToStart(&region.front());
+      llvm::SmallVector<mlir::Value> values = fn();
+      if (!types.empty())
+        mlir::scf::YieldOp::create(b, loc, values);
+    };
+    fill(ifOp.getThenRegion(), thenFn);
+    fill(ifOp.getElseRegion(), elseFn);
+    return llvm::SmallVector<mlir::Value>(ifOp.getResults());
+  }
+  /// scf.if `cond` without results, with an else branch.
+  void ifElse(mlir::Value cond, llvm::function_ref<void()> thenFn,
+              llvm::function_ref<void()> elseFn) {
+    ifElse(
+        cond, {},
+        [&] {
+          thenFn();
+          return llvm::SmallVector<mlir::Value>();
+        },
+        [&] {
+          elseFn();
+          return llvm::SmallVector<mlir::Value>();
+        });
+  }
+  /// scf.if `cond` without results or else branch.
+  void ifThen(mlir::Value cond, llvm::function_ref<void()> thenFn) {
+    auto ifOp = mlir::scf::IfOp::create(b, loc, mlir::TypeRange{}, cond,
+                                        /*withElse=*/false);
+    mlir::OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(ifOp.getThenRegion().front().getTerminator());
+    thenFn();
+  }
+
   mlir::OpBuilder &b;
   mlir::Location loc;
 };

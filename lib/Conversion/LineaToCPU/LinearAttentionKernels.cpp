@@ -226,30 +226,6 @@ private:
     loop(index(lb), index(ub), index(step), body);
   }
 
-  /// scf.if `cond` yielding `types`, else-branch `otherwise`.
-  SmallVector<Value> ifElse(Value cond, TypeRange types,
-                            llvm::function_ref<SmallVector<Value>()> then,
-                            llvm::function_ref<SmallVector<Value>()> otherwise) {
-    auto ifOp = scf::IfOp::create(b, loc, types, cond, /*withElse=*/true);
-    {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-      SmallVector<Value> values = then();
-      if (!types.empty())
-        scf::YieldOp::create(b, loc, values);
-      b.setInsertionPointToStart(&ifOp.getElseRegion().front());
-      values = otherwise();
-      if (!types.empty())
-        scf::YieldOp::create(b, loc, values);
-    }
-    return SmallVector<Value>(ifOp.getResults());
-  }
-  void ifThen(Value cond, llvm::function_ref<void()> then) {
-    auto ifOp = scf::IfOp::create(b, loc, TypeRange{}, cond, false);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-    then();
-  }
 
   /// φ applied to a vector (linear_attention).
   Value featureMap(Value x) {
@@ -622,7 +598,11 @@ private:
     });
     tile(index(0), C, nv, {timesState(qc), causalTimes(vc, rowTile(C))},
          nullptr, storeOutput(t0, steps, /*divide=*/true));
-    // z += Σ_j φ(k_j).
+    accumulateKeys();
+  }
+
+  /// The chunk's keys into the totals: z += Σ_j φ(k_j), S += φ(K)ᵀV.
+  void accumulateKeys() {
     SmallVector<Value> zs;
     for (int64_t n = 0; n < nk; ++n)
       zs.push_back(vload(z, {index(n * VL)}));
@@ -643,18 +623,7 @@ private:
     loop(index(0), keyChunks, 1, [&](Value c) {
       Value t0 = mul(c, C);
       loadChunk(t0, keySteps, {false, true, true, true});
-      SmallVector<Value> zs;
-      for (int64_t n = 0; n < nk; ++n)
-        zs.push_back(vload(z, {index(n * VL)}));
-      zs = loop(index(0), index(C), 1, zs, [&](Value j, ValueRange carried) {
-        SmallVector<Value> next;
-        for (int64_t n = 0; n < nk; ++n)
-          next.push_back(addf(carried[n], vload(kc, {j, index(n * VL)})));
-        return next;
-      });
-      for (int64_t n = 0; n < nk; ++n)
-        vstore(zs[n], z, {index(n * VL)});
-      updateState(kt, vc, nullptr);
+      accumulateKeys();
     });
     Value chunks = arith::CeilDivUIOp::create(b, loc, steps, index(C));
     loop(index(0), chunks, 1, [&](Value c) {

@@ -284,17 +284,6 @@ private:
     body(par.getInductionVars()[0]);
   }
 
-  /// scf.if without results.
-  void ifElse(Value cond, llvm::function_ref<void()> thenBody,
-              llvm::function_ref<void()> elseBody) {
-    auto ifOp = scf::IfOp::create(b, loc, cond, /*withElseRegion=*/true);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
-    thenBody();
-    b.setInsertionPoint(ifOp.elseBlock()->getTerminator());
-    elseBody();
-  }
-
   /// Calls `body(c0, widths)` for channel block `blk`: the full block shape,
   /// or the tail's for the last block when D is not a whole number of
   /// blocks.
