@@ -18,10 +18,11 @@ Used by scripts/cuda_device_check.py for manifest entries with op
          GB/s of K, V, q and o against the copy probe.
 """
 
-import math
 import statistics
 
 import torch
+
+from cuda_timing import median_event_ms
 
 OPS = {"attention"}
 DTYPES = {"bf16": torch.bfloat16, "f16": torch.float16, "f32": torch.float32}
@@ -92,18 +93,6 @@ def torch_flash(q, k, v, causal, scale):
     raise RuntimeError(f"no torch SDPA peer: {last}")
 
 
-def events_median(fn, warmup, iters):
-    for _ in range(warmup):
-        fn()
-    starts = [torch.cuda.Event(enable_timing=True) for _ in range(iters)]
-    ends = [torch.cuda.Event(enable_timing=True) for _ in range(iters)]
-    for i in range(iters):
-        starts[i].record()
-        fn()
-        ends[i].record()
-    torch.cuda.synchronize()
-    return statistics.median(s.elapsed_time(e) for s, e in zip(starts, ends))
-
 
 def run(rt, entry, gen, warmup, iters, probe_gbps=None):
     kernel = rt.index(entry["symbol"])
@@ -156,7 +145,7 @@ def run(rt, entry, gen, warmup, iters, probe_gbps=None):
         ours = statistics.median(rt.time(kernel, [order], w, n))
         rec["ours_ms"] = ours
         if peer is not None:
-            rec["peer_ms"] = events_median(peer, w, n)
+            rec["peer_ms"] = median_event_ms(lambda _: peer(), w, n)
             rec["speedup"] = rec["peer_ms"] / ours
         if decode:
             nbytes = sum(t.numel() * t.element_size() for t in (q, k, v, o))

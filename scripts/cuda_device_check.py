@@ -29,6 +29,7 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cuda_timing import median_event_ms  # noqa: E402
 import cuda_scan_check  # noqa: E402  (scans and linear-attention recurrences)
 import cuda_attention_check  # linea.attention: prefill and decode
 
@@ -147,24 +148,12 @@ def check(rt, entry, gen):
     return err, unwritten, err <= tol and unwritten == 0, args, w
 
 
-def median_events(fn, warmup, iters):
-    for _ in range(warmup):
-        fn(0)
-    starts = [torch.cuda.Event(enable_timing=True) for _ in range(iters)]
-    ends = [torch.cuda.Event(enable_timing=True) for _ in range(iters)]
-    for i in range(iters):
-        starts[i].record()
-        fn(warmup + i)
-        ends[i].record()
-    torch.cuda.synchronize()
-    return statistics.median(s.elapsed_time(e) for s, e in zip(starts, ends))
-
 
 def copy_probe(warmup, iters):
     n = 1 << 30
     src = torch.empty(n, dtype=torch.uint8, device="cuda").random_()
     dst = torch.empty_like(src)
-    ms = median_events(lambda i: dst.copy_(src), warmup, iters)
+    ms = median_event_ms(lambda i: dst.copy_(src), warmup, iters)
     return 2 * n / (ms * 1e-3) / 1e9
 
 
@@ -195,7 +184,7 @@ def bench(rt, entry, args, w, warmup, iters, peer_cache):
         wd = w.to(torch.bfloat16)
         psets = max(1, math.ceil(ROTATE_BYTES / (wd.numel() * 2)))
         ws = [wd] + [wd.clone() for _ in range(psets - 1)]
-        peer_cache[key] = median_events(
+        peer_cache[key] = median_event_ms(
             lambda i: torch.matmul(xb, ws[i % psets].t()), warmup, iters)
         del ws
     return ours_ms, peer_cache[key], io_bytes, nsets

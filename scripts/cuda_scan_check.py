@@ -21,6 +21,8 @@ import statistics
 import torch
 import torch.nn.functional as F
 
+from cuda_timing import median_event_ms
+
 try:
     from torch.nn.attention import SDPBackend, sdpa_kernel
 except ImportError:  # torch < 2.3: whatever backend SDPA picks
@@ -137,18 +139,6 @@ def reference(entry, t, dtype=torch.float64):
     return {"o": o, "final_state": S}
 
 
-def _events(fn, warmup, iters):
-    for _ in range(warmup):
-        fn()
-    starts = [torch.cuda.Event(enable_timing=True) for _ in range(iters)]
-    ends = [torch.cuda.Event(enable_timing=True) for _ in range(iters)]
-    for i in range(iters):
-        starts[i].record()
-        fn()
-        ends[i].record()
-    torch.cuda.synchronize()
-    return statistics.median(s.elapsed_time(e) for s, e in zip(starts, ends))
-
 
 def sdpa_shape(entry):
     """(B, H, T, D) of the softmax attention the op is compared with."""
@@ -198,16 +188,17 @@ def run(rt, entry, gen, warmup, iters, time_refs=True):
     flash = (sdpa_kernel(SDPBackend.FLASH_ATTENTION) if sdpa_kernel
              else contextlib.nullcontext())
     with flash:
-        sdpa = _events(lambda: F.scaled_dot_product_attention(*qkv, is_causal=True),
-                       warmup, iters)
+        sdpa = median_event_ms(
+            lambda _: F.scaled_dot_product_attention(*qkv, is_causal=True),
+            warmup, iters)
     rec.update(sdpa_ms=sdpa, sdpa_shape=[B, H, T, D], x_sdpa=sdpa / ours)
     del qkv
     if entry["op"] == "linear_scan":
         a32, b32 = t["a"].float(), t["b"].float()
-        vec = _events(lambda: vectorised_linear_scan(a32, b32), warmup, iters)
+        vec = median_event_ms(lambda _: vectorised_linear_scan(a32, b32), warmup, iters)
         rec.update(vec_ms=vec, x_vec=vec / ours)
     if time_refs:
-        loop = _events(lambda: reference(entry, t, torch.float32), 0, 1)
+        loop = median_event_ms(lambda _: reference(entry, t, torch.float32), 0, 1)
         rec.update(loop_ms=loop, x_loop=loop / ours)
     return rec
 
