@@ -19,8 +19,8 @@ import pytest
 
 from linea.tools import run_mlir, run_opt
 from test_scan_numerics import (KEYWORDS, OPTIONALS, TOL, Arg, decode, encode,
-                                linear_scan_inputs, linear_scan_ref, representable,
-                                rng_for, selective_scan_inputs, ttype)
+                                linear_scan_inputs, linear_scan_ref, rng_for,
+                                selective_scan_inputs, selective_scan_ref, ttype)
 
 THREADED = "--linea-lower-to-llvm=num-threads=4"
 REFERENCE = "--linea-lower-to-llvm=cpu-kernels=false"
@@ -79,31 +79,8 @@ def check(actual, expected, element="f32", scale=1.0):
 
 
 # ----------------------------------------------------------------------------
-# References
+# Modules
 # ----------------------------------------------------------------------------
-
-
-def selective_ref(u, delta, A, B, C, D=None, z=None, delta_bias=None, h0=None,
-                  softplus=False):
-    """Mamba's selective scan in float64, vectorised over (batch, D, N)."""
-    f = lambda x: None if x is None else np.asarray(x, np.float64)
-    u, delta, A, B, C, D, z, delta_bias, h0 = map(f, (u, delta, A, B, C, D, z, delta_bias, h0))
-    batch, steps, channels = u.shape
-    h = np.zeros((batch, channels, A.shape[1])) if h0 is None else h0.copy()
-    y = np.zeros(u.shape)
-    dt_all = delta + (0 if delta_bias is None else delta_bias)
-    if softplus:
-        dt_all = np.logaddexp(0.0, dt_all)
-    for t in range(steps):
-        dt = dt_all[:, t, :, None]
-        h = np.exp(dt * A) * h + dt * B[:, t, None, :] * u[:, t, :, None]
-        y_t = (C[:, t, None, :] * h).sum(axis=2)
-        if D is not None:
-            y_t = y_t + D * u[:, t]
-        if z is not None:
-            y_t = y_t * z[:, t] / (1.0 + np.exp(-z[:, t]))
-        y[:, t] = y_t
-    return y, h
 
 
 ELEMENTS = {"u": "E", "delta": "E", "A": "F", "B": "E", "C": "E", "D": "F", "z": "E",
@@ -137,7 +114,7 @@ def linear_scan(tag, a, b, h0, element="f32", dynamic=()):
 
 
 def ref_of(inputs, softplus):
-    return selective_ref(**inputs, softplus=softplus)
+    return selective_scan_ref(**inputs, delta_softplus=softplus)
 
 
 # ----------------------------------------------------------------------------

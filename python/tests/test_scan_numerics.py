@@ -177,19 +177,18 @@ def test_linear_scan_chains_through_its_last_step():
 
 def selective_scan_ref(u, delta, A, B, C, D=None, z=None, delta_bias=None, h0=None,
                        delta_softplus=False):
-    """Mamba's selective scan, one state vector of N per (batch, channel)."""
-    f = lambda x: None if x is None else x.astype(np.float64)
+    """Mamba's selective scan in float64, vectorised over (batch, channel, state)."""
+    f = lambda x: None if x is None else np.asarray(x, np.float64)
     u, delta, A, B, C, D, z, delta_bias, h0 = map(f, (u, delta, A, B, C, D, z, delta_bias, h0))
     batch, steps, channels = u.shape
     h = np.zeros((batch, channels, A.shape[1])) if h0 is None else h0.copy()
     y = np.zeros(u.shape)
+    dt_all = delta + (0 if delta_bias is None else delta_bias)
+    if delta_softplus:
+        dt_all = np.logaddexp(0.0, dt_all)
     for t in range(steps):
-        dt = delta[:, t] + (0 if delta_bias is None else delta_bias)
-        if delta_softplus:
-            dt = np.logaddexp(0.0, dt)
-        for n in range(A.shape[1]):
-            h[:, :, n] = (np.exp(dt * A[:, n]) * h[:, :, n]
-                          + dt * B[:, t, n][:, None] * u[:, t])
+        dt = dt_all[:, t, :, None]
+        h = np.exp(dt * A) * h + dt * B[:, t, None, :] * u[:, t, :, None]
         y_t = (C[:, t, None, :] * h).sum(axis=2)
         if D is not None:
             y_t = y_t + D * u[:, t]
