@@ -237,19 +237,26 @@ def test_gla_strong_decay_is_safe():
     close(sT, s_ref)
 
 
-def test_decode_single_token():
-    """T = 1 (the recurrent form) for every op, with initial states."""
-    rng = np.random.default_rng(7)
+def all_ops(rng, b, h, t, dk, dv, feature_map):
+    """GLA and the delta rule (with initial states) and causal linear attention
+    over one shape in one function, with their float64 references."""
     fn, expected = Function(), []
     for kind in ("gla", "delta"):
-        q, k, v, gate = inputs(rng, 3, 2, 1, 32, 32, kind=kind)
-        s0 = rng.standard_normal((3, 2, 32, 32)).astype(np.float32)
+        q, k, v, gate = inputs(rng, b, h, t, dk, dv, kind=kind)
+        s0 = rng.standard_normal((b, h, dk, dv)).astype(np.float32)
         add_scan(fn, kind, q, k, v, gate, s0, prefix=kind)
         expected += scan_ref(kind, q, k, v, gate, s0)
-    q, k, v, _ = inputs(rng, 3, 2, 1, 32, 32, kind=None)
+    q, k, v, _ = inputs(rng, b, h, t, dk, dv, kind=None)
     names = [fn.arg(n, x, "f32", (0, 2)) for n, x in (("q", q), ("k", k), ("v", v))]
-    fn.op("linear_attention feature_map elu_plus_one", names, [out_type(q, v, "f32")], "causal")
-    expected.append(ref_linear_attention(q, k, v, "elu_plus_one", True))
+    fn.op(f"linear_attention feature_map {feature_map}", names, [out_type(q, v, "f32")],
+          "causal")
+    expected.append(ref_linear_attention(q, k, v, feature_map, True))
+    return fn, expected
+
+
+def test_decode_single_token():
+    """T = 1 (the recurrent form) for every op, with initial states."""
+    fn, expected = all_ops(np.random.default_rng(7), 3, 2, 1, 32, 32, "elu_plus_one")
     assert "scf.if" in run_opt(fn.text(), KERNEL_PASS)
     outs, refs = run_kernels(fn), run_reference(fn)
     for o, r, e in zip(outs, refs, expected):
@@ -314,17 +321,7 @@ def test_long_sequence():
 def test_kernel_options(options):
     """Other chunk sizes, vector widths and worker counts; the chunked form
     on a short sequence and the recurrent form on a long one."""
-    rng = np.random.default_rng(10)
-    fn, expected = Function(), []
-    for kind in ("gla", "delta"):
-        q, k, v, gate = inputs(rng, 2, 3, 37, 8, 24, kind=kind)
-        s0 = rng.standard_normal((2, 3, 8, 24)).astype(np.float32)
-        add_scan(fn, kind, q, k, v, gate, s0, prefix=kind)
-        expected += scan_ref(kind, q, k, v, gate, s0)
-    q, k, v, _ = inputs(rng, 2, 3, 37, 8, 24, kind=None)
-    names = [fn.arg(n, x, "f32", (0, 2)) for n, x in (("q", q), ("k", k), ("v", v))]
-    fn.op("linear_attention feature_map relu", names, [out_type(q, v, "f32")], "causal")
-    expected.append(ref_linear_attention(q, k, v, "relu", True))
+    fn, expected = all_ops(np.random.default_rng(10), 2, 3, 37, 8, 24, "relu")
     for o, e in zip(run_kernels(fn, options), expected):
         close(o, e)
 
