@@ -148,8 +148,10 @@ Expected<std::vector<BoundaryFunction>> collectBoundary(ModuleOp module,
                                                         StringRef libName) {
   std::vector<BoundaryFunction> functions;
   // The library's own symbols are taken first.
-  llvm::StringSet<> symbols = {libName.str() + "_free",
-                               libName.str() + "_last_error"};
+  llvm::StringSet<> symbols;
+  for (StringRef api : {"_free", "_last_error", "_set_num_threads",
+                        "_get_num_threads", "_load_weights"})
+    symbols.insert((libName + api).str());
   for (Operation &op : module.getBody()->getOperations()) {
     ArrayAttr argAttrs, resAttrs;
     SmallVector<Type> inTypes, outTypes;

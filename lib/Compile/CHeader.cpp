@@ -35,8 +35,55 @@ static void param(raw_ostream &os, StringRef decl, bool last,
   os << "/* " << comment << " */\n";
 }
 
+/// The thread API, and with a weights file its loader and error codes.
+static void emitRuntimeDecls(raw_ostream &os, StringRef lib,
+                             const LibraryRuntime &runtime) {
+  std::string upper = lib.upper();
+  os << "\n/* Threads: compiled for up to " << upper << "_MAX_THREADS. A call "
+     << "runs on the count\n"
+     << " * set by " << lib << "_set_num_threads(n) (n above the maximum "
+     << "counts as the maximum;\n"
+     << " * 0 goes back to automatic), else on $LINEA_NUM_THREADS as read at "
+     << "the first call,\n"
+     << " * else on the CPUs this process may run on, never more than the "
+     << "maximum.\n"
+     << " * Every count gives the same bits. " << lib << "_get_num_threads() "
+     << "is the count\n"
+     << " * the next call uses (-1 when LINEA_NUM_THREADS is invalid). */\n"
+     << "#define " << upper << "_MAX_THREADS " << runtime.maxThreads << "\n"
+     << "int " << lib << "_set_num_threads(int n);\n"
+     << "int " << lib << "_get_num_threads(void);\n";
+  if (!runtime.weights)
+    return;
+  const WeightsFile &w = *runtime.weights;
+  os << "\n/* Weights: " << w.blobs.size() << " constants ("
+     << w.data.size() << " bytes) live in " << lib << ".weights, which\n"
+     << " * the first call maps from the directory of lib" << lib
+     << ".so, unless " << lib << "_load_weights(path)\n"
+     << " * mapped another file before (NULL: the default path again). A "
+     << "missing, truncated,\n"
+     << " * foreign or corrupted file fails that call with one of the codes "
+     << "below, and\n"
+     << " * " << lib << "_last_error() names the file and the reason. Do not "
+     << "load weights while\n"
+     << " * another thread runs a function. */\n"
+     << "#define " << upper << "_WEIGHTS_FILE \"" << lib << ".weights\"\n"
+     << "#ifndef LINEA_ERR_WEIGHTS_MISSING\n"
+     << "#define LINEA_ERR_WEIGHTS_MISSING 2   /* cannot open the file */\n"
+     << "#define LINEA_ERR_WEIGHTS_TRUNCATED 3 /* shorter than its header "
+        "says */\n"
+     << "#define LINEA_ERR_WEIGHTS_FORMAT 4    /* not a linea weights file, "
+        "or another version */\n"
+     << "#define LINEA_ERR_WEIGHTS_MISMATCH 5  /* written by another "
+        "compile */\n"
+     << "#define LINEA_ERR_WEIGHTS_CORRUPT 6   /* data does not match its "
+        "checksum */\n"
+     << "#endif\n"
+     << "int " << lib << "_load_weights(const char *path);\n";
+}
+
 std::string emitCHeader(StringRef lib, ArrayRef<BoundaryFunction> functions,
-                        StringRef source) {
+                        StringRef source, const LibraryRuntime &runtime) {
   std::string text;
   raw_string_ostream os(text);
   std::string guard = StringRef(lib).upper() + "_H";
@@ -72,6 +119,7 @@ std::string emitCHeader(StringRef lib, ArrayRef<BoundaryFunction> functions,
      << "void " << lib << "_free(linea_tensor *tensor);\n"
      << "/* Why the last failed call on this thread failed (\"\" if none). */\n"
      << "const char *" << lib << "_last_error(void);\n";
+  emitRuntimeDecls(os, lib, runtime);
 
   for (const BoundaryFunction &f : functions) {
     os << "\n/* @" << f.name << " */\nint " << f.symbol << "(\n";

@@ -30,12 +30,17 @@ static const char *const kHelpers = R"C(
 
 static _Thread_local char lw_error[512];
 
+static int lw_vfail(int code, const char *format, va_list args) {
+  vsnprintf(lw_error, sizeof lw_error, format, args);
+  return code;
+}
+
 static int lw_fail(const char *format, ...) {
   va_list args;
   va_start(args, format);
-  vsnprintf(lw_error, sizeof lw_error, format, args);
+  int code = lw_vfail(1, format, args);
   va_end(args);
-  return 1;
+  return code;
 }
 
 /* The descriptor of a dense array: allocated and aligned pointer, offset,
@@ -137,6 +142,223 @@ static void lw_release(const int64_t *results, const int64_t *at, int count,
 }
 )C";
 
+/// The team size of the code's OpenMP regions (linea-runtime-thread-count
+/// calls linea_num_threads) and the API that sets it. @LIB@: the library
+/// name, @MAX@: the compile-time thread count.
+static const char *const kThreads = R"C(
+#include <sched.h>
+
+#define LW_MAX_THREADS @MAX@
+
+/* 0 until chosen: by @LIB@_set_num_threads, else at the first call. */
+static _Atomic int lw_threads;
+
+/* Hidden, like every symbol of the library but its API: a second linea
+   library in the process has its own. */
+int32_t linea_num_threads(void) {
+  int n = lw_threads;
+  return n > 0 ? n : 1;
+}
+
+/* $LINEA_NUM_THREADS, else the CPUs this process may run on; never more
+   than the code was split for (more threads would only wait). */
+static int lw_choose_threads(void) {
+  if (lw_threads > 0)
+    return 0;
+  int n = LW_MAX_THREADS;
+  const char *env = getenv("LINEA_NUM_THREADS");
+  while (env && *env == ' ')
+    ++env;
+  if (env && *env) {
+    char *end;
+    long v = strtol(env, &end, 10);
+    while (*end == ' ')
+      ++end;
+    if (end == env || *end || v < 1 || v > 1024)
+      return lw_fail("LINEA_NUM_THREADS='%s' is not a thread count: give an "
+                     "integer from 1 to 1024", env);
+    if (v < n)
+      n = (int)v;
+  } else {
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0 &&
+        CPU_COUNT(&set) < n)
+      n = CPU_COUNT(&set);
+  }
+  lw_threads = n;
+  return 0;
+}
+
+LW_API int @LIB@_set_num_threads(int n) {
+  if (n < 0)
+    return lw_fail("@LIB@_set_num_threads: %d threads; give 1 to %d, or 0 "
+                   "for automatic", n, LW_MAX_THREADS);
+  lw_threads = n > LW_MAX_THREADS ? LW_MAX_THREADS : n;
+  return 0;
+}
+
+LW_API int @LIB@_get_num_threads(void) {
+  return lw_choose_threads() ? -1 : (int)lw_threads;
+}
+)C";
+
+/// Maps and checks <lib>.weights (WeightsFile.h); `linea_weights` is where
+/// the compiled code finds its constants. @COUNT@, @SIZE@, @CHECKSUM@,
+/// @BLOBS@: what the compile wrote.
+static const char *const kWeights = R"C(
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void *linea_weights;
+
+#define LW_WEIGHTS_COUNT @COUNT@u
+#define LW_WEIGHTS_SIZE @SIZE@ull
+#define LW_WEIGHTS_CHECKSUM @CHECKSUM@ull
+static const uint64_t lw_blobs[][2] = @BLOBS@;
+
+static void *lw_mapping;
+static size_t lw_mapping_size;
+static _Atomic int lw_weights_ready;
+static pthread_mutex_t lw_weights_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int lw_failc(int code, const char *format, ...) {
+  va_list args;
+  va_start(args, format);
+  code = lw_vfail(code, format, args);
+  va_end(args);
+  return code;
+}
+
+static uint64_t lw_le64(const unsigned char *p) {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i)
+    v = v << 8 | p[i];
+  return v;
+}
+
+/* WeightsFile.h's checksum: 64-bit words, the tail zero-padded. */
+static uint64_t lw_checksum(const unsigned char *p, uint64_t n) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (uint64_t i = 0; i < n; i += 8) {
+    unsigned char word[8] = {0};
+    memcpy(word, p + i, n - i < 8 ? (size_t)(n - i) : 8);
+    uint64_t x = h ^ lw_le64(word);
+    h = (x << 29 | x >> 35) * 0x100000001b3ull;
+  }
+  return h;
+}
+
+/* Maps `path` and checks it against what this library was compiled with;
+   on success the compiled code reads its constants from it. */
+static int lw_map_weights(const char *path) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return lw_failc(LINEA_ERR_WEIGHTS_MISSING,
+                    "@LIB@: cannot open weights file '%s': %s (pass its path "
+                    "to @LIB@_load_weights)", path, strerror(errno));
+  struct stat st;
+  if (fstat(fd, &st) != 0 || st.st_size < 40) {
+    close(fd);
+    return lw_failc(LINEA_ERR_WEIGHTS_TRUNCATED,
+                    "@LIB@: weights file '%s' is truncated: %lld bytes, "
+                    "shorter than its header", path, (long long)st.st_size);
+  }
+  size_t size = (size_t)st.st_size;
+  unsigned char *p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  close(fd);
+  if (p == MAP_FAILED)
+    return lw_failc(LINEA_ERR_WEIGHTS_MISSING, "@LIB@: cannot map '%s': %s",
+                    path, strerror(errno));
+  int code = 0;
+  uint32_t version = (uint32_t)lw_le64(p + 8), count = (uint32_t)(lw_le64(p + 8) >> 32);
+  uint64_t offset = lw_le64(p + 16), bytes = lw_le64(p + 24);
+  if (memcmp(p, "LINEAWTS", 8) != 0)
+    code = lw_failc(LINEA_ERR_WEIGHTS_FORMAT,
+                    "@LIB@: '%s' is not a linea weights file", path);
+  else if (version != 1)
+    code = lw_failc(LINEA_ERR_WEIGHTS_FORMAT,
+                    "@LIB@: weights file '%s' has format version %u; this "
+                    "library reads version 1", path, version);
+  else if (count != LW_WEIGHTS_COUNT || bytes != LW_WEIGHTS_SIZE ||
+           lw_le64(p + 32) != LW_WEIGHTS_CHECKSUM)
+    code = lw_failc(LINEA_ERR_WEIGHTS_MISMATCH,
+                    "@LIB@: weights file '%s' was written for another compile "
+                    "(%u constants, %llu bytes; this library needs %u, %llu "
+                    "bytes and its checksum)", path, count,
+                    (unsigned long long)bytes, LW_WEIGHTS_COUNT,
+                    (unsigned long long)LW_WEIGHTS_SIZE);
+  else if (offset < 40 + 16ull * count || offset % 64 || offset > size ||
+           size - offset < bytes)
+    code = lw_failc(LINEA_ERR_WEIGHTS_TRUNCATED,
+                    "@LIB@: weights file '%s' is truncated: %llu bytes, "
+                    "expected %llu", path, (unsigned long long)size,
+                    (unsigned long long)(offset + bytes));
+  for (uint32_t i = 0; !code && i < count; ++i)
+    if (lw_le64(p + 40 + 16 * i) != lw_blobs[i][0] ||
+        lw_le64(p + 48 + 16 * i) != lw_blobs[i][1])
+      code = lw_failc(LINEA_ERR_WEIGHTS_MISMATCH,
+                      "@LIB@: weights file '%s' was written for another "
+                      "compile (constant %u differs)", path, i);
+  if (!code && lw_checksum(p + offset, bytes) != LW_WEIGHTS_CHECKSUM)
+    code = lw_failc(LINEA_ERR_WEIGHTS_CORRUPT,
+                    "@LIB@: weights file '%s' is corrupted: its data does not "
+                    "match its checksum", path);
+  if (code) {
+    munmap(p, size);
+    return code;
+  }
+  if (lw_mapping)
+    munmap(lw_mapping, lw_mapping_size);
+  lw_mapping = p;
+  lw_mapping_size = size;
+  linea_weights = p + offset;
+  lw_weights_ready = 1;
+  return 0;
+}
+
+/* `path`, or @LIB@.weights next to this library; the lock is held. */
+static int lw_load_weights_locked(const char *path) {
+  char found[4096];
+  if (!path) {
+    Dl_info info;
+    if (!dladdr((void *)&lw_map_weights, &info) || !info.dli_fname)
+      return lw_failc(LINEA_ERR_WEIGHTS_MISSING,
+                      "@LIB@: cannot find the directory of the library; pass "
+                      "the weights path to @LIB@_load_weights");
+    const char *slash = strrchr(info.dli_fname, '/');
+    int dir = slash ? (int)(slash - info.dli_fname) : 1;
+    snprintf(found, sizeof found, "%.*s/@LIB@.weights", dir,
+             slash ? info.dli_fname : ".");
+    path = found;
+  }
+  return lw_map_weights(path);
+}
+
+LW_API int @LIB@_load_weights(const char *path) {
+  pthread_mutex_lock(&lw_weights_lock);
+  int code = lw_load_weights_locked(path);
+  pthread_mutex_unlock(&lw_weights_lock);
+  return code;
+}
+)C";
+
+/// `text` with each placeholder of `values` replaced.
+static std::string
+substitute(StringRef text,
+           ArrayRef<std::pair<StringRef, std::string>> values) {
+  std::string out = text.str();
+  for (auto [key, value] : values)
+    for (size_t at = out.find(key); at != std::string::npos;
+         at = out.find(key, at + value.size()))
+      out.replace(at, key.size(), value);
+  return out;
+}
+
 /// MLIR's `memrefCopy(elemSize, UnrankedMemRef *src, UnrankedMemRef *dst)`.
 static const char *const kMemrefCopy = R"C(
 /* What MLIR's C runner library provides to lowered code: a copy between
@@ -206,6 +428,10 @@ static void emitFunction(raw_ostream &os, const BoundaryFunction &f) {
       os << "  " << t.cName << "->data = NULL;\n";
   }
 
+  // Weights mapped and thread count chosen (lw_prepare), once.
+  os << "  {\n    int lw_ready = lw_prepare();\n    if (lw_ready)\n"
+     << "      return lw_ready;\n  }\n";
+
   // Input descriptors.
   SmallVector<std::string> descPtrs;
   for (auto [i, t] : llvm::enumerate(f.inputs)) {
@@ -272,9 +498,11 @@ static void emitFunction(raw_ostream &os, const BoundaryFunction &f) {
 }
 
 std::string emitCWrapper(StringRef lib, ArrayRef<BoundaryFunction> functions,
-                         bool defineMemrefCopy) {
+                         bool defineMemrefCopy, const LibraryRuntime &runtime) {
   std::string text;
   raw_string_ostream os(text);
+  // sched_getaffinity, dladdr.
+  os << "#define _GNU_SOURCE\n";
   os << "/* The C API of lib" << lib
      << ".so over the MLIR C interface of the compiled module.\n"
      << "   Generated by linea-compile; see " << lib << ".h. */\n"
@@ -283,6 +511,32 @@ std::string emitCWrapper(StringRef lib, ArrayRef<BoundaryFunction> functions,
      << kHelpers;
   if (defineMemrefCopy)
     os << kMemrefCopy;
+  os << substitute(kThreads, {{"@LIB@", lib.str()},
+                              {"@MAX@", std::to_string(runtime.maxThreads)}});
+  if (const WeightsFile *w = runtime.weights) {
+    SmallVector<std::string> blobs;
+    for (const WeightsBlob &blob : w->blobs)
+      blobs.push_back("{" + std::to_string(blob.offset) + "ull, " +
+                      std::to_string(blob.size) + "ull}");
+    os << substitute(kWeights,
+                     {{"@LIB@", lib.str()},
+                      {"@COUNT@", std::to_string(w->blobs.size())},
+                      {"@SIZE@", std::to_string(w->data.size())},
+                      {"@CHECKSUM@", std::to_string(w->checksum)},
+                      {"@BLOBS@", initList(blobs)}});
+  }
+  os << "\n/* What every function does first. */\nstatic int lw_prepare(void) "
+        "{\n";
+  if (runtime.weights)
+    os << "  if (!lw_weights_ready) {\n"
+       << "    pthread_mutex_lock(&lw_weights_lock);\n"
+       << "    int code = lw_weights_ready ? 0 : "
+          "lw_load_weights_locked(NULL);\n"
+       << "    pthread_mutex_unlock(&lw_weights_lock);\n"
+       << "    if (code)\n      return code;\n  }\n";
+  if (runtime.maxThreads > 1)
+    os << "  if (lw_choose_threads())\n    return 1;\n";
+  os << "  return 0;\n}\n";
   os << "\nLW_API const char *" << lib
      << "_last_error(void) { return lw_error; }\n\n"
      << "LW_API void " << lib << "_free(linea_tensor *tensor) {\n"

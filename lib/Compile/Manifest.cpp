@@ -31,7 +31,8 @@ static json::Array tensors(ArrayRef<BoundaryTensor> list, bool outputs) {
 }
 
 std::string emitManifest(StringRef lib, ArrayRef<BoundaryFunction> functions,
-                         StringRef source, StringRef target) {
+                         StringRef source, StringRef target,
+                         const LibraryRuntime &runtime) {
   json::Array fns;
   for (const BoundaryFunction &f : functions)
     fns.push_back(json::Object{{"name", f.name},
@@ -47,6 +48,17 @@ std::string emitManifest(StringRef lib, ArrayRef<BoundaryFunction> functions,
                         {"free_symbol", (lib + "_free").str()},
                         {"error_symbol", (lib + "_last_error").str()},
                         {"functions", std::move(fns)}};
+  // The thread and weight API of the library (see <lib>.h).
+  manifest["max_threads"] = runtime.maxThreads;
+  manifest["threads_symbols"] =
+      json::Array{(lib + "_set_num_threads").str(),
+                  (lib + "_get_num_threads").str()};
+  if (runtime.weights)
+    manifest["weights"] =
+        json::Object{{"file", (lib + ".weights").str()},
+                     {"load_symbol", (lib + "_load_weights").str()},
+                     {"blobs", int64_t(runtime.weights->blobs.size())},
+                     {"bytes", int64_t(runtime.weights->data.size())}};
   std::string text;
   raw_string_ostream os(text);
   os << formatv("{0:2}", json::Value(std::move(manifest))) << "\n";

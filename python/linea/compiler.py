@@ -8,6 +8,14 @@
     print(m.table())     # the per-layer table linea-compile prints
     m.plot("err.svg")    # weight error against bytes, one point per layer
 
+With target="cuda" the result is a linea.cuda.CudaArtifacts instead (PTX,
+cubin, manifest, report; kernels run one by one where a GPU is).
+    m.set_threads(1)     # run on one thread (up to m.library.max_threads)
+
+`weights="file"` keeps the constants in <name>.weights next to the library;
+`autotune=True` times tile candidates per layer shape (m.tile_table is the
+JSON it wrote; pass it as `tile_table=` to a later compile).
+
 `rewrites` are linea-opt pipeline elements run in order before lowering
 (linea-opt's `--linea-quantize=format=int8` spelling is accepted too).
 A failing compile raises CompileError with linea-compile's message.
@@ -19,6 +27,7 @@ import subprocess
 import tempfile
 
 from . import svg, tools
+from .cuda import CudaArtifacts
 from .runtime import load
 
 
@@ -44,10 +53,20 @@ class CompiledModel:
         self.header = self.out_dir / f"{name}.h"
         self.report = report
         self.library = load(self.out_dir, name)
+        tiles = self.out_dir / f"{name}.tiles.json"
+        self.tile_table = json.loads(tiles.read_text()) if tiles.exists() else None
 
     def __call__(self, *inputs):
         outputs = self.library(*inputs)
         return outputs[0] if len(outputs) == 1 else outputs
+
+    def set_threads(self, n):
+        """Runs the next calls on `n` threads (0: automatic)."""
+        self.library.set_threads(n)
+
+    @property
+    def threads(self):
+        return self.library.threads
 
     def layers(self):
         """One dict per layer: name, form_before, form, out_features,
@@ -104,12 +123,15 @@ class CompiledModel:
 
 
 def compile(model, rewrites=(), target="cpu", name=None, out_dir=None, dims=None,
-            progress=False):
+            progress=False, weights="embed", threads=None, autotune=False,
+            tile_table=None):
     """Compiles `model` (.onnx or .mlir) with linea-compile after the
     `rewrites`, into `out_dir` (default: a new temporary directory) as
     lib<name>.so, and loads it. `dims` sizes symbolic ONNX dimensions
     ({"batch": 1}). With `progress`, linea-compile's stage progress goes to
-    stderr."""
+    stderr. `weights` ("embed" or "file"), `threads` (the most the library
+    may run on), `autotune` and `tile_table` are linea-compile's --weights,
+    --max-threads, --autotune and --tile-table."""
     model = pathlib.Path(model)
     if isinstance(rewrites, str):
         rewrites = [rewrites]
@@ -127,10 +149,20 @@ def compile(model, rewrites=(), target="cpu", name=None, out_dir=None, dims=None
         args += ["--dim", f"{dim}={value}"]
     if progress:
         args.append("--progress")
+    args.append(f"--weights={weights}")
+    if threads is not None:
+        args.append(f"--max-threads={threads}")
+    if autotune:
+        args.append("--autotune")
+    if tile_table is not None:
+        args.append(f"--tile-table={tile_table}")
     proc = subprocess.run(args, stdout=subprocess.PIPE,
                           stderr=None if progress else subprocess.PIPE, text=True)
     if proc.returncode != 0:
         raise CompileError((proc.stderr or "").strip() or
                            f"linea-compile failed (exit status {proc.returncode}); "
                            "its messages are above")
-    return CompiledModel(out_dir, name, json.loads(report_path.read_text()))
+    report = json.loads(report_path.read_text())
+    if target == "cuda":
+        return CudaArtifacts(out_dir, name, report)
+    return CompiledModel(out_dir, name, report)

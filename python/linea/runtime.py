@@ -10,6 +10,13 @@ Inputs are numpy arrays of exactly the dtype and shape in the manifest
 the input, the expected and the given dtype and shape. f16 is numpy float16;
 bf16 goes in as uint16 (or 2-byte void) bit patterns and comes out as uint16.
 Every call returns a tuple of new numpy arrays, one per output.
+
+    lib.set_threads(2)     # run on 2 threads (1..lib.max_threads; 0: automatic)
+    lib.threads            # the count the next call uses
+
+A library compiled with --weights=file maps <NAME>.weights from the manifest's
+directory when loaded (or `load(..., weights=PATH)`); a missing, truncated,
+foreign or corrupted file raises WeightsError with the library's message.
 """
 
 import ctypes
@@ -32,6 +39,20 @@ _DTYPES = {
 
 def _shape_text(shape):
     return "[" + ", ".join("?" if d < 0 else str(d) for d in shape) + "]"
+
+
+# The library's LINEA_ERR_WEIGHTS_* return codes (<NAME>.h).
+WEIGHTS_ERRORS = {2: "missing", 3: "truncated", 4: "format", 5: "mismatch", 6: "corrupt"}
+
+
+class WeightsError(RuntimeError):
+    """The weights file of a library could not be used; `reason` is one of
+    WEIGHTS_ERRORS' values, the message the library's."""
+
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code
+        self.reason = WEIGHTS_ERRORS.get(code, "error")
 
 
 class Function:
@@ -134,7 +155,7 @@ class Library:
     """A loaded lib<NAME>.so: its functions are attributes (lib.main), and the
     library is callable when it has exactly one."""
 
-    def __init__(self, manifest_path):
+    def __init__(self, manifest_path, weights=None):
         manifest_path = pathlib.Path(manifest_path)
         self.manifest = json.loads(manifest_path.read_text())
         self.path = manifest_path.parent / self.manifest["library"]
@@ -150,8 +171,53 @@ class Library:
         last_error = getattr(self._cdll, self.manifest["error_symbol"])
         last_error.argtypes = []
         last_error.restype = ctypes.c_char_p
+        self._last_error = last_error
         self.functions = {spec["name"]: Function(self._cdll, spec, Tensor, free, last_error)
                           for spec in self.manifest["functions"]}
+        self.max_threads = self.manifest.get("max_threads", 1)
+        self._threads = [getattr(self._cdll, s) for s in self.manifest.get("threads_symbols", [])]
+        for fn, argtypes in zip(self._threads, ([ctypes.c_int], [])):
+            fn.restype = ctypes.c_int
+            fn.argtypes = argtypes
+        spec = self.manifest.get("weights")
+        self.weights_path = None
+        if spec:
+            self.load_weights(weights or manifest_path.parent / spec["file"])
+        elif weights is not None:
+            raise ValueError(f"{self.path} embeds its weights (compiled without "
+                             "--weights=file); weights= does not apply")
+
+    def load_weights(self, path):
+        """Maps the weights file at `path` (a library compiled with
+        --weights=file); raises WeightsError when it cannot be used."""
+        spec = self.manifest.get("weights")
+        if not spec:
+            raise ValueError(f"{self.path} embeds its weights: nothing to load")
+        load = getattr(self._cdll, spec["load_symbol"])
+        load.argtypes = [ctypes.c_char_p]
+        load.restype = ctypes.c_int
+        code = load(str(path).encode())
+        if code != 0:
+            raise WeightsError(code, self._last_error().decode())
+        self.weights_path = pathlib.Path(path)
+
+    def set_threads(self, n):
+        """Runs the next calls on `n` threads: 1..max_threads (more counts as
+        max_threads), 0 for automatic ($LINEA_NUM_THREADS, else the CPUs)."""
+        if not self._threads:
+            raise RuntimeError(f"{self.path} has no thread API (recompile it)")
+        if self._threads[0](int(n)) != 0:
+            raise ValueError(self._last_error().decode())
+
+    @property
+    def threads(self):
+        """The thread count of the next call."""
+        if not self._threads:
+            return 1
+        n = self._threads[1]()
+        if n < 0:
+            raise ValueError(self._last_error().decode())
+        return n
 
     def __getattr__(self, name):
         functions = self.__dict__.get("functions", {})
@@ -170,10 +236,11 @@ class Library:
         return f"<linea library {self.path}: {', '.join(self.functions)}>"
 
 
-def load(path, name=None):
+def load(path, name=None, weights=None):
     """Loads the library linea-compile wrote to the directory `path` (or the
     manifest <NAME>.json at `path`). `name` picks one when the directory holds
-    several."""
+    several; `weights` overrides the path of a --weights=file library's
+    <NAME>.weights."""
     path = pathlib.Path(path)
     if path.is_dir():
         manifests = [m for m in sorted(path.glob(f"{name}.json" if name else "*.json"))
@@ -185,4 +252,4 @@ def load(path, name=None):
         path = manifests[0]
     if not path.exists():
         raise FileNotFoundError(f"{path} not found")
-    return Library(path)
+    return Library(path, weights)

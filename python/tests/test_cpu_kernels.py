@@ -4,10 +4,13 @@ several cache blocks of w, a dynamic M, and the quantized path whose
 dequantized weight feeds the same kernel. K is a multiple of 16 so that the
 kernel applies for every host vector width."""
 
+import math
+import subprocess
+
 import numpy as np
 import pytest
 
-from linea.tools import run_mlir, run_opt
+from linea.tools import run_mlir, run_opt, tool
 
 
 def linear_module(m, n, k, bias, dynamic_m):
@@ -111,4 +114,93 @@ def test_grouped_kernel(m, g, bn, bk, dynamic_m):
     ref = np.einsum("mgk,gnk->mgn", xg, w.astype(np.float64)).reshape(m, g * bn)
     absprod = np.einsum("mgk,gnk->mgn", np.abs(xg), np.abs(w)).reshape(m, g * bn)
     bound = bk * np.finfo(np.float32).eps * absprod
+    assert np.all(np.abs(y - ref) <= bound), np.max(np.abs(y - ref) / bound)
+
+
+# Epilogues: bias, activation and residual applied in the contraction
+# kernel's store (ContractionEpilogue.h) instead of separate passes.
+
+_ACTIVATIONS = {
+    # name: (linalg body on %v → %a, numpy reference)
+    "relu": ("%a = arith.maximumf %v, %zero : f32",
+             lambda v: np.maximum(v, 0)),
+    "gelu": ("%h = arith.mulf %v, %half : f32\n"
+             "    %s = arith.mulf %v, %rsqrt2 : f32\n"
+             "    %e = math.erf %s : f32\n"
+             "    %p = arith.addf %e, %one : f32\n"
+             "    %a = arith.mulf %h, %p : f32",
+             lambda v: 0.5 * v * (1 + np.vectorize(math.erf)(v / np.sqrt(2)))),
+    "silu": ("%n = arith.negf %v : f32\n"
+             "    %ex = math.exp %n : f32\n"
+             "    %d = arith.addf %ex, %one : f32\n"
+             "    %a = arith.divf %v, %d : f32",
+             lambda v: v / (1 + np.exp(-v))),
+}
+
+
+def epilogue_module(m, n, k, act, residual, dynamic_m):
+    """linea.linear with bias, then `act` and an optional residual add as
+    the importers write them: elementwise linalg.generic ops on tensors."""
+    md = "?" if dynamic_m else str(m)
+    xt, wt, yt = f"tensor<{md}x{k}xf32>", f"tensor<{n}x{k}xf32>", f"tensor<{md}x{n}xf32>"
+    ident = "affine_map<(i, j) -> (i, j)>"
+    res_arg = f", %r: {yt}" if residual else ""
+    body = f"""
+func.func @main(%x: {xt}, %w: {wt}, %b: tensor<{n}xf32>{res_arg}) -> {yt} {{
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  %half = arith.constant 0.5 : f32
+  %rsqrt2 = arith.constant 0.70710678118654752 : f32
+  %y = linea.linear %x, %w bias %b : ({xt}, {wt}, tensor<{n}xf32>) -> {yt}
+  %act = linalg.generic {{indexing_maps = [{ident}, {ident}], iterator_types = ["parallel", "parallel"]}}
+      ins(%y : {yt}) outs(%y : {yt}) {{
+  ^bb0(%v: f32, %o: f32):
+    {_ACTIVATIONS[act][0]}
+    linalg.yield %a : f32
+  }} -> {yt}
+"""
+    if residual:
+        body += f"""  %out = arith.addf %act, %r : {yt}
+  return %out : {yt}
+}}"""
+    else:
+        body += f"""  return %act : {yt}
+}}"""
+    return body
+
+
+def test_epilogue_fused_into_kernel():
+    """After linea-cpu-contraction-kernels nothing of the bias, activation
+    and residual passes is left: no linalg op, no fill."""
+    proc = subprocess.run(
+        [tool("linea-opt"), "-", "--linea-lower-to-llvm",
+         "--mlir-print-ir-after=linea-cpu-contraction-kernels", "-o", "/dev/null"],
+        input=epilogue_module(5, 37, 64, "gelu", True, True),
+        capture_output=True, text=True, check=True)
+    after = proc.stderr
+    assert "vector.fma" in after and "math.erf" in after
+    assert "linalg." not in after, after
+
+
+# Odd M and N, remainders of both tiles, several blocks of w, M = 1.
+EPILOGUE_SHAPES = [(1, 37, 64), (5, 37, 64), (9, 301, 512)]
+
+
+@pytest.mark.parametrize("m,n,k", EPILOGUE_SHAPES)
+@pytest.mark.parametrize("act", sorted(_ACTIVATIONS))
+@pytest.mark.parametrize("residual,dynamic_m", [(True, True), (False, False)])
+def test_linear_epilogue(m, n, k, act, residual, dynamic_m):
+    rng = np.random.default_rng(m * 1000 + n + k)
+    x = rng.standard_normal((m, k), dtype=np.float32)
+    w = rng.standard_normal((n, k), dtype=np.float32)
+    b = rng.standard_normal(n, dtype=np.float32)
+    r = rng.standard_normal((m, n), dtype=np.float32)
+    inputs = [x, w, b] + ([r] if residual else [])
+    (y,) = run_mlir(epilogue_module(m, n, k, act, residual, dynamic_m), inputs)
+    z = x.astype(np.float64) @ w.T.astype(np.float64) + b
+    ref = _ACTIVATIONS[act][1](z) + (r if residual else 0)
+    # The sum's f32 bound (test_linear_kernel), carried through activations
+    # whose slope is at most ~1.13, plus f32 rounding of the epilogue.
+    bound = k * np.finfo(np.float32).eps * (np.abs(x) @ np.abs(w).T + np.abs(b))
+    bound = 1.2 * bound + 8 * np.finfo(np.float32).eps * (np.abs(ref) + 1)
     assert np.all(np.abs(y - ref) <= bound), np.max(np.abs(y - ref) / bound)

@@ -42,6 +42,8 @@ CASES = [
     (QFormat("int4", "group", 32, "f16", act="dynamic_int8_per_token"), 200),
 ]
 N = 13
+# AVX512-VNNI on this host (the vnni option's vpdpwssd needs it to run).
+_HOST_VNNI = "avx512_vnni" in open("/proc/cpuinfo").read()
 
 
 def case_id(case):
@@ -121,6 +123,18 @@ def test_kernel_matches_reference(case, m):
             assert ("vector<16xi16>" in kernel) == (int_dot == "true" and applies)
             (y_dot,) = run_mlir(kernel, inputs)
             assert np.all(np.abs(y_dot - exact) <= tol)
+        if fmt.bits == 8 and _HOST_VNNI:
+            # The same integer sums through AVX512-VNNI vpdpwssd.
+            kernel = run_opt(module, "--linea-cpu-quant-kernels=int-dot=true vnni=true")
+            assert ("vpdpwssd" in kernel) == applies
+            (y_dot,) = run_mlir(kernel, inputs)
+            assert np.all(np.abs(y_dot - exact) <= tol)
+    if m >= 8:
+        # Decode-once f32 panels (off in linea-lower-to-llvm), M ≥ 8 rows.
+        kernel = run_opt(module, "--linea-cpu-quant-kernels=panel-min-rows=8")
+        assert "scf.if" in kernel
+        (y_panel,) = run_mlir(kernel, inputs)
+        assert np.all(np.abs(y_panel - exact) <= tol)
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c[0].act == "weight_only"],

@@ -44,6 +44,16 @@ func.func @masked(%q: tensor<1x4x8x16xf32>, %k: tensor<1x4x8x16xf32>, %v: tensor
 
 // -----
 
+// CHECK-LABEL: func.func @sage_quantized
+// CHECK: linea.attention {{.*}}quant = #linea.attn_quant
+func.func @sage_quantized(%q: tensor<1x4x8x16xf32>, %k: tensor<1x4x8x16xf32>, %v: tensor<1x4x8x16xf32>) -> tensor<1x4x8x16xf32> {
+  // expected-remark @+1 {{linea-linearize-attention: left alone: it is quantized (SageAttention); linearize before linea-quantize-attention}}
+  %o = linea.attention %q, %k, %v {quant = #linea.attn_quant<q_block = 32>} : (tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>) -> tensor<1x4x8x16xf32>
+  return %o : tensor<1x4x8x16xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @causal_kv_cache
 // CHECK: linea.attention
 func.func @causal_kv_cache(%q: tensor<1x4x1x16xf32>, %k: tensor<1x4x8x16xf32>, %v: tensor<1x4x8x16xf32>) -> tensor<1x4x1x16xf32> {

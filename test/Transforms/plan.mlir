@@ -25,7 +25,7 @@
 // With 4096 tokens per call the layers are compute-bound on the cpu cost
 // model: for 'pow2' the exact shift-add (N·K adds per token) beats int8's
 // 2·N·K FLOPs though it stores more bytes.
-// LATENCY: module attributes {linea.plan = {budget = 1.000000e-02 : f64, bytes = 224 : i64, dense_bytes = 512 : i64, est_us = {{[0-9.]+}} : f64, {{.*}}objective = "latency", target = "cpu", tokens = 4096 : i64}}
+// LATENCY: module attributes {linea.plan = {budget = 1.000000e-02 : f64, bytes = 224 : i64, cost_model = "bench/cost-models/cpu.json (built in)", dense_bytes = 512 : i64, est_us = {{[0-9.]+}} : f64, {{.*}}objective = "latency", target = "cpu", tokens = 4096 : i64}}
 // LATENCY: choice = "lowrank-0.25"{{.*}}est_us = {{.*}}name = "lr"
 // LATENCY: choice = "shift-add-1"{{.*}}est_us = {{.*}}name = "pow2"
 

@@ -48,6 +48,8 @@ public:
   void status(llvm::StringRef text);
   double elapsed() const;
   llvm::StringRef currentStage() const { return stage; }
+  /// Whether progress is shown at all (a terminal or --progress).
+  bool shown() const { return show; }
 
 private:
   using Clock = std::chrono::steady_clock;

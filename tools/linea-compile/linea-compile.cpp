@@ -2,7 +2,9 @@
 //
 //   linea-compile MODEL.onnx|MODEL.mlir --target=cpu [--passes PIPELINE]
 //                 [--name NAME] [--cc COMPILER] [--dim NAME=VALUE ...]
-//                 [--report FILE.json] [--quiet] [--progress] -o OUTDIR
+//                 [--report FILE.json] [--quiet] [--progress]
+//                 [--weights=embed|file] [--max-threads N]
+//                 [--autotune [--autotune-rows M] | --tile-table FILE] -o OUTDIR
 //
 // Writes OUTDIR/lib<NAME>.so with one C function per public function of the
 // module, OUTDIR/<NAME>.h (its C API), OUTDIR/<NAME>_wrapper.c (the C side of
@@ -13,15 +15,23 @@
 // every linear layer before and after PIPELINE (--quiet drops it), FILE.json
 // the same as data (see CompileReport.h); stderr shows the progress of each
 // stage on a terminal or with --progress. Exit status: 0 on success, 1 on
-// any error.
+// any error. --weights=file moves the constants into OUTDIR/<NAME>.weights,
+// which the library maps at its first call (WeightsFile.h). The library
+// runs on 1..N threads, N from --max-threads (default: LINEA_NUM_THREADS, else
+// the physical cores), chosen at run time (<NAME>_set_num_threads).
+// --autotune times tile candidates per layer shape and writes the best to
+// OUTDIR/<NAME>.tiles.json, which --tile-table reuses (Autotune.h).
 //
 //===----------------------------------------------------------------------===//
 
+#include "linea/Compile/Autotune.h"
 #include "linea/Compile/Boundary.h"
 #include "linea/Compile/CInterface.h"
 #include "linea/Compile/CompileReport.h"
 #include "linea/Compile/CpuCompile.h"
 #include "linea/Compile/CpuLink.h"
+#include "linea/Compile/WeightsFile.h"
+#include "linea/Conversion/CpuThreads.h"
 #include "linea/Conversion/LineaToGPU/CudaArtifacts.h"
 #include "linea/Conversion/Passes.h"
 #include "linea/Dialect/Linea/IR/LineaDialect.h"
@@ -96,6 +106,32 @@ static cl::opt<bool>
     progressOption("progress",
                    cl::desc("Show each stage and pass on stderr (default: "
                             "only when stderr is a terminal)"));
+
+static cl::opt<std::string>
+    weightsMode("weights",
+                cl::desc("Where the constants go: embed (in lib<NAME>.so) or "
+                         "file (<NAME>.weights, mapped at the first call)"),
+                cl::value_desc("embed|file"), cl::init("embed"));
+static cl::opt<int64_t> threadsOption(
+    "max-threads",
+    cl::desc("Most threads the library runs on (chosen at run time up to "
+             "this; default 0: $LINEA_NUM_THREADS, else the physical cores)"),
+    cl::value_desc("N"), cl::init(0));
+static cl::opt<bool>
+    autotune("autotune",
+             cl::desc("Time tile candidates for each dense layer shape, use "
+                      "the fastest and write them to OUTDIR/<NAME>.tiles.json"));
+static cl::opt<int64_t> autotuneRows(
+    "autotune-rows",
+    cl::desc("Rows of x to time a layer with when its row count is dynamic"),
+    cl::value_desc("M"), cl::init(16));
+static cl::opt<std::string>
+    tileTable("tile-table",
+              cl::desc("Tiles per layer shape from a table --autotune wrote"),
+              cl::value_desc("file.json"));
+
+/// Constants smaller than this stay in the library with --weights=file.
+static constexpr uint64_t kSideFileMinBytes = 64;
 
 static int fail(const llvm::Twine &message) {
   // Replace a pending progress status line rather than append to it.
@@ -244,6 +280,30 @@ int main(int argc, char **argv) {
     return fail("'" + modelPath + "': no such file");
   if (!dims.empty() && !isOnnx)
     return fail("--dim applies to ONNX models only");
+  if (weightsMode != "embed" && weightsMode != "file")
+    return fail("unknown --weights '" + weightsMode +
+                "' (supported: embed, file)");
+  if (autotune && !tileTable.empty())
+    return fail("--autotune writes a tile table; --tile-table reads one: "
+                "give only one of them");
+  if (target != "cpu" && (autotune || !tileTable.empty() ||
+                          weightsMode != "embed" || threadsOption != 0))
+    return fail("--autotune, --tile-table, --weights and --max-threads apply to "
+                "--target=cpu");
+  if (autotuneRows < 1)
+    return fail("--autotune-rows must be at least 1, not " +
+                llvm::Twine(int64_t(autotuneRows)));
+  if (threadsOption < 0)
+    return fail("--max-threads must be 0 (automatic) or more, not " +
+                llvm::Twine(int64_t(threadsOption)));
+  auto maxThreads = cpuThreadCount(threadsOption);
+  if (!maxThreads)
+    return fail("--max-threads: " + llvm::toString(maxThreads.takeError()));
+  if (!tileTable.empty()) {
+    // Diagnose a bad table before the long stages.
+    if (auto table = readTileTable(tileTable); !table)
+      return fail(table.takeError());
+  }
 
   std::string name = libName;
   if (name.empty()) {
@@ -276,6 +336,14 @@ int main(int argc, char **argv) {
   PassManager userPasses(&ctx);
   if (!passes.empty() && failed(parsePasses(passes, userPasses)))
     return 1;
+  // A plan evaluates every candidate on every layer, the longest pass of a
+  // compile: with progress shown it says how many layers it has done.
+  if (progress.shown())
+    for (Pass &pass : userPasses.getPasses())
+      if (pass.getArgument() == "linea-plan" &&
+          failed(pass.initializeOptions(
+              "progress=true", [](const Twine &) { return failure(); })))
+        return fail("--passes: cannot turn on linea-plan's progress");
   userPasses.addInstrumentation(progress.userPassesInstrumentation());
 
   progress.begin(isOnnx ? "import" : "parse");
@@ -325,11 +393,43 @@ int main(int argc, char **argv) {
   if (!functions)
     return fail(modelPath + ": " + llvm::toString(functions.takeError()));
 
+  if (std::error_code ec = llvm::sys::fs::create_directories(outDir))
+    return fail("cannot create '" + outDir + "': " + ec.message());
+  std::string tiles = tileTable;
+  if (autotune) {
+    progress.begin("autotune");
+    AutotuneOptions options;
+    options.threads = *maxThreads;
+    options.dynamicRows = autotuneRows;
+    if (!quiet)
+      options.progress = [](StringRef line) {
+        llvm::outs() << "autotune " << line << "\n";
+      };
+    auto tuned = autotuneContractions(*module, options);
+    if (!tuned)
+      return fail(tuned.takeError());
+    std::string json;
+    llvm::raw_string_ostream(json)
+        << llvm::formatv("{0:2}", tileTableJson(*tuned, *maxThreads)) << "\n";
+    if (llvm::Error e = writeFile(outDir, name + ".tiles.json", json))
+      return fail(std::move(e));
+    llvm::SmallString<128> path(outDir);
+    llvm::sys::path::append(path, name + ".tiles.json");
+    tiles = path.str().str();
+    progress.end(llvm::formatv("{0} shape{1}", tuned->size(),
+                               tuned->size() == 1 ? "" : "s")
+                     .str());
+  }
+
   if (!module->getOps<func::FuncOp>().empty()) {
     markInputsReadOnly(*module);
     progress.begin("lower");
     PassManager pm(&ctx);
-    buildLowerToLLVMPipeline(pm);
+    LowerToLLVMOptions lowering;
+    lowering.numThreads = *maxThreads;
+    lowering.runtimeThreads = true;
+    lowering.tileTable = tiles;
+    buildLowerToLLVMPipeline(pm, lowering);
     pm.addInstrumentation(progress.stageInstrumentation());
     if (failed(pm.run(*module)))
       return fail("lowering to the LLVM dialect failed (see the diagnostics)");
@@ -341,8 +441,6 @@ int main(int argc, char **argv) {
   }
   progress.end();
 
-  if (std::error_code ec = llvm::sys::fs::create_directories(outDir))
-    return fail("cannot create '" + outDir + "': " + ec.message());
   llvm::SmallString<128> object(outDir), wrapper(outDir), library(outDir);
   llvm::sys::path::append(object, name + ".o");
   llvm::sys::path::append(wrapper, name + "_wrapper.c");
@@ -357,6 +455,19 @@ int main(int argc, char **argv) {
                                    : WalkResult::advance();
                       })
                       .wasInterrupted();
+  LibraryRuntime runtime;
+  runtime.maxThreads = threaded ? *maxThreads : 1;
+  WeightsFile weights;
+  if (weightsMode == "file") {
+    auto moved = moveWeightsToFile(*module, kSideFileMinBytes);
+    if (!moved)
+      return fail(moved.takeError());
+    weights = std::move(*moved);
+    runtime.weights = &weights;
+    if (llvm::Error e =
+            writeFile(outDir, name + ".weights", weightsFileBytes(weights)))
+      return fail(std::move(e));
+  }
   progress.begin("codegen");
   if (llvm::Error e = emitHostObject(*module, object))
     return fail(std::move(e));
@@ -364,11 +475,11 @@ int main(int argc, char **argv) {
 
   StringRef source = llvm::sys::path::filename(modelPath);
   for (auto [file, text] :
-       {std::pair{name + ".h", emitCHeader(name, *functions, source)},
+       {std::pair{name + ".h", emitCHeader(name, *functions, source, runtime)},
         std::pair{name + "_wrapper.c",
-                  emitCWrapper(name, *functions, needsMemrefCopy)},
+                  emitCWrapper(name, *functions, needsMemrefCopy, runtime)},
         std::pair{name + ".json",
-                  emitManifest(name, *functions, source, target)}})
+                  emitManifest(name, *functions, source, target, runtime)}})
     if (llvm::Error e = writeFile(outDir, file, text))
       return fail(std::move(e));
 
@@ -386,6 +497,7 @@ int main(int argc, char **argv) {
     return 0;
   llvm::outs() << "wrote " << library << " (" << functions->size()
                << " function" << (functions->size() == 1 ? "" : "s") << "), "
-               << name << ".h, " << name << ".json\n";
+               << name << ".h, " << name << ".json"
+               << (runtime.weights ? ", " + name + ".weights" : "") << "\n";
   return 0;
 }

@@ -46,6 +46,15 @@ struct LowerToLLVMOptions
                      "online-softmax kernels (linea-cpu-attention-kernels); "
                      "false keeps the reference lowering for it"),
       llvm::cl::init(true)};
+  Option<bool> sparseKernels{
+      *this, "sparse-kernels",
+      llvm::cl::desc("With cpu-kernels: lower linea.shift_linear, "
+                     "linea.bsr_linear and linea.nm_linear to vector kernels "
+                     "that never form the dense weight "
+                     "(linea-cpu-shift-kernels, linea-cpu-bsr-kernels, "
+                     "linea-cpu-nm-kernels); false keeps the reference "
+                     "lowering for them"),
+      llvm::cl::init(true)};
   Option<int64_t> numThreads{
       *this, "num-threads",
       llvm::cl::desc("Threads for scf.parallel loops (OpenMP, libomp): 0 "
@@ -57,7 +66,24 @@ struct LowerToLLVMOptions
       llvm::cl::desc("Fewest multiply-adds (M·N·K) of a contraction worth "
                      "starting threads for"),
       llvm::cl::init(int64_t(1) << 20)};
+  Option<std::string> tileTable{
+      *this, "tile-table",
+      llvm::cl::desc("JSON table of per-shape contraction tiles "
+                     "(linea-compile --autotune); shapes it lists override "
+                     "the host's tiles (linea-cpu-tile-table)"),
+      llvm::cl::init("")};
+  Option<bool> runtimeThreads{
+      *this, "runtime-threads",
+      llvm::cl::desc("With more than one thread: each OpenMP region asks "
+                     "linea_num_threads() for its team size at run time "
+                     "(linea-runtime-thread-count; linea-compile's C wrapper "
+                     "defines it)"),
+      llvm::cl::init(false)};
 };
+
+/// The contraction kernels' options for the host CPU (vector width and
+/// register tile by its vector registers), as linea-lower-to-llvm uses them.
+CpuContractionKernelsOptions hostKernelOptions();
 
 /// linea (or linalg-on-tensors) → LLVM dialect for the CPU JIT:
 /// linea-jit-entry-points, linea-to-linalg, bufferization, CPU contraction

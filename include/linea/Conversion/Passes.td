@@ -60,6 +60,17 @@ def CpuContractionKernels
     `scf.if` choosing between the parallel and the serial nest). A
     contraction already inside an `scf.parallel` stays serial: nested
     regions would multiply threads.
+
+    Epilogues (`fuse-epilogues`): a `linalg.fill` of y just before the
+    contraction becomes the accumulators' starting value, and the chain of
+    elementwise `linalg.generic` ops after it that read y (bias add,
+    activations such as relu / gelu / silu, casts, a residual add; all
+    parallel over y's two dims, bodies of pure arith/math ops, other
+    operands read through projected permutations) is applied to each
+    element in registers before the kernel's single store into the last
+    op's output. Only allocations and memory-free ops may stand between the
+    links; a buffer the kernel no longer writes must have no other reader
+    (it is erased with its deallocation when unused).
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", "16",
@@ -74,7 +85,58 @@ def CpuContractionKernels
            "linea-lower-to-llvm), 1 keeps it an scf.for">,
     Option<"minParallelWork", "min-parallel-work", "int64_t", "1048576",
            "fewest multiply-adds (M·N·K) worth starting threads for; "
-           "smaller contractions run the serial loop">
+           "smaller contractions run the serial loop">,
+    Option<"fuseEpilogues", "fuse-epilogues", "bool", /*default=*/"true",
+           "start from the fill of y and apply the elementwise ops that "
+           "follow (bias, activation, residual) in the kernel's store">
+  ];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::memref::MemRefDialect",
+    "mlir::scf::SCFDialect", "mlir::vector::VectorDialect"
+  ];
+}
+
+def CpuStructuredKernels
+    : Pass<"linea-cpu-structured-kernels", "mlir::func::FuncOp"> {
+  let summary = "Vector kernels for the batched small contractions of structured layers, on buffers";
+  let description = [{
+    Replaces each bufferized f32 `linalg.generic` multiply-accumulate
+    contraction (two inputs, projected-permutation maps, body
+    `out + in0 * in1`) that linea-cpu-contraction-kernels left alone by an
+    scf/vector loop nest, in one of two shapes:
+
+    - *broadcast FMA*: the output's innermost loop is also the innermost
+      dim of the input(s) that use it (BTT's cores, Kronecker's A·X,
+      BLAST's U/S/V steps): `vector-width` lanes of that loop, `tile-n`
+      vectors wide, times `tile-m` values of a loop the vector input does
+      not use, whose elements of the other input are broadcast; every
+      other loop is a scalar loop, reductions inside the tile with the
+      accumulators in registers, the output loaded and stored once per
+      tile.
+    - *row dot*: both inputs' innermost dim is the same reduction loop
+      (Kronecker's (A·X)·Bᵀ, Monarch's second stage): `tile-m` × `tile-n`
+      accumulators along it, as in linea-cpu-contraction-kernels but with
+      any number of batch and reduction loops and any strides outside the
+      vector dim, summed into the output once.
+
+    A vector loop must be static with at least 4 elements; narrower ones
+    take the largest power of two that fits, and the remainder is one
+    masked vector. Summation order differs from the reference loops. Ops it
+    cannot vectorise are left to convert-linalg-to-loops (with a remark
+    under `report-skipped`). Run by linea-lower-to-llvm right after
+    linea-cpu-contraction-kernels, with the host's vector width and tiles.
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
+           "f32 lanes per vector (16 for AVX-512, 8 for AVX2)">,
+    Option<"tileM", "tile-m", "int64_t", /*default=*/"4",
+           "values of the tiled non-vector loop per register tile">,
+    Option<"tileN", "tile-n", "int64_t", /*default=*/"4",
+           "vectors (broadcast FMA) or values of the second tiled loop "
+           "(row dot) per register tile">,
+    Option<"reportSkipped", "report-skipped", "bool", /*default=*/"false",
+           "emit a remark on every multiply-accumulate linalg.generic left "
+           "to the scalar loops">
   ];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::memref::MemRefDialect",
@@ -99,8 +161,13 @@ def CpuQuantKernels : Pass<"linea-cpu-quant-kernels", "mlir::ModuleOp"> {
     reference's f32 operations, and accumulates `tile-m`×`tile-n` register
     tiles of vector FMAs, scale and zero point loaded once per group. The
     loop over blocks of about `block-bytes` packed bytes of W is an
-    `scf.parallel`. Ŵ and x̂ are bit-identical to linea-to-linalg's; only
-    the f32 summation order differs. Other formats, activation modes and
+    `scf.parallel`. From `panel-min-rows` rows of x (an `scf.if` on the
+    dynamic M) each tile of `tile-n` rows of W is instead decoded once into
+    an f32 panel (Ŵ's values, laid out as x) that every tile of rows of x
+    reads with plain FMAs. With `int-dot` and `vnni` W8A8 multiplies x̂'s
+    integer codes with the weight codes by AVX512-VNNI `vpdpwssd`, summed
+    exactly in i32 per group. Ŵ and x̂ are bit-identical to
+    linea-to-linalg's; only the f32 summation order differs. Other formats, activation modes and
     shapes (f16/bf16 x, 4-bit groups of odd size) are left to the
     reference lowering (with a remark under `report-skipped`). Run by
     linea-lower-to-llvm before linea-to-linalg when `cpu-kernels` and
@@ -124,13 +191,24 @@ def CpuQuantKernels : Pass<"linea-cpu-quant-kernels", "mlir::ModuleOp"> {
     Option<"intDot", "int-dot", "bool", /*default=*/"false",
            "W8A8 with 8-bit weights (vector-width 16): x̂'s integer codes "
            "times the weight codes as i16 pair products summed in i32 "
-           "instead of f32 FMAs (off in linea-lower-to-llvm: with the "
-           "shuffled operands shared across the tile, x86 does not select "
-           "vpmaddwd/vpdpwssd and it is slower than the f32 kernel)">
+           "instead of f32 FMAs (without vnni: shuffles, sext, mul and add, "
+           "which x86 does not select as vpmaddwd/vpdpwssd with the operands "
+           "shared across the tile; slower than the f32 kernel)">,
+    Option<"panelMinRows", "panel-min-rows", "int64_t", /*default=*/"8",
+           "rows of x (checked at run time) from which each tile of "
+           "tile-n rows of W is decoded once into an f32 panel that all "
+           "rows of x read, instead of once per tile-m rows; 0 never "
+           "(not for int-dot)">,
+    Option<"vnni", "vnni", "bool", /*default=*/"false",
+           "with int-dot, each step is one AVX512-VNNI vpdpwssd per "
+           "accumulator (the llvm.x86.avx512.vpdpwssd.512 intrinsic; the CPU "
+           "must have avx512vnni; linea-lower-to-llvm turns int-dot and this "
+           "on where the host has it)">
   ];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::bufferization::BufferizationDialect",
-    "mlir::func::FuncDialect", "mlir::math::MathDialect",
+    "mlir::func::FuncDialect", "mlir::LLVM::LLVMDialect",
+    "mlir::math::MathDialect",
     "mlir::memref::MemRefDialect", "mlir::scf::SCFDialect",
     "mlir::tensor::TensorDialect", "mlir::vector::VectorDialect"
   ];
@@ -161,6 +239,21 @@ def CpuAttentionKernels : Pass<"linea-cpu-attention-kernels", "mlir::ModuleOp"> 
     Dynamic head counts or head dims are left to the reference lowering
     (with a remark under `report-skipped`). Run by linea-lower-to-llvm
     before linea-to-linalg when `cpu-kernels` and `attention-kernels` are on.
+
+    SageAttention (`quant` set by linea-quantize-attention): a prologue
+    quantizes q (int8 per q_block queries, scale·log2(e) folded in), the
+    smoothed k (int8 per k_block keys) and v (fp8 E4M3 per channel, stored
+    decoded) once per call; the tiles then compute each score as an integer
+    sum of int8 products (i32 multiply-adds) times s_Q·s_K, keep an integer
+    running max, use exp2, and round P to fp8 before P·V, as the reference
+    does. Decode uses the few-queries tiling.
+
+    `linea.latent_attention` with a static S = 1 (Palu decode) becomes a
+    kernel over (batch, K latent group, key split): per block of keys it
+    rebuilds the group's keys from the latent cache (ukᵀ transposed once per
+    call; broadcast-FMA register tiles), applies RoPE, scores the group's
+    query heads and accumulates P·V in latent space, projecting with v_up
+    once per row at the end. Other S are left to the reference lowering.
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
@@ -300,6 +393,145 @@ def CpuLinearAttentionKernels
   ];
 }
 
+// The options shared by the shift, BSR and N:M kernel passes
+// (lib/Conversion/LineaToCPU/LinearKernelCall.h).
+defvar weightKernelOptions = [
+  Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
+         "f32 lanes per vector step; a power of two">,
+  Option<"tileM", "tile-m", "int64_t", /*default=*/"4",
+         "rows of x per register tile">,
+  Option<"tileN", "tile-n", "int64_t", /*default=*/"4",
+         "rows of W per register tile">,
+  Option<"blockBytes", "block-bytes", "int64_t", /*default=*/"262144",
+         "stored weight bytes per scf.parallel iteration (stays in L2)">,
+  Option<"minParallelWeights", "min-parallel-weights", "int64_t",
+         /*default=*/"1048576",
+         "stored weights from which the loop over blocks is an scf.parallel "
+         "(threads); smaller layers loop serially">,
+  Option<"reportSkipped", "report-skipped", "bool", /*default=*/"false",
+         "emit a remark on every layer left to the reference lowering">
+];
+
+defvar weightKernelDialects = [
+  "mlir::arith::ArithDialect", "mlir::bufferization::BufferizationDialect",
+  "mlir::func::FuncDialect", "mlir::memref::MemRefDialect",
+  "mlir::scf::SCFDialect", "mlir::tensor::TensorDialect",
+  "mlir::vector::VectorDialect"
+];
+
+def CpuShiftKernels : Pass<"linea-cpu-shift-kernels", "mlir::ModuleOp"> {
+  let summary = "Vector kernels for linea.shift_linear from exponent and sign bytes, without W";
+  let description = [{
+    Replaces each supported `linea.shift_linear` (f32 x of any rank, its
+    leading dims static or dynamic; any number of terms; scale in f32, f16
+    or bf16; f32 bias) by a call to a generated private function on
+    buffers (`bufferization.to_buffer` of the operands, a fresh output
+    buffer, `bufferization.to_tensor restrict`). The kernel never forms the
+    dense W: it loads `vector-width` exponent and sign bytes of a row at a
+    time, assembles ±2^e from its bits (`(e + 127) << 23`, the sign bit of
+    the sign byte, +0 where the sign is 0) and accumulates x · (±2^e) with
+    vector FMAs, which add the exact power-of-two products; `tile-m` ×
+    `tile-n` register tiles share each assembled vector among the rows of
+    x. The sum of a row is multiplied by the scale and the bias added, in
+    the reference's order, so only the order of the f32 sum differs from
+    linea-to-linalg. The loop over blocks of about `block-bytes` stored
+    bytes is an `scf.parallel`. f16/bf16 x and dynamic K are
+    left to the reference lowering (with a remark under `report-skipped`).
+    Run by linea-lower-to-llvm before linea-to-linalg when `cpu-kernels`
+    and `sparse-kernels` are on.
+  }];
+  let options = weightKernelOptions;
+  let dependentDialects = weightKernelDialects;
+}
+
+def CpuBsrKernels : Pass<"linea-cpu-bsr-kernels", "mlir::ModuleOp"> {
+  let summary = "Vector kernels for linea.bsr_linear that visit only the stored blocks";
+  let description = [{
+    Replaces each supported `linea.bsr_linear` (f32 x of any rank, leading
+    dims static or dynamic; f32 values; i32 or i64 index arrays; f32 bias)
+    by a call to a generated private function on buffers, as
+    linea-cpu-shift-kernels does. An `scf.parallel` over block rows (a
+    serial loop below `min-parallel-weights` stored weights) walks, for
+    each tile of `tile-m` rows of x × `tile-n` rows of the block row, only
+    that block row's stored blocks `[row_offsets[rb], row_offsets[rb+1])`:
+    each block's rows are loaded `vector-width` columns at a time (the last
+    chunk masked when bk is not a multiple) against x at the block's
+    column `col_indices[e]·bk`, with vector FMAs into the tile's
+    accumulators, summed once per output, then the bias added. Empty block
+    rows cost one lane sum per output. Only the order of the f32 sum
+    differs from linea-to-linalg. f16/bf16 operands are left to the
+    reference lowering (with a remark under `report-skipped`). Run by
+    linea-lower-to-llvm before linea-to-linalg when `cpu-kernels` and
+    `sparse-kernels` are on.
+  }];
+  let options = weightKernelOptions;
+  let dependentDialects = weightKernelDialects;
+}
+
+def CpuNMKernels : Pass<"linea-cpu-nm-kernels", "mlir::ModuleOp"> {
+  let summary = "Vector kernels for linea.nm_linear (2:4 and general n:m) that expand each group in registers";
+  let description = [{
+    Replaces each supported `linea.nm_linear` (any n:m; f32 x of any rank,
+    leading dims static or dynamic; f32 values; f32 bias) by a call to a
+    generated private function on buffers, as linea-cpu-shift-kernels
+    does. The kernel reads a chunk of C = lcm(m, `vector-width`) input
+    columns at a time: the C·n/m kept values and position bytes of a row
+    (one load each), expanded in registers to the C-lane row of W by n
+    constant shuffles, compares of the positions with each lane's place in
+    its group, and selects (nothing is written to memory), then vector
+    FMAs against the contiguous x chunk, shared by `tile-m` rows of x. The
+    last chunk is masked when K is not a multiple of C. Differences from
+    linea-to-linalg: the f32 summation order, and a dropped column's x
+    meets an explicit 0 (so an infinite or NaN x in a dropped column makes
+    the output NaN where the reference skips it). Layers whose C exceeds 64
+    lanes, and f16/bf16 operands, are left to the reference lowering (with
+    a remark under `report-skipped`). Run by linea-lower-to-llvm before
+    linea-to-linalg when `cpu-kernels` and `sparse-kernels` are on.
+  }];
+  let options = weightKernelOptions;
+  let dependentDialects = weightKernelDialects;
+}
+
+def CpuTileTable : Pass<"linea-cpu-tile-table", "mlir::func::FuncOp"> {
+  let summary = "Per-shape register tiles for the contraction kernels from a JSON table";
+  let description = [{
+    Reads `table` (the JSON file `linea-compile --autotune` writes: an
+    object whose "entries" array holds objects with the integer keys "n",
+    "k", "tile_m", "tile_n" and "block_bytes") and marks each bufferized `y[m, n] += x[m, k]·w[n, k]` contraction
+    whose w is `n`×`k` with `linea.cpu_tile = array<i64: tile_m, tile_n,
+    block_bytes>`, which linea-cpu-contraction-kernels takes instead of its
+    options for that contraction. Contractions of other shapes keep the
+    pass options. Fails, naming the file and entry, on a missing file,
+    malformed JSON, or a tile that is not positive (tiles above 16 are
+    refused too: they cannot stay in registers). Run by linea-lower-to-llvm
+    just before linea-cpu-contraction-kernels when `tile-table` is set.
+  }];
+  let options = [
+    Option<"table", "table", "std::string", /*default=*/"\"\"",
+           "the JSON tile table (linea-compile --autotune's <NAME>.tiles.json)">
+  ];
+}
+
+def RuntimeThreadCount : Pass<"linea-runtime-thread-count", "mlir::ModuleOp"> {
+  let summary = "Take the team size of every omp.parallel from a function called at run time";
+  let description = [{
+    Threaded code from convert-scf-to-openmp fixes each region's team with
+    a constant `num_threads`. This pass replaces that constant by a call to
+    `symbol` (`() -> i32`, declared here, defined by whoever links the
+    code: linea-compile's C wrapper returns what `<NAME>_set_num_threads`
+    or LINEA_NUM_THREADS chose, at most the compile-time count). Work is
+    still split for the compile-time count, so any team from 1 to that
+    count computes the same bits; a team of 1 starts no threads. Run by
+    linea-lower-to-llvm after convert-scf-to-openmp when `runtime-threads`
+    is set.
+  }];
+  let options = [
+    Option<"symbol", "symbol", "std::string", /*default=*/"\"linea_num_threads\"",
+           "the function that returns the team size">
+  ];
+  let dependentDialects = ["mlir::func::FuncDialect"];
+}
+
 def LineaToGPU : Pass<"linea-to-gpu", "mlir::ModuleOp"> {
   let summary = "CUDA kernels (gpu.module) for weight-only int4/uint4 and dense bf16/f16 linear layers";
   let description = [{
@@ -323,6 +555,12 @@ def LineaToGPU : Pass<"linea-to-gpu", "mlir::ModuleOp"> {
     fast at small M. Fails, naming the layer and the number at fault, on a
     layer it cannot generate (other formats, dynamic shapes, K not a
     multiple of 32 / 8).
+
+    `tensor-cores=1` builds those layers on mma.sync m16n8k16 instead
+    (x bf16/f16; int4/uint4 with K and group multiples of 128, or dense W of
+    x's type): packed int4 decode (lop3 into bf16/f16 pair mantissas, one
+    packed subtract per two codes), x pairs by prmt, split-K over the 4
+    warps of a block through shared memory. See docs/cuda.md.
 
     `linea.attention` (bf16/f16, D = Dv ∈ {64, 128}, causal or not, GQA,
     no mask operand, static shapes) becomes a FlashAttention-2 forward
@@ -354,6 +592,12 @@ def LineaToGPU : Pass<"linea-to-gpu", "mlir::ModuleOp"> {
                "prefill attention variants as ROWSxKEYS: query rows per "
                "warp (16 or 32) by keys per shared-memory tile (32, 64 or "
                "128); one kernel per value (default 32x32)">,
+    ListOption<"tensorCores", "tensor-cores", "int64_t",
+               "quant_linear / linear kernels: 0 the CUDA-core GEMV, 1 the "
+               "mma.sync kernel (x bf16/f16, int4/uint4 with K and group a "
+               "multiple of 128, or dense W of x's type; rows-per-warp "
+               "counts 16-row tiles, 1 or 2; layers it cannot take keep the "
+               "GEMV); one kernel per value (default 0)">,
     Option<"chip", "chip", "std::string", /*default=*/"\"sm_90a\"",
            "NVVM target chip of the gpu.module">
   ];

@@ -42,9 +42,20 @@
 // to MLIR's polynomial (a libm call per element would cost more than the
 // products).
 //
+// SageAttention (`quant`, linea.attention's description): a prologue
+// quantizes the operands once per call — q·scale·log2(e) to int8 per block
+// of queries, the token-mean-smoothed k to int8 per block of keys, v to
+// fp8-rounded values per channel (stored decoded, in f32) — and the tiles
+// run the same loop in log2 units: Qᵀ held as i32, each score an integer
+// sum of int8 products (i32 vector multiply-adds) times s_Q·s_K, an integer
+// running max (so every rescaling is by a power of two and p̃ is rounded as
+// the reference rounds it), exp2, and P rounded to fp8 before P·V. Decode
+// uses the few-queries tiling.
+//
 //===----------------------------------------------------------------------===//
 
 #include "KernelEmitterBase.h"
+#include "../LineaToLinalg/LoweringUtils.h"
 #include "linea/Conversion/Passes.h"
 #include "linea/Dialect/Linea/IR/LineaOps.h"
 
@@ -75,6 +86,15 @@ struct AttentionShape {
   bool causal = false;
   float scale = 1;
   int64_t lanes = 16;
+  /// SageAttention's parameters; null for exact attention.
+  AttnQuantAttr quant;
+  /// P and V rounded to fp8 (quant with values ≠ exact).
+  bool fp8Values = false;
+  /// V's channel means taken out before rounding (fp8_e4m3_smoothed).
+  bool smoothValues = false;
+  /// The element type of the v buffer the tiles read (f32 for fp8 values,
+  /// which the prologue stores decoded).
+  Type valueElement;
 };
 
 /// One tiling of the query rows: `queries` consecutive queries of each of
@@ -119,6 +139,14 @@ std::string analyze(AttentionOp op, AttentionShape &shape) {
   }
   shape.causal = op.getCausal();
   shape.scale = op.getEffectiveScale();
+  shape.valueElement = shape.element;
+  if ((shape.quant = op.getQuantAttr())) {
+    shape.fp8Values = shape.quant.getValues() != AttnValues::exact;
+    shape.smoothValues =
+        shape.quant.getValues() == AttnValues::fp8_e4m3_smoothed;
+    if (shape.fp8Values)
+      shape.valueElement = Float32Type::get(op.getContext());
+  }
   return "";
 }
 
@@ -149,8 +177,8 @@ std::pair<RowTiling, RowTiling> rowTilings(const AttentionShape &s,
 /// Small builders shared by the emitters.
 class EmitterBase : public cpu_kernels::KernelEmitterBase {
 public:
-  EmitterBase(OpBuilder &b, Location loc)
-      : KernelEmitterBase(b, loc), f32(b.getF32Type()) {}
+  EmitterBase(OpBuilder &b, Location loc, bool log2Units = false)
+      : KernelEmitterBase(b, loc), f32(b.getF32Type()), log2Units(log2Units) {}
 
 protected:
   using KernelEmitterBase::add;
@@ -209,19 +237,33 @@ protected:
     return arith::SelectOp::create(b, loc, under, zero, e);
   }
 
+  /// The softmax exponential: exp(x), or in log2 units (SageAttention)
+  /// exp2(x) = exp(x·ln 2), through the same polynomial.
+  Value softmaxExp(Value x) {
+    if (!log2Units)
+      return exp(x);
+    Value ln2 = f32Const(M_LN2);
+    if (auto vt = dyn_cast<VectorType>(x.getType()))
+      ln2 = splat(vt, ln2);
+    return exp(arith::MulFOp::create(b, loc, x, ln2));
+  }
 
   Type f32;
+  bool log2Units;
 };
 
 /// Emits the tile function: one (b, hk, query block, key split) of the
-/// kernel. Arguments: q, k, v, [mask], o, pm, pl, pacc, b, hk, qb, split,
-/// splits (pm, pl, pacc: the partial max, sum and Oᵀ of every split,
-/// written instead of o when splits > 1).
+/// kernel. Arguments: q, k, v, [mask], o, [qs, ks, [v̄]], pm, pl, pacc, b,
+/// hk, qb, split, splits (pm, pl, pacc: the partial max, sum and Oᵀ of
+/// every split, written instead of o when splits > 1). Quantized, q and k
+/// are the int8 buffers, v the value buffer, qs and ks the per-query and
+/// per-key scales and v̄ the channel means (SageOperands).
 class TileEmitter : EmitterBase {
 public:
   TileEmitter(OpBuilder &b, Location loc, const AttentionShape &s,
               RowTiling tiling, int64_t keyBlock)
-      : EmitterBase(b, loc), s(s), t(tiling), keyBlock(keyBlock),
+      : EmitterBase(b, loc, bool(s.quant)), s(s), t(tiling),
+        keyBlock(keyBlock),
         nv(tiling.rows / s.lanes),
         vecType(VectorType::get({s.lanes}, b.getF32Type())),
         indexVecType(VectorType::get({s.lanes}, b.getIndexType())) {
@@ -248,6 +290,12 @@ public:
     if (s.maskElement)
       mask = args[a++];
     o = args[a++];
+    if (s.quant) {
+      qs = args[a++];
+      ks = args[a++];
+      if (s.smoothValues)
+        vMean = args[a++];
+    }
     pm = args[a++];
     pl = args[a++];
     pacc = args[a++];
@@ -349,15 +397,22 @@ private:
         });
       return;
     }
-    qT = scratch({s.d, t.rows});
+    if (s.quant) {
+      // Integer queries (int8 values widened once) and their scales.
+      qT = memref::AllocaOp::create(
+          b, loc, MemRefType::get({s.d, t.rows}, b.getI32Type()));
+      qScaleT = scratch({t.rows});
+    } else {
+      qT = scratch({s.d, t.rows});
+    }
     sT = scratch({keyBlock, t.rows});
     oT = scratch({s.dv, t.rows});
     mScratch = scratch({t.rows});
     lScratch = scratch({t.rows});
-    if (!s.element.isF32()) {
+    if (!s.element.isF32() && !s.quant)
       kF = scratch({keyBlock, s.d});
+    if (!s.valueElement.isF32())
       vF = scratch({keyBlock, s.dv});
-    }
     Value zero = splat(vecType, f32Const(0.0));
     loop(index(0), index(s.dv), 1, [&](Value e) {
       for (int64_t c = 0; c < nv; ++c)
@@ -394,9 +449,15 @@ private:
     loop(index(0), index(t.rows), 1, [&](Value r) {
       Value h, i;
       std::tie(h, i) = rowHeadQuery(r);
+      if (s.quant) {
+        Value scale = memref::LoadOp::create(b, loc, qs, ValueRange{bIdx, h, i});
+        memref::StoreOp::create(b, loc, scale, qScaleT, ValueRange{r});
+      }
       loop(index(0), index(s.d), 1, [&](Value d) {
         Value x = memref::LoadOp::create(b, loc, q, ValueRange{bIdx, h, i, d});
-        memref::StoreOp::create(b, loc, toF32(x), qT, ValueRange{d, r});
+        x = s.quant ? arith::ExtSIOp::create(b, loc, b.getI32Type(), x)
+                    : toF32(x);
+        memref::StoreOp::create(b, loc, x, qT, ValueRange{d, r});
       });
     });
   }
@@ -514,7 +575,7 @@ private:
     int64_t step = 1;
     while (step * 2 <= s.lanes && width % (step * 2) == 0)
       step *= 2;
-    auto srcType = VectorType::get({step}, s.element);
+    auto srcType = VectorType::get({step}, getElementTypeOrSelf(src.getType()));
     auto dstType = VectorType::get({step}, f32);
     loop(index(0), len, 1, [&](Value jj) {
       Value j = add(j0, jj);
@@ -562,19 +623,76 @@ private:
       }
   }
 
+  /// Quantized Sᵀ[jj + u, :] in log2 units: the integer dot products of
+  /// the int8 queries and keys (i32 multiply-adds), times s_Q (per row) and
+  /// s_K (per key), plus log2(e)·mask.
+  void emitQuantScoreTile(Value jj, Value j, int64_t keys) {
+    auto intVec = VectorType::get({s.lanes}, b.getI32Type());
+    Value zero = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(intVec, b.getI32IntegerAttr(0)));
+    SmallVector<Value> init(keys * nv, zero);
+    SmallVector<Value> rows, cols;
+    for (int64_t u = 0; u < keys; ++u) {
+      rows.push_back(add(jj, u));
+      cols.push_back(add(j, u));
+    }
+    SmallVector<Value> acc = loop(
+        index(0), index(s.d), 1, init,
+        [&](Value d, ValueRange carried) -> SmallVector<Value> {
+          SmallVector<Value> qv, next(carried);
+          for (int64_t c = 0; c < nv; ++c)
+            qv.push_back(vector::LoadOp::create(
+                b, loc, intVec, qT, ValueRange{d, index(c * s.lanes)}));
+          for (int64_t u = 0; u < keys; ++u) {
+            Value kx = memref::LoadOp::create(b, loc, k,
+                                              ValueRange{bIdx, hk, cols[u], d});
+            Value kb = splat(
+                intVec, arith::ExtSIOp::create(b, loc, b.getI32Type(), kx));
+            for (int64_t c = 0; c < nv; ++c)
+              next[u * nv + c] = arith::AddIOp::create(
+                  b, loc, carried[u * nv + c],
+                  arith::MulIOp::create(b, loc, qv[c], kb));
+          }
+          return next;
+        });
+    SmallVector<Value> rowScales;
+    for (int64_t c = 0; c < nv; ++c)
+      rowScales.push_back(vector::LoadOp::create(
+          b, loc, vecType, qScaleT, ValueRange{index(c * s.lanes)}));
+    Value log2e = splat(vecType, f32Const(M_LOG2E));
+    for (int64_t u = 0; u < keys; ++u) {
+      Value keyScale = splat(
+          vecType,
+          memref::LoadOp::create(b, loc, ks, ValueRange{bIdx, hk, cols[u]}));
+      for (int64_t c = 0; c < nv; ++c) {
+        Value x = arith::SIToFPOp::create(b, loc, vecType, acc[u * nv + c]);
+        x = arith::MulFOp::create(b, loc, x, rowScales[c]);
+        x = arith::MulFOp::create(b, loc, x, keyScale);
+        if (mask)
+          x = arith::AddFOp::create(
+              b, loc, x,
+              arith::MulFOp::create(b, loc, maskVector(cols[u], c), log2e));
+        vector::StoreOp::create(b, loc, x, sT,
+                                ValueRange{rows[u], index(c * s.lanes)});
+      }
+    }
+  }
+
   /// One block of `len` keys from j0: scores, online-softmax update of
   /// (m, l) = `ml`, Oᵀ rescaled and accumulated. Returns the new (m, l).
   SmallVector<Value> emitBlock(Value j0, Value len, Value diagonal,
                                ValueRange ml) {
-    if (kF) {
+    if (kF)
       widenBlock(k, kF, s.d, j0, len);
+    if (vF)
       widenBlock(v, vF, s.dv, j0, len);
-    }
     Value whole =
         sub(len, arith::RemSIOp::create(b, loc, len, index(tileKeys)));
     auto scoreTile = [&](Value jj, int64_t keys) {
       if (t.decode)
         emitDecodeScoreTile(jj, add(j0, jj), keys);
+      else if (s.quant)
+        emitQuantScoreTile(jj, add(j0, jj), keys);
       else
         emitScoreTile(jj, add(j0, jj), keys);
     };
@@ -621,8 +739,12 @@ private:
     SmallVector<Value> mNew, mSafe, alpha;
     for (int64_t c = 0; c < nv; ++c) {
       mNew.push_back(arith::MaximumFOp::create(b, loc, ml[c], bm[c]));
+      // Quantized: an integer running max (see the file comment).
+      if (s.quant)
+        mNew.back() = math::CeilOp::create(b, loc, mNew.back());
       mSafe.push_back(safeMax(mNew[c]));
-      alpha.push_back(exp(arith::SubFOp::create(b, loc, ml[c], mSafe[c])));
+      alpha.push_back(
+          softmaxExp(arith::SubFOp::create(b, loc, ml[c], mSafe[c])));
     }
     // Pᵀ = exp(Sᵀ − m'), in place, and its row sums.
     SmallVector<Value> zeros(nv, splat(vecType, f32Const(0.0)));
@@ -633,7 +755,10 @@ private:
                for (int64_t c = 0; c < nv; ++c) {
                  Value x = vector::LoadOp::create(
                      b, loc, vecType, sT, ValueRange{jj, index(c * s.lanes)});
-                 Value p = exp(arith::SubFOp::create(b, loc, x, mSafe[c]));
+                 Value p =
+                     softmaxExp(arith::SubFOp::create(b, loc, x, mSafe[c]));
+                 if (s.fp8Values)
+                   p = roundProbability(p);
                  vector::StoreOp::create(b, loc, p, sT,
                                          ValueRange{jj, index(c * s.lanes)});
                  next.push_back(arith::AddFOp::create(b, loc, carried[c], p));
@@ -691,6 +816,13 @@ private:
       next.push_back(arith::AddFOp::create(b, loc, l, sums[c]));
     }
     return next;
+  }
+
+  /// p̃ = e4m3(256·p) / 256 (both factors powers of two: exact).
+  Value roundProbability(Value p) {
+    Value up = arith::MulFOp::create(b, loc, p, splat(vecType, f32Const(256)));
+    return arith::MulFOp::create(b, loc, roundToE4M3(b, loc, up),
+                                 splat(vecType, f32Const(1.0 / 256)));
   }
 
   /// Decode scores: Sᵀ[jj + u, r] = scale · q_r · k_{j+u} + mask for the g
@@ -816,6 +948,10 @@ private:
         loop(index(0), index(s.dv), 1, [&](Value e) {
           Value x = outAt(r, e);
           x = arith::DivFOp::create(b, loc, x, l);
+          if (vMean)
+            x = arith::AddFOp::create(
+                b, loc, x,
+                memref::LoadOp::create(b, loc, vMean, ValueRange{bIdx, hk, e}));
           x = arith::SelectOp::create(b, loc, hidden, f32Const(0.0), x);
           if (!s.element.isF32())
             x = arith::TruncFOp::create(b, loc, s.element, x);
@@ -849,27 +985,29 @@ private:
   RowTiling t;
   int64_t keyBlock, nv, tileKeys = 1, tileFeatures = 1, dChunk = 1, dvChunk = 1;
   VectorType vecType, indexVecType;
-  Value q, k, v, mask, o, pm, pl, pacc, bIdx, hk;
+  Value q, k, v, mask, o, pm, pl, pacc, bIdx, hk, qs, ks, vMean;
   Value sSize, tSize, q0, offset;
-  Value qT, sT, oT, kF, vF, mScratch, lScratch;
+  Value qT, sT, oT, kF, vF, mScratch, lScratch, qScaleT;
   Value maskFlat, maskRowBase;
   bool maskUniform = false;
   SmallVector<Value> maskRowOffsets, maskRowBases;
 };
 
 /// Emits the merge function of the key splits of one (b, hk, query block):
-/// o = round(Σ_c w_c·O_c / Σ_c w_c·l_c), w_c = exp(m_c − max_c m_c).
-/// Arguments: q, k, o, pm, pl, pacc, b, hk, qb, splits.
+/// o = round(Σ_c w_c·O_c / Σ_c w_c·l_c [+ v̄]), w_c = exp(m_c − max_c m_c)
+/// (exp2 when quantized). Arguments: q, k, o, pm, pl, pacc, b, hk, qb,
+/// splits, [v̄].
 class MergeEmitter : EmitterBase {
 public:
   MergeEmitter(OpBuilder &b, Location loc, const AttentionShape &s,
                RowTiling tiling)
-      : EmitterBase(b, loc), s(s), t(tiling) {}
+      : EmitterBase(b, loc, bool(s.quant)), s(s), t(tiling) {}
 
   void emit(ValueRange args) {
     Value q = args[0], k = args[1], o = args[2], pm = args[3], pl = args[4],
           pacc = args[5], bIdx = args[6], hk = args[7], qb = args[8],
           splits = args[9];
+    Value vMean = s.smoothValues ? args[10] : Value();
     Value sSize = memref::DimOp::create(b, loc, q, 2);
     Value tSize = memref::DimOp::create(b, loc, k, 2);
     Value offset = sub(tSize, sSize);
@@ -900,7 +1038,7 @@ public:
             [&](Value c, ValueRange carried) -> SmallVector<Value> {
               Value row = rowOf(c);
               Value x = memref::LoadOp::create(b, loc, pm, ValueRange{row});
-              Value w = exp(arith::SubFOp::create(b, loc, x, mSafe));
+              Value w = softmaxExp(arith::SubFOp::create(b, loc, x, mSafe));
               memref::StoreOp::create(b, loc, w, weights, ValueRange{c});
               Value lc = memref::LoadOp::create(b, loc, pl, ValueRange{row});
               return {arith::AddFOp::create(
@@ -923,6 +1061,10 @@ public:
                     b, loc, carried[0], arith::MulFOp::create(b, loc, w, x))};
               })[0];
           Value x = arith::DivFOp::create(b, loc, acc, l);
+          if (vMean)
+            x = arith::AddFOp::create(
+                b, loc, x,
+                memref::LoadOp::create(b, loc, vMean, ValueRange{bIdx, hk, e}));
           x = arith::SelectOp::create(b, loc, hidden, f32Const(0.0), x);
           if (!s.element.isF32())
             x = arith::TruncFOp::create(b, loc, s.element, x);
@@ -940,96 +1082,49 @@ private:
 /// Emits the kernel function: picks the row tiling, the number of key
 /// splits, and runs the tiles (and merges) in parallel loops. Arguments:
 /// q, k, v, [mask], o.
-class KernelEmitter : EmitterBase {
-public:
-  struct Options {
-    int64_t tileRows, keyBlock, numThreads, minParallelWork, minSplitKeys;
-  };
+/// The pass options that shape a kernel.
+struct KernelOptions {
+  int64_t tileRows, keyBlock, numThreads, minParallelWork, minSplitKeys;
+};
 
-  KernelEmitter(OpBuilder &b, Location loc, const AttentionShape &s,
-                const Options &options, ModuleOp module, SymbolTable &symbols)
-      : EmitterBase(b, loc), s(s), options(options), module(module),
+/// A kernel function's emitter: creates private helper functions (tiles,
+/// merges) and runs loop nests in parallel when threads are on.
+class ParallelEmitter : protected EmitterBase {
+public:
+  ParallelEmitter(OpBuilder &b, Location loc, const KernelOptions &options,
+                  ModuleOp module, SymbolTable &symbols)
+      : EmitterBase(b, loc), options(options), module(module),
         symbols(symbols) {}
 
-  void emit(ValueRange args) {
-    SmallVector<Value> operands(args);
-    Value q = args[0], k = args[1];
-    Value bSize = memref::DimOp::create(b, loc, q, 0);
-    Value sSize = memref::DimOp::create(b, loc, q, 2);
-    Value tSize = memref::DimOp::create(b, loc, k, 2);
-    RowTiling big, small;
-    std::tie(big, small) = rowTilings(s, options.tileRows);
-    RowTiling decode{1, (s.group + s.lanes - 1) / s.lanes * s.lanes, true};
-    // Work of the whole op, for the threads' guard.
-    Value work = mul(mul(mul(bSize, sSize), tSize), s.heads * (s.d + s.dv));
-    auto tiling = [&](RowTiling t) {
-      return [&, t] {
-        emitTiling(operands, t, bSize, sSize, tSize, work);
-        return SmallVector<Value>();
-      };
-    };
-    auto sType = cast<MemRefType>(q.getType());
-    if (!sType.isDynamicDim(2)) {
-      // S known: one tiling.
-      int64_t sStatic = sType.getDimSize(2);
-      tiling(sStatic == 1 ? decode : sStatic < big.queries ? small : big)();
-      return;
-    }
-    // One query (decode), a few, or many (prefill), at run time.
-    Value single = cmp(arith::CmpIPredicate::eq, sSize, index(1));
-    ifElse(single, {}, tiling(decode), [&] {
-      if (big.queries == small.queries)
-        return tiling(big)();
-      Value prefill = cmp(arith::CmpIPredicate::sge, sSize, index(big.queries));
-      ifElse(prefill, {}, tiling(big), tiling(small));
-      return SmallVector<Value>();
-    });
+  /// Every function created (for the exp polynomial).
+  SmallVector<func::FuncOp> created;
+
+protected:
+  /// Key splits of `tasks` tiles over tSize keys: enough tasks for two per
+  /// thread, ranges of at least min-split-keys keys.
+  Value keySplits(Value tasks, Value tSize) {
+    if (options.numThreads <= 1)
+      return index(1);
+    Value want = arith::CeilDivSIOp::create(
+        b, loc, index(2 * options.numThreads), maxI(tasks, index(1)));
+    Value most = maxI(index(1), ceilDiv(tSize, options.minSplitKeys));
+    return maxI(index(1), minI(want, most));
   }
 
-private:
-  /// The tile and merge functions of `tiling` and the loops calling them.
-  void emitTiling(ArrayRef<Value> operands, RowTiling tiling, Value bSize,
-                  Value sSize, Value tSize, Value work) {
-    Value nqb = ceilDiv(sSize, tiling.queries);
-    Value tasks = mul(mul(bSize, s.kvHeads), nqb);
-    // Key splits: enough tasks for two per thread, ranges of at least
-    // min-split-keys keys.
-    Value splits = index(1);
-    if (options.numThreads > 1) {
-      Value want = arith::CeilDivSIOp::create(
-          b, loc, index(2 * options.numThreads), maxI(tasks, index(1)));
-      Value most = maxI(index(1), ceilDiv(tSize, options.minSplitKeys));
-      splits = maxI(index(1), minI(want, most));
-    }
+  /// The partial max, sum and accumulator buffers (`width` per row) of
+  /// `rows` rows per task and split; empty when the keys are not split.
+  std::tuple<Value, Value, Value> partials(Value tasks, Value splits,
+                                           int64_t rows, int64_t width) {
     Value count = arith::SelectOp::create(
         b, loc, cmp(arith::CmpIPredicate::sgt, splits, index(1)),
-        mul(mul(tasks, splits), tiling.rows), index(0));
+        mul(mul(tasks, splits), rows), index(0));
     auto flat = MemRefType::get({ShapedType::kDynamic}, f32);
     Value pm = memref::AllocOp::create(b, loc, flat, ValueRange{count});
     Value pl = memref::AllocOp::create(b, loc, flat, ValueRange{count});
     Value pacc = memref::AllocOp::create(
-        b, loc, MemRefType::get({ShapedType::kDynamic, s.dv}, f32),
+        b, loc, MemRefType::get({ShapedType::kDynamic, width}, f32),
         ValueRange{count});
-
-    func::FuncOp tile = tileFunction(operands, pm, pacc, tiling);
-    SmallVector<Value> tileArgs(operands);
-    tileArgs.append({pm, pl, pacc});
-    forEach({bSize, index(s.kvHeads), nqb, splits}, work, [&](ValueRange ivs) {
-      SmallVector<Value> callArgs(tileArgs);
-      callArgs.append(ivs.begin(), ivs.end());
-      callArgs.push_back(splits);
-      func::CallOp::create(b, loc, tile, callArgs);
-    });
-    ifThen(cmp(arith::CmpIPredicate::sgt, splits, index(1)), [&] {
-      func::FuncOp merge = mergeFunction(operands, pm, pacc, tiling);
-      forEach({bSize, index(s.kvHeads), nqb}, work, [&](ValueRange ivs) {
-        SmallVector<Value> callArgs = {
-            operands[0], operands[1], operands.back(), pm, pl, pacc};
-        callArgs.append(ivs.begin(), ivs.end());
-        callArgs.push_back(splits);
-        func::CallOp::create(b, loc, merge, callArgs);
-      });
-    });
+    return {pm, pl, pacc};
   }
 
   /// A new private function named `name` of `argTypes`, body by `body`.
@@ -1047,31 +1142,6 @@ private:
     func::ReturnOp::create(fb, loc);
     created.push_back(fn);
     return fn;
-  }
-
-  func::FuncOp tileFunction(ArrayRef<Value> operands, Value pm, Value pacc,
-                            RowTiling tiling) {
-    SmallVector<Type> types;
-    for (Value v : operands)
-      types.push_back(v.getType());
-    types.append({pm.getType(), pm.getType(), pacc.getType()});
-    types.append(5, b.getIndexType());
-    return function(
-        "__linea_attention_tile", types, [&](OpBuilder &fb, ValueRange args) {
-          TileEmitter(fb, loc, s, tiling, options.keyBlock).emit(args);
-        });
-  }
-
-  func::FuncOp mergeFunction(ArrayRef<Value> operands, Value pm, Value pacc,
-                             RowTiling tiling) {
-    SmallVector<Type> types = {
-        operands[0].getType(), operands[1].getType(), operands.back().getType(),
-        pm.getType(),          pm.getType(),          pacc.getType()};
-    types.append(4, b.getIndexType());
-    return function("__linea_attention_merge", types,
-                    [&](OpBuilder &fb, ValueRange args) {
-                      MergeEmitter(fb, loc, s, tiling).emit(args);
-                    });
   }
 
   /// body(ivs) for every point of [0, ubs): an scf.parallel when threads
@@ -1117,14 +1187,758 @@ private:
         });
   }
 
+  const KernelOptions &options;
+  ModuleOp module;
+  SymbolTable &symbols;
+};
+
+class KernelEmitter : ParallelEmitter {
 public:
-  SmallVector<func::FuncOp> created;
+  using Options = KernelOptions;
+  using ParallelEmitter::created;
+
+  KernelEmitter(OpBuilder &b, Location loc, const AttentionShape &s,
+                const Options &options, ModuleOp module, SymbolTable &symbols)
+      : ParallelEmitter(b, loc, options, module, symbols), s(s) {}
+
+  void emit(ValueRange args) {
+    SmallVector<Value> operands(args);
+    Value q = args[0], k = args[1];
+    Value bSize = memref::DimOp::create(b, loc, q, 0);
+    Value sSize = memref::DimOp::create(b, loc, q, 2);
+    Value tSize = memref::DimOp::create(b, loc, k, 2);
+    oIndex = args.size() - 1;
+    RowTiling big, small;
+    std::tie(big, small) = rowTilings(s, options.tileRows);
+    RowTiling decode{1, (s.group + s.lanes - 1) / s.lanes * s.lanes, true};
+    // Quantized decode runs on the few-queries tiling (rows on the lanes).
+    if (s.quant)
+      decode = small;
+    // Work of the whole op, for the threads' guard.
+    Value work = mul(mul(mul(bSize, sSize), tSize), s.heads * (s.d + s.dv));
+    if (s.quant)
+      operands = quantizeOperands(args, bSize, sSize, tSize);
+    auto tiling = [&](RowTiling t) {
+      return [&, t] {
+        emitTiling(operands, t, bSize, sSize, tSize, work);
+        return SmallVector<Value>();
+      };
+    };
+    auto sType = cast<MemRefType>(q.getType());
+    if (!sType.isDynamicDim(2)) {
+      // S known: one tiling.
+      int64_t sStatic = sType.getDimSize(2);
+      tiling(sStatic == 1 ? decode : sStatic < big.queries ? small : big)();
+      return;
+    }
+    // One query (decode), a few, or many (prefill), at run time.
+    Value single = cmp(arith::CmpIPredicate::eq, sSize, index(1));
+    ifElse(single, {}, tiling(decode), [&] {
+      if (big.queries == small.queries)
+        return tiling(big)();
+      Value prefill = cmp(arith::CmpIPredicate::sge, sSize, index(big.queries));
+      ifElse(prefill, {}, tiling(big), tiling(small));
+      return SmallVector<Value>();
+    });
+  }
+
+private:
+  /// A new heap buffer of `shape` (dynamic dims sized by `sizes`, in
+  /// order).
+  Value alloc(ArrayRef<int64_t> shape, Type element, ValueRange sizes) {
+    return memref::AllocOp::create(b, loc, MemRefType::get(shape, element),
+                                   sizes);
+  }
+
+  /// int8 of rows [i0, i1) of src[bi, h] (each element times `factor`,
+  /// less mean[bi, h, d] when `mean` is given) with one scale s = max |x| / 127:
+  /// clamp(roundEven(x / s), ±127) into dst[bi, h, i, :] and s into
+  /// scales[bi, h, i] for every row (the reference's arithmetic).
+  void quantizeInt8Rows(Value src, Value dst, Value scales, Value bi, Value h,
+                        Value i0, Value i1, int64_t width, float factor,
+                        Value mean) {
+    auto element = [&](Value i, Value d) {
+      Value x = toF32(
+          memref::LoadOp::create(b, loc, src, ValueRange{bi, h, i, d}));
+      if (factor != 1.0f)
+        x = arith::MulFOp::create(b, loc, x, f32Const(factor));
+      if (mean)
+        x = arith::SubFOp::create(
+            b, loc, x,
+            memref::LoadOp::create(b, loc, mean, ValueRange{bi, h, d}));
+      return x;
+    };
+    Value absMax = loop(i0, i1, 1, {f32Const(0.0)},
+                        [&](Value i, ValueRange outer) -> SmallVector<Value> {
+                          return loop(
+                              index(0), index(width), 1, outer,
+                              [&](Value d, ValueRange c) -> SmallVector<Value> {
+                                Value a = math::AbsFOp::create(b, loc,
+                                                               element(i, d));
+                                return {arith::MaximumFOp::create(b, loc, a,
+                                                                  c[0])};
+                              });
+                        })[0];
+    Value scale = arith::DivFOp::create(b, loc, absMax, f32Const(127.0));
+    // s = 0: every x is 0, and so is x / 1.
+    Value none = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                       scale, f32Const(0.0));
+    Value divisor = arith::SelectOp::create(b, loc, none, f32Const(1.0), scale);
+    loop(i0, i1, 1, [&](Value i) {
+      memref::StoreOp::create(b, loc, scale, scales, ValueRange{bi, h, i});
+      loop(index(0), index(width), 1, [&](Value d) {
+        Value r = math::RoundEvenOp::create(
+            b, loc, arith::DivFOp::create(b, loc, element(i, d), divisor));
+        r = arith::MaximumFOp::create(b, loc, r, f32Const(-127.0));
+        r = arith::MinimumFOp::create(b, loc, r, f32Const(127.0));
+        Value code = arith::FPToSIOp::create(b, loc, b.getI8Type(), r);
+        memref::StoreOp::create(b, loc, code, dst, ValueRange{bi, h, i, d});
+      });
+    });
+  }
+
+  /// Σ_{j<T} x[bi, h, j, e] / T for every e into mean[bi, h, e] (a token
+  /// mean, summed in key order as the reference sums it).
+  void tokenMean(Value x, Value mean, Value bi, Value h, Value tSize,
+                 int64_t width) {
+    Value count = arith::SIToFPOp::create(
+        b, loc, f32, arith::IndexCastOp::create(b, loc, b.getI64Type(), tSize));
+    loop(index(0), index(width), 1, [&](Value e) {
+      Value sum = loop(index(0), tSize, 1, {f32Const(0.0)},
+                       [&](Value j, ValueRange c) -> SmallVector<Value> {
+                         Value v = toF32(memref::LoadOp::create(
+                             b, loc, x, ValueRange{bi, h, j, e}));
+                         return {arith::AddFOp::create(b, loc, c[0], v)};
+                       })[0];
+      memref::StoreOp::create(b, loc, arith::DivFOp::create(b, loc, sum, count),
+                              mean, ValueRange{bi, h, e});
+    });
+  }
+
+  /// SageAttention's prologue (see the file comment): the tiles' operands
+  /// q8, k8, v, [mask], o, qs, ks, [v̄], with per-query and per-key scales.
+  SmallVector<Value> quantizeOperands(ValueRange args, Value bSize,
+                                      Value sSize, Value tSize) {
+    Value q = args[0], k = args[1], v = args[2];
+    int64_t dyn = ShapedType::kDynamic;
+    Type i8 = b.getI8Type();
+    Value q8 = alloc({dyn, s.heads, dyn, s.d}, i8, {bSize, sSize});
+    Value qs = alloc({dyn, s.heads, dyn}, f32, {bSize, sSize});
+    Value k8 = alloc({dyn, s.kvHeads, dyn, s.d}, i8, {bSize, tSize});
+    Value ks = alloc({dyn, s.kvHeads, dyn}, f32, {bSize, tSize});
+    Value work = mul(mul(bSize, add(sSize, tSize)), s.heads * (s.d + s.dv));
+
+    int64_t qBlock = s.quant.getQBlock(), kBlock = s.quant.getKBlock();
+    float factor = s.scale * float(M_LOG2E);
+    forEach({bSize, index(s.heads), ceilDiv(sSize, qBlock)}, work,
+            [&](ValueRange ivs) {
+              Value i0 = mul(ivs[2], qBlock);
+              Value i1 = minI(add(i0, qBlock), sSize);
+              quantizeInt8Rows(q, q8, qs, ivs[0], ivs[1], i0, i1, s.d, factor,
+                               Value());
+            });
+    // Heap, not stack: no alloca inside the parallel loops.
+    Value kMean = alloc({dyn, s.kvHeads, s.d}, f32, {bSize});
+    forEach({bSize, index(s.kvHeads)}, work, [&](ValueRange ivs) {
+      Value mean = kMean;
+      tokenMean(k, mean, ivs[0], ivs[1], tSize, s.d);
+      loop(index(0), tSize, kBlock, [&](Value j0) {
+        quantizeInt8Rows(k, k8, ks, ivs[0], ivs[1], j0,
+                         minI(add(j0, kBlock), tSize), s.d, 1.0f, mean);
+      });
+    });
+
+    SmallVector<Value> operands = {q8, k8, v};
+    Value vMean;
+    if (s.fp8Values) {
+      Value vq = alloc({dyn, s.kvHeads, dyn, s.dv}, f32, {bSize, tSize});
+      if (s.smoothValues)
+        vMean = alloc({dyn, s.kvHeads, s.dv}, f32, {bSize});
+      forEach({bSize, index(s.kvHeads)}, work, [&](ValueRange ivs) {
+        Value bi = ivs[0], h = ivs[1];
+        if (vMean)
+          tokenMean(v, vMean, bi, h, tSize, s.dv);
+        loop(index(0), index(s.dv), 1, [&](Value e) {
+          Value m = vMean ? Value(memref::LoadOp::create(b, loc, vMean,
+                                                         ValueRange{bi, h, e}))
+                          : Value();
+          auto centred = [&](Value j) {
+            Value x = toF32(
+                memref::LoadOp::create(b, loc, v, ValueRange{bi, h, j, e}));
+            return m ? Value(arith::SubFOp::create(b, loc, x, m)) : x;
+          };
+          Value absMax =
+              loop(index(0), tSize, 1, {f32Const(0.0)},
+                   [&](Value j, ValueRange c) -> SmallVector<Value> {
+                     Value a = math::AbsFOp::create(b, loc, centred(j));
+                     return {arith::MaximumFOp::create(b, loc, a, c[0])};
+                   })[0];
+          Value scale = arith::DivFOp::create(b, loc, absMax, f32Const(448.0));
+          Value none = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                             scale, f32Const(0.0));
+          loop(index(0), tSize, 1, [&](Value j) {
+            Value x = roundToE4M3(
+                b, loc, arith::DivFOp::create(b, loc, centred(j), scale));
+            x = arith::MulFOp::create(b, loc, x, scale);
+            x = arith::SelectOp::create(b, loc, none, f32Const(0.0), x);
+            memref::StoreOp::create(b, loc, x, vq, ValueRange{bi, h, j, e});
+          });
+        });
+      });
+      operands[2] = vq;
+    }
+    for (size_t i = 3; i < args.size(); ++i)
+      operands.push_back(args[i]); // [mask], o
+    operands.append({qs, ks});
+    if (vMean)
+      operands.push_back(vMean);
+    return operands;
+  }
+
+  /// The tile and merge functions of `tiling` and the loops calling them.
+  void emitTiling(ArrayRef<Value> operands, RowTiling tiling, Value bSize,
+                  Value sSize, Value tSize, Value work) {
+    Value nqb = ceilDiv(sSize, tiling.queries);
+    Value tasks = mul(mul(bSize, s.kvHeads), nqb);
+    Value splits = keySplits(tasks, tSize);
+    auto [pm, pl, pacc] = partials(tasks, splits, tiling.rows, s.dv);
+
+    func::FuncOp tile = tileFunction(operands, pm, pacc, tiling);
+    SmallVector<Value> tileArgs(operands);
+    tileArgs.append({pm, pl, pacc});
+    forEach({bSize, index(s.kvHeads), nqb, splits}, work, [&](ValueRange ivs) {
+      SmallVector<Value> callArgs(tileArgs);
+      callArgs.append(ivs.begin(), ivs.end());
+      callArgs.push_back(splits);
+      func::CallOp::create(b, loc, tile, callArgs);
+    });
+    ifThen(cmp(arith::CmpIPredicate::sgt, splits, index(1)), [&] {
+      func::FuncOp merge = mergeFunction(operands, pm, pacc, tiling);
+      forEach({bSize, index(s.kvHeads), nqb}, work, [&](ValueRange ivs) {
+        SmallVector<Value> callArgs = {
+            operands[0], operands[1], operands[oIndex], pm, pl, pacc};
+        callArgs.append(ivs.begin(), ivs.end());
+        callArgs.push_back(splits);
+        if (s.smoothValues)
+          callArgs.push_back(operands.back());
+        func::CallOp::create(b, loc, merge, callArgs);
+      });
+    });
+  }
+
+  func::FuncOp tileFunction(ArrayRef<Value> operands, Value pm, Value pacc,
+                            RowTiling tiling) {
+    SmallVector<Type> types;
+    for (Value v : operands)
+      types.push_back(v.getType());
+    types.append({pm.getType(), pm.getType(), pacc.getType()});
+    types.append(5, b.getIndexType());
+    return function(
+        "__linea_attention_tile", types, [&](OpBuilder &fb, ValueRange args) {
+          TileEmitter(fb, loc, s, tiling, options.keyBlock).emit(args);
+        });
+  }
+
+  func::FuncOp mergeFunction(ArrayRef<Value> operands, Value pm, Value pacc,
+                             RowTiling tiling) {
+    SmallVector<Type> types = {operands[0].getType(),
+                               operands[1].getType(),
+                               operands[oIndex].getType(),
+                               pm.getType(),
+                               pm.getType(),
+                               pacc.getType()};
+    types.append(4, b.getIndexType());
+    if (s.smoothValues)
+      types.push_back(operands.back().getType());
+    return function("__linea_attention_merge", types,
+                    [&](OpBuilder &fb, ValueRange args) {
+                      MergeEmitter(fb, loc, s, tiling).emit(args);
+                    });
+  }
 
 private:
   const AttentionShape &s;
-  const Options &options;
-  ModuleOp module;
-  SymbolTable &symbols;
+  /// Position of o among the kernel's (and the tiles') operands.
+  size_t oIndex = 0;
+};
+
+//===----------------------------------------------------------------------===//
+// linea.latent_attention decode (Palu)
+//===----------------------------------------------------------------------===//
+
+/// The static facts of one supported latent attention (S = 1).
+struct LatentShape {
+  int64_t heads = 0, kvHeads = 0, d = 0, dv = 0;
+  int64_t kGroups = 1, kRank = 0, vGroups = 1, vRank = 0;
+  Type element, ropeElement; // ropeElement null without rope
+  float scale = 1;
+  int64_t lanes = 16;
+  /// Query heads per K group: the rows of one task, which share its
+  /// latent slice and its rebuilt keys.
+  int64_t rows() const { return heads / kGroups; }
+  int64_t keyWidth() const { return kvHeads / kGroups * d; }
+};
+
+/// Fills `shape` for `op` and returns "" when the decode kernel applies.
+std::string analyzeLatent(LatentAttentionOp op, LatentShape &shape) {
+  auto qType = cast<RankedTensorType>(op.getQ().getType());
+  if (qType.getDimSize(2) != 1)
+    return "only decode (S = 1, static) has a kernel";
+  auto kUp = cast<RankedTensorType>(op.getKUp().getType());
+  auto vUp = cast<RankedTensorType>(op.getVUp().getType());
+  shape.heads = qType.getDimSize(1);
+  shape.kvHeads = op.getKvHeads();
+  shape.d = qType.getDimSize(3);
+  shape.kGroups = kUp.getDimSize(0);
+  shape.kRank = kUp.getDimSize(2);
+  shape.vGroups = vUp.getDimSize(0);
+  shape.vRank = vUp.getDimSize(2);
+  shape.dv = vUp.getDimSize(1) / (shape.kvHeads / shape.vGroups);
+  shape.element = qType.getElementType();
+  if (Value cos = op.getCos())
+    shape.ropeElement = cast<RankedTensorType>(cos.getType()).getElementType();
+  shape.scale = op.getEffectiveScale();
+  return "";
+}
+
+/// Emits the tile and merge functions of the latent decode kernel. A tile
+/// is one (b, K group g, key split): the R = H/Gk query heads whose kv
+/// heads share the latent slice g. Per block of keys it rebuilds the keys
+/// of the group's kv heads from the latent (k = Σ_ρ h[ρ]·ukᵀ[ρ, :], a
+/// broadcast-FMA over the group's Mk = (Hkv/Gk)·D features with ukᵀ
+/// transposed once per call), applies RoPE, scores them against the R
+/// queries and updates the online softmax. Values never get rebuilt: P·V
+/// accumulates in latent space, O_lat[r, :] += p·hv[j, vg(r)·rv : …], and
+/// the up-projection runs once per row at the end,
+/// o[r, e] = Σ_ρ O_lat[r, ρ]·uv[vg(r), (hk_r mod gv)·Dv + e, ρ] / l_r (the
+/// same sum, reassociated). Arguments: q, hk, ukᵀ, hv, uv, [cos, sin], o,
+/// pm, pl, pacc, b, g, split, splits.
+class LatentTileEmitter : EmitterBase {
+public:
+  LatentTileEmitter(OpBuilder &b, Location loc, const LatentShape &s,
+                    int64_t keyBlock)
+      : EmitterBase(b, loc), s(s), keyBlock(keyBlock) {}
+
+  void emitTile(ValueRange args) {
+    unsigned a = 0;
+    bindOperands(args, a);
+    Value split = args[a++];
+    Value splits = args[a++];
+    int64_t rows = s.rows(), width = s.keyWidth();
+    qS = scratch({rows, s.d});
+    kB = scratch({keyBlock, width});
+    sc = scratch({keyBlock, rows});
+    mS = scratch({rows});
+    lS = scratch({rows});
+    oL = scratch({rows, s.vRank});
+    Value zeroChunk = splat(vType(rChunk()), f32Const(0.0));
+    for (int64_t r = 0; r < rows; ++r) {
+      memref::StoreOp::create(b, loc, negInf(), mS, ValueRange{index(r)});
+      memref::StoreOp::create(b, loc, f32Const(0.0), lS, ValueRange{index(r)});
+      loop(index(0), index(s.vRank), rChunk(), [&](Value e) {
+        vector::StoreOp::create(b, loc, zeroChunk, oL, ValueRange{index(r), e});
+      });
+      Value h = add(mul(g, rows), r);
+      loop(index(0), index(s.d), 1, [&](Value d) {
+        Value x = memref::LoadOp::create(b, loc, q,
+                                         ValueRange{bIdx, h, index(0), d});
+        memref::StoreOp::create(b, loc, toF32(x), qS, ValueRange{index(r), d});
+      });
+    }
+    Value tSize = memref::DimOp::create(b, loc, hk, 1);
+    Value blocks = ceilDiv(tSize, keyBlock);
+    Value span = mul(arith::CeilDivSIOp::create(b, loc, blocks, splits),
+                     index(keyBlock));
+    Value kBegin = minI(mul(split, span), tSize);
+    Value kEnd = minI(add(kBegin, span), tSize);
+    loop(kBegin, kEnd, keyBlock, [&](Value j0) {
+      emitBlock(j0, minI(index(keyBlock), sub(kEnd, j0)));
+    });
+    ifElse(
+        cmp(arith::CmpIPredicate::eq, splits, index(1)), {},
+        [&] {
+          for (int64_t r = 0; r < rows; ++r)
+            writeRow(r, oL, memref::LoadOp::create(b, loc, lS,
+                                                   ValueRange{index(r)}));
+          return SmallVector<Value>();
+        },
+        [&] {
+          Value base = mul(add(mul(add(mul(bIdx, s.kGroups), g), splits), split),
+                     rows);
+          for (int64_t r = 0; r < rows; ++r) {
+            Value row = add(base, r);
+            for (auto [from, to] : {std::pair{mS, pm}, std::pair{lS, pl}})
+              memref::StoreOp::create(
+                  b, loc,
+                  memref::LoadOp::create(b, loc, from, ValueRange{index(r)}),
+                  to, ValueRange{row});
+            loop(index(0), index(s.vRank), rChunk(), [&](Value e) {
+              Value x = vector::LoadOp::create(b, loc, vType(rChunk()), oL,
+                                               ValueRange{index(r), e});
+              vector::StoreOp::create(b, loc, x, pacc, ValueRange{row, e});
+            });
+          }
+          return SmallVector<Value>();
+        });
+  }
+
+  /// The merge of one (b, g): weights exp(m_c − max m), then the
+  /// projection. Arguments: q, hk, ukᵀ, hv, uv, [cos, sin], o, pm, pl,
+  /// pacc, b, g, splits.
+  void emitMerge(ValueRange args) {
+    unsigned a = 0;
+    bindOperands(args, a);
+    Value splits = args[a++];
+    int64_t rows = s.rows();
+    oL = scratch({rows, s.vRank});
+    Value task = add(mul(bIdx, s.kGroups), g);
+    for (int64_t r = 0; r < rows; ++r) {
+      auto rowOf = [&](Value c) {
+        return add(mul(add(mul(task, splits), c), rows), r);
+      };
+      Value m = loop(index(0), splits, 1, {negInf()},
+                     [&](Value c, ValueRange carried) -> SmallVector<Value> {
+                       Value x = memref::LoadOp::create(b, loc, pm,
+                                                        ValueRange{rowOf(c)});
+                       return {arith::MaximumFOp::create(b, loc, carried[0], x)};
+                     })[0];
+      Value mSafe = safeMax(m);
+      Value zeroChunk = splat(vType(rChunk()), f32Const(0.0));
+      loop(index(0), index(s.vRank), rChunk(), [&](Value e) {
+        vector::StoreOp::create(b, loc, zeroChunk, oL, ValueRange{index(r), e});
+      });
+      Value l = loop(
+          index(0), splits, 1, {f32Const(0.0)},
+          [&](Value c, ValueRange carried) -> SmallVector<Value> {
+            Value row = rowOf(c);
+            Value w = exp(arith::SubFOp::create(
+                b, loc, memref::LoadOp::create(b, loc, pm, ValueRange{row}),
+                mSafe));
+            Value wv = splat(vType(rChunk()), w);
+            loop(index(0), index(s.vRank), rChunk(), [&](Value e) {
+              Value x = vector::LoadOp::create(b, loc, vType(rChunk()), pacc,
+                                               ValueRange{row, e});
+              Value acc = vector::LoadOp::create(b, loc, vType(rChunk()), oL,
+                                                 ValueRange{index(r), e});
+              acc = vector::FMAOp::create(b, loc, wv, x, acc);
+              vector::StoreOp::create(b, loc, acc, oL, ValueRange{index(r), e});
+            });
+            Value lc = memref::LoadOp::create(b, loc, pl, ValueRange{row});
+            return {arith::AddFOp::create(b, loc, carried[0],
+                                          arith::MulFOp::create(b, loc, w, lc))};
+          })[0];
+      writeRow(r, oL, l);
+    }
+  }
+
+private:
+  /// The operands and partial buffers, then b and g (shared by both
+  /// functions' argument lists).
+  void bindOperands(ValueRange args, unsigned &a) {
+    q = args[a++];
+    hk = args[a++];
+    ukT = args[a++];
+    hv = args[a++];
+    uv = args[a++];
+    if (s.ropeElement) {
+      cos = args[a++];
+      sin = args[a++];
+    }
+    o = args[a++];
+    pm = args[a++];
+    pl = args[a++];
+    pacc = args[a++];
+    bIdx = args[a++];
+    g = args[a++];
+  }
+
+  Value scratch(ArrayRef<int64_t> shape) {
+    return memref::AllocaOp::create(b, loc, MemRefType::get(shape, f32));
+  }
+  /// The widest vector (≤ the lanes, a power of two) dividing `size`.
+  int64_t chunk(int64_t size) const {
+    int64_t w = 1;
+    while (w * 2 <= s.lanes && size % (w * 2) == 0)
+      w *= 2;
+    return w;
+  }
+  int64_t rChunk() const { return chunk(s.vRank); }
+  VectorType vType(int64_t n, Type element = {}) {
+    return VectorType::get({n}, element ? element : f32);
+  }
+  /// A vector of `n` elements of `memref` at `indices`, widened to f32.
+  Value loadF32(Value memref, ValueRange indices, int64_t n) {
+    Type element = getElementTypeOrSelf(memref.getType());
+    return toF32(
+        vector::LoadOp::create(b, loc, vType(n, element), memref, indices));
+  }
+
+  /// One block of `len` keys from j0.
+  void emitBlock(Value j0, Value len) {
+    int64_t rows = s.rows(), width = s.keyWidth();
+    int64_t perGroup = s.kvHeads / s.kGroups;
+    // Keys: kB[jj, :] = Σ_ρ hk[b, j, g·rk + ρ]·ukᵀ[g, ρ, :], tiles of keys
+    // × feature vectors (about 16 accumulators).
+    int64_t fw = chunk(width);
+    int64_t nf = std::min<int64_t>(4, width / fw);
+    while ((width / fw) % nf)
+      --nf;
+    auto keyTile = [&](Value jj, int64_t keys) {
+      loop(index(0), index(width), fw * nf, [&](Value f0) {
+        SmallVector<Value> init(keys * nf, splat(vType(fw), f32Const(0.0)));
+        SmallVector<Value> acc = loop(
+            index(0), index(s.kRank), 1, init,
+            [&](Value r, ValueRange carried) -> SmallVector<Value> {
+              SmallVector<Value> w, next(carried);
+              for (int64_t n = 0; n < nf; ++n)
+                w.push_back(vector::LoadOp::create(
+                    b, loc, vType(fw), ukT,
+                    ValueRange{g, r, add(f0, n * fw)}));
+              Value col = add(mul(g, s.kRank), r);
+              for (int64_t u = 0; u < keys; ++u) {
+                Value h = toF32(memref::LoadOp::create(
+                    b, loc, hk, ValueRange{bIdx, add(add(j0, jj), u), col}));
+                Value hb = splat(vType(fw), h);
+                for (int64_t n = 0; n < nf; ++n)
+                  next[u * nf + n] = vector::FMAOp::create(
+                      b, loc, w[n], hb, carried[u * nf + n]);
+              }
+              return next;
+            });
+        for (int64_t u = 0; u < keys; ++u)
+          for (int64_t n = 0; n < nf; ++n)
+            vector::StoreOp::create(b, loc, acc[u * nf + n], kB,
+                                    ValueRange{add(jj, u), add(f0, n * fw)});
+      });
+    };
+    int64_t tile = std::max<int64_t>(1, 16 / nf);
+    Value whole = sub(len, arith::RemSIOp::create(b, loc, len, index(tile)));
+    loop(index(0), whole, tile, [&](Value jj) { keyTile(jj, tile); });
+    loop(whole, len, 1, [&](Value jj) { keyTile(jj, 1); });
+
+    // RoPE: k[d] = k[d]·cos[d] − k[d + D/2]·sin[d] (d < D/2),
+    // k[d]·cos[d] + k[d − D/2]·sin[d] (d ≥ D/2).
+    if (s.ropeElement) {
+      int64_t half = s.d / 2, hw = chunk(half);
+      loop(index(0), len, 1, [&](Value jj) {
+        Value j = add(j0, jj);
+        loop(index(0), index(half), hw, [&](Value d) {
+          Value d2 = add(d, half);
+          Value c1 = loadF32(cos, {j, d}, hw), c2 = loadF32(cos, {j, d2}, hw);
+          Value s1 = loadF32(sin, {j, d}, hw), s2 = loadF32(sin, {j, d2}, hw);
+          for (int64_t a = 0; a < perGroup; ++a) {
+            Value at1 = add(d, a * s.d), at2 = add(d2, a * s.d);
+            Value x1 =
+                vector::LoadOp::create(b, loc, vType(hw), kB, ValueRange{jj, at1});
+            Value x2 =
+                vector::LoadOp::create(b, loc, vType(hw), kB, ValueRange{jj, at2});
+            Value y1 = arith::SubFOp::create(
+                b, loc, arith::MulFOp::create(b, loc, x1, c1),
+                arith::MulFOp::create(b, loc, x2, s1));
+            Value y2 = arith::AddFOp::create(
+                b, loc, arith::MulFOp::create(b, loc, x2, c2),
+                arith::MulFOp::create(b, loc, x1, s2));
+            vector::StoreOp::create(b, loc, y1, kB, ValueRange{jj, at1});
+            vector::StoreOp::create(b, loc, y2, kB, ValueRange{jj, at2});
+          }
+        });
+      });
+    }
+
+    // Scores sc[jj, r] = scale · q_r · k_{kv(r)}: vectors along D, one
+    // lane reduction each.
+    int64_t dw = chunk(s.d);
+    int64_t qpk = s.heads / s.kvHeads;
+    loop(index(0), len, 1, [&](Value jj) {
+      for (int64_t r = 0; r < rows; ++r) {
+        int64_t base = r / qpk * s.d;
+        Value acc = loop(index(0), index(s.d), dw,
+                         {splat(vType(dw), f32Const(0.0))},
+                         [&](Value d, ValueRange c) -> SmallVector<Value> {
+                           Value qv = vector::LoadOp::create(
+                               b, loc, vType(dw), qS, ValueRange{index(r), d});
+                           Value kv = vector::LoadOp::create(
+                               b, loc, vType(dw), kB,
+                               ValueRange{jj, add(d, base)});
+                           return {vector::FMAOp::create(b, loc, qv, kv, c[0])};
+                         })[0];
+        Value x = vector::ReductionOp::create(
+            b, loc, vector::CombiningKind::ADD, acc, f32Const(0.0),
+            arith::FastMathFlags::reassoc);
+        x = arith::MulFOp::create(b, loc, x, f32Const(s.scale));
+        memref::StoreOp::create(b, loc, x, sc, ValueRange{jj, index(r)});
+      }
+    });
+
+    // Online softmax per row and P·V in latent space.
+    int64_t rw = rChunk();
+    for (int64_t r = 0; r < rows; ++r) {
+      Value ri = index(r);
+      Value m = memref::LoadOp::create(b, loc, mS, ValueRange{ri});
+      Value bm = loop(index(0), len, 1, {negInf()},
+                      [&](Value jj, ValueRange c) -> SmallVector<Value> {
+                        Value x = memref::LoadOp::create(b, loc, sc,
+                                                         ValueRange{jj, ri});
+                        return {arith::MaximumFOp::create(b, loc, c[0], x)};
+                      })[0];
+      Value mNew = arith::MaximumFOp::create(b, loc, m, bm);
+      Value mSafe = safeMax(mNew);
+      Value alpha = exp(arith::SubFOp::create(b, loc, m, mSafe));
+      Value sum = loop(index(0), len, 1, {f32Const(0.0)},
+                       [&](Value jj, ValueRange c) -> SmallVector<Value> {
+                         Value x = memref::LoadOp::create(b, loc, sc,
+                                                          ValueRange{jj, ri});
+                         Value p =
+                             exp(arith::SubFOp::create(b, loc, x, mSafe));
+                         memref::StoreOp::create(b, loc, p, sc,
+                                                 ValueRange{jj, ri});
+                         return {arith::AddFOp::create(b, loc, c[0], p)};
+                       })[0];
+      Value l = memref::LoadOp::create(b, loc, lS, ValueRange{ri});
+      memref::StoreOp::create(
+          b, loc,
+          arith::AddFOp::create(b, loc, arith::MulFOp::create(b, loc, l, alpha),
+                                sum),
+          lS, ValueRange{ri});
+      memref::StoreOp::create(b, loc, mNew, mS, ValueRange{ri});
+      // The row's value latent columns: group vg(r) of its kv head.
+      Value kvHead = add(mul(g, perGroup), r / qpk);
+      Value vCol = mul(arith::DivSIOp::create(
+                           b, loc, kvHead, index(s.kvHeads / s.vGroups)),
+                       s.vRank);
+      Value av = splat(vType(rw), alpha);
+      loop(index(0), index(s.vRank), rw, [&](Value e) {
+        Value acc = vector::LoadOp::create(b, loc, vType(rw), oL,
+                                           ValueRange{ri, e});
+        acc = arith::MulFOp::create(b, loc, acc, av);
+        acc = loop(index(0), len, 1, {acc},
+                   [&](Value jj, ValueRange c) -> SmallVector<Value> {
+                     Value p = splat(vType(rw),
+                                     memref::LoadOp::create(
+                                         b, loc, sc, ValueRange{jj, ri}));
+                     Value x = loadF32(hv, {bIdx, add(j0, jj), add(vCol, e)},
+                                       rw);
+                     return {vector::FMAOp::create(b, loc, p, x, c[0])};
+                   })[0];
+        vector::StoreOp::create(b, loc, acc, oL, ValueRange{ri, e});
+      });
+    }
+  }
+
+  /// o[b, h_r, 0, e] = Σ_ρ lat[r, ρ]·uv[vg, (hk mod gv)·Dv + e, ρ] / l,
+  /// rounded (0 when no key was seen: l = 0).
+  void writeRow(int64_t r, Value lat, Value l) {
+    int64_t perGroup = s.kvHeads / s.kGroups, qpk = s.heads / s.kvHeads;
+    int64_t vPerGroup = s.kvHeads / s.vGroups, rw = rChunk();
+    Value kvHead = add(mul(g, perGroup), r / qpk);
+    Value vg = arith::DivSIOp::create(b, loc, kvHead, index(vPerGroup));
+    Value rowBase = mul(arith::RemSIOp::create(b, loc, kvHead,
+                                               index(vPerGroup)),
+                        s.dv);
+    Value h = add(mul(g, s.rows()), r);
+    Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, l,
+                                        f32Const(0.0));
+    loop(index(0), index(s.dv), 1, [&](Value e) {
+      Value acc = loop(index(0), index(s.vRank), rw,
+                       {splat(vType(rw), f32Const(0.0))},
+                       [&](Value rho, ValueRange c) -> SmallVector<Value> {
+                         Value x = vector::LoadOp::create(
+                             b, loc, vType(rw), lat, ValueRange{index(r), rho});
+                         Value u = loadF32(uv, {vg, add(rowBase, e), rho}, rw);
+                         return {vector::FMAOp::create(b, loc, x, u, c[0])};
+                       })[0];
+      Value x = vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
+                                            acc, f32Const(0.0),
+                                            arith::FastMathFlags::reassoc);
+      x = arith::DivFOp::create(b, loc, x, l);
+      x = arith::SelectOp::create(b, loc, empty, f32Const(0.0), x);
+      if (!s.element.isF32())
+        x = arith::TruncFOp::create(b, loc, s.element, x);
+      memref::StoreOp::create(b, loc, x, o, ValueRange{bIdx, h, index(0), e});
+    });
+  }
+
+  const LatentShape &s;
+  int64_t keyBlock;
+  Value q, hk, ukT, hv, uv, cos, sin, o, pm, pl, pacc, bIdx, g;
+  Value qS, kB, sc, mS, lS, oL;
+};
+
+/// Emits the latent decode kernel: ukᵀ once, the tiles over (b, K group,
+/// key split) in parallel, and the merge when the keys were split.
+/// Arguments: q, hk, uk, hv, uv, [cos, sin], o.
+class LatentKernelEmitter : ParallelEmitter {
+public:
+  using ParallelEmitter::created;
+  LatentKernelEmitter(OpBuilder &b, Location loc, const LatentShape &s,
+                      const KernelOptions &options, ModuleOp module,
+                      SymbolTable &symbols)
+      : ParallelEmitter(b, loc, options, module, symbols), s(s) {}
+
+  void emit(ValueRange args) {
+    SmallVector<Value> operands(args);
+    Value hk = args[1], uk = args[2];
+    Value bSize = memref::DimOp::create(b, loc, hk, 0);
+    Value tSize = memref::DimOp::create(b, loc, hk, 1);
+    int64_t width = s.keyWidth();
+    // ukᵀ [Gk, rk, Mk] in f32: rebuilding a key reads rows of it.
+    Value ukT = memref::AllocOp::create(
+        b, loc, MemRefType::get({s.kGroups, s.kRank, width}, f32));
+    loop(index(0), index(s.kGroups), 1, [&](Value gi) {
+      loop(index(0), index(width), 1, [&](Value f) {
+        loop(index(0), index(s.kRank), 1, [&](Value r) {
+          Value x = memref::LoadOp::create(b, loc, uk, ValueRange{gi, f, r});
+          memref::StoreOp::create(b, loc, toF32(x), ukT, ValueRange{gi, r, f});
+        });
+      });
+    });
+    operands[2] = ukT;
+
+    int64_t rows = s.rows();
+    Value tasks = mul(bSize, s.kGroups);
+    Value splits = keySplits(tasks, tSize);
+    auto [pm, pl, pacc] = partials(tasks, splits, rows, s.vRank);
+    SmallVector<Value> common(operands);
+    common.append({pm, pl, pacc});
+    SmallVector<Type> types;
+    for (Value v : common)
+      types.push_back(v.getType());
+    Value work = mul(mul(bSize, tSize), s.heads * (s.d + s.vRank) +
+                                            s.kvHeads * s.d * s.kRank /
+                                                s.kGroups);
+
+    SmallVector<Type> tileTypes(types);
+    tileTypes.append(4, b.getIndexType());
+    func::FuncOp tile = function(
+        "__linea_latent_attention_tile", tileTypes,
+        [&](OpBuilder &fb, ValueRange fargs) {
+          LatentTileEmitter(fb, loc, s, options.keyBlock).emitTile(fargs);
+        });
+    forEach({bSize, index(s.kGroups), splits}, work, [&](ValueRange ivs) {
+      SmallVector<Value> callArgs(common);
+      callArgs.append(ivs.begin(), ivs.end());
+      callArgs.push_back(splits);
+      func::CallOp::create(b, loc, tile, callArgs);
+    });
+    ifThen(cmp(arith::CmpIPredicate::sgt, splits, index(1)), [&] {
+      SmallVector<Type> mergeTypes(types);
+      mergeTypes.append(3, b.getIndexType());
+      func::FuncOp merge = function(
+          "__linea_latent_attention_merge", mergeTypes,
+          [&](OpBuilder &fb, ValueRange fargs) {
+            LatentTileEmitter(fb, loc, s, options.keyBlock).emitMerge(fargs);
+          });
+      forEach({bSize, index(s.kGroups)}, work, [&](ValueRange ivs) {
+        SmallVector<Value> callArgs(common);
+        callArgs.append(ivs.begin(), ivs.end());
+        callArgs.push_back(splits);
+        func::CallOp::create(b, loc, merge, callArgs);
+      });
+    });
+  }
+
+private:
+  const LatentShape &s;
 };
 
 /// The memref of `tensor`'s type with dims `dynamic` made dynamic.
@@ -1137,12 +1951,60 @@ MemRefType bufferType(Value tensor, ArrayRef<bool> dynamic) {
   return MemRefType::get(shape, type.getElementType());
 }
 
+/// Replaces `op` (one result, of rank 4) by a call of `kernel` on buffers
+/// of `operands` (cast to `argTypes`) and a new result buffer of type
+/// `oArgType` (dims 0 and 2 sized like q's, operands[0], where dynamic).
+void replaceByKernelCall(Operation *op, ValueRange operands,
+                         ArrayRef<MemRefType> argTypes, MemRefType oArgType,
+                         func::FuncOp kernel) {
+  OpBuilder b(op);
+  Location loc = op->getLoc();
+  SmallVector<Value> args;
+  for (auto [i, x] : llvm::enumerate(operands)) {
+    auto type = cast<RankedTensorType>(x.getType());
+    Value buffer = bufferization::ToBufferOp::create(
+        b, loc, MemRefType::get(type.getShape(), type.getElementType()), x,
+        /*read_only=*/true);
+    if (buffer.getType() != argTypes[i])
+      buffer = memref::CastOp::create(b, loc, argTypes[i], buffer);
+    args.push_back(buffer);
+  }
+  auto oType = cast<RankedTensorType>(op->getResult(0).getType());
+  SmallVector<Value> sizes;
+  for (int64_t dim : {0, 2})
+    if (oType.isDynamicDim(dim))
+      sizes.push_back(tensor::DimOp::create(b, loc, operands[0], dim));
+  auto oBufferType = MemRefType::get(oType.getShape(), oType.getElementType());
+  Value oBuffer = memref::AllocOp::create(b, loc, oBufferType, sizes);
+  args.push_back(
+      oBufferType == oArgType
+          ? oBuffer
+          : memref::CastOp::create(b, loc, oArgType, oBuffer).getResult());
+  func::CallOp::create(b, loc, kernel, args);
+  Value result = bufferization::ToTensorOp::create(
+      b, loc, oType, oBuffer, /*restrict=*/true, /*writable=*/true);
+  op->getResult(0).replaceAllUsesWith(result);
+  op->erase();
+}
+
 /// The most stack one tile may take (libomp's worker threads get 4 MiB).
 constexpr int64_t kMaxScratchBytes = 1 << 20;
 
 struct CpuAttentionKernelsPass
     : linea::impl::CpuAttentionKernelsBase<CpuAttentionKernelsPass> {
   using Base::Base;
+
+  /// Whether `op` keeps its reference lowering (`why` is not empty), with
+  /// a remark under report-skipped.
+  bool leftToReference(Operation *op, const std::string &why) {
+    if (why.empty())
+      return false;
+    if (reportSkipped)
+      op->emitRemark() << "linea-cpu-attention-kernels: left to the "
+                          "reference lowering: "
+                       << why;
+    return true;
+  }
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
@@ -1167,8 +2029,10 @@ struct CpuAttentionKernelsPass
     SymbolTable symbols(module);
     KernelEmitter::Options options{tileRows, keyBlock, numThreads,
                                    minParallelWork, minSplitKeys};
-    // One kernel per distinct (buffer types, causal, scale).
-    SmallVector<std::pair<std::tuple<Type, bool, float>, func::FuncOp>> kernels;
+    // One kernel per distinct (buffer types, causal, scale, quant).
+    SmallVector<
+        std::pair<std::tuple<Type, bool, float, Attribute>, func::FuncOp>>
+        kernels;
     SmallVector<func::FuncOp> created;
     for (AttentionOp op : ops) {
       AttentionShape shape;
@@ -1184,13 +2048,8 @@ struct CpuAttentionKernelsPass
                 std::to_string(bytes) + " bytes of scratch per tile, above " +
                 std::to_string(kMaxScratchBytes);
       }
-      if (!why.empty()) {
-        if (reportSkipped)
-          op.emitRemark() << "linea-cpu-attention-kernels: left to the "
-                             "reference lowering: "
-                          << why;
+      if (leftToReference(op, why))
         continue;
-      }
       OpBuilder b(op);
       Location loc = op.getLoc();
       // B and T dynamic in the kernel's types, S static where it is (it
@@ -1210,14 +2069,14 @@ struct CpuAttentionKernelsPass
           dyn.push_back(!broadcast);
         argTypes.push_back(bufferType(mask, dyn));
       }
-      auto oType = cast<RankedTensorType>(op.getType());
       MemRefType oArgType =
           bufferType(op.getResult(), {true, false, dynamicS, false});
       SmallVector<Type> types(argTypes.begin(), argTypes.end());
       types.push_back(oArgType);
       auto funcType = b.getFunctionType(types, {});
 
-      std::tuple<Type, bool, float> key{funcType, shape.causal, shape.scale};
+      std::tuple<Type, bool, float, Attribute> key{funcType, shape.causal,
+                                                   shape.scale, shape.quant};
       func::FuncOp kernel;
       for (auto &[known, fn] : kernels)
         if (known == key)
@@ -1238,33 +2097,59 @@ struct CpuAttentionKernelsPass
         kernels.push_back({key, kernel});
       }
 
-      SmallVector<Value> args;
-      for (auto [i, x] : llvm::enumerate(operands)) {
-        auto type = cast<RankedTensorType>(x.getType());
-        Value buffer = bufferization::ToBufferOp::create(
-            b, loc, MemRefType::get(type.getShape(), type.getElementType()), x,
-            /*read_only=*/true);
-        if (buffer.getType() != argTypes[i])
-          buffer = memref::CastOp::create(b, loc, argTypes[i], buffer);
-        args.push_back(buffer);
+      replaceByKernelCall(op, operands, argTypes, oArgType, kernel);
+    }
+
+    // Latent (Palu) decode: one kernel per op.
+    SmallVector<LatentAttentionOp> latentOps;
+    module.walk([&](LatentAttentionOp op) { latentOps.push_back(op); });
+    for (LatentAttentionOp op : latentOps) {
+      LatentShape shape;
+      shape.lanes = vectorWidth;
+      std::string why = analyzeLatent(op, shape);
+      if (why.empty()) {
+        int64_t bytes = int64_t(sizeof(float)) *
+                        (keyBlock * (shape.keyWidth() + shape.rows()) +
+                         shape.rows() * (shape.d + shape.vRank + 2));
+        if (bytes > kMaxScratchBytes)
+          why = "the rebuilt key block needs " + std::to_string(bytes) +
+                " bytes of scratch per tile, above " +
+                std::to_string(kMaxScratchBytes);
       }
-      SmallVector<Value> sizes;
-      if (oType.isDynamicDim(0))
-        sizes.push_back(tensor::DimOp::create(b, loc, op.getQ(), 0));
-      if (oType.isDynamicDim(2))
-        sizes.push_back(tensor::DimOp::create(b, loc, op.getQ(), 2));
-      auto oBufferType =
-          MemRefType::get(oType.getShape(), oType.getElementType());
-      Value oBuffer = memref::AllocOp::create(b, loc, oBufferType, sizes);
-      args.push_back(
-          oBufferType == oArgType
-              ? oBuffer
-              : memref::CastOp::create(b, loc, oArgType, oBuffer).getResult());
-      func::CallOp::create(b, loc, kernel, args);
-      Value result = bufferization::ToTensorOp::create(
-          b, loc, oType, oBuffer, /*restrict=*/true, /*writable=*/true);
-      op.replaceAllUsesWith(result);
-      op.erase();
+      if (leftToReference(op, why))
+        continue;
+      OpBuilder b(op);
+      Location loc = op.getLoc();
+      SmallVector<Value> operands = {op.getQ(), op.getKLatent(), op.getKUp(),
+                                     op.getVLatent(), op.getVUp()};
+      SmallVector<MemRefType> argTypes = {
+          bufferType(op.getQ(), {true, false, false, false}),
+          bufferType(op.getKLatent(), {true, true, false}),
+          bufferType(op.getKUp(), {false, false, false}),
+          bufferType(op.getVLatent(), {true, true, false}),
+          bufferType(op.getVUp(), {false, false, false})};
+      for (Value table : op.getRope()) {
+        operands.push_back(table);
+        argTypes.push_back(bufferType(table, {true, false}));
+      }
+      MemRefType oArgType =
+          bufferType(op.getResult(), {true, false, false, false});
+      SmallVector<Type> types(argTypes.begin(), argTypes.end());
+      types.push_back(oArgType);
+      OpBuilder mb = OpBuilder::atBlockEnd(module.getBody());
+      auto kernel = func::FuncOp::create(mb, loc, "__linea_latent_attention",
+                                         b.getFunctionType(types, {}));
+      kernel.setPrivate();
+      symbols.insert(kernel);
+      Block *entry = kernel.addEntryBlock();
+      OpBuilder kb = OpBuilder::atBlockEnd(entry);
+      LatentKernelEmitter emitter(kb, loc, shape, options, module, symbols);
+      emitter.emit(entry->getArguments());
+      func::ReturnOp::create(kb, loc);
+      created.push_back(kernel);
+      created.append(emitter.created);
+
+      replaceByKernelCall(op, operands, argTypes, oArgType, kernel);
     }
 
     // exp as MLIR's polynomial (vectorised) instead of a libm call per

@@ -15,7 +15,11 @@
 //                         w[n+j, k:k+VL], acc[i][j])
 //       y[m+i, n+j] += reduce_add(acc[i][j])
 //
-// with 1-row tiles for the rows of x and w left over. The grouped form
+// with 1-row tiles for the rows of x and w left over. The fill of y before
+// the contraction and the elementwise ops after it (bias, activation,
+// residual; ContractionEpilogue.h) fold into the `y[m+i, n+j] +=` step:
+// the sum starts from the fill's value and goes through their bodies before
+// its one store, instead of a pass over the output each. The grouped form
 // y[m, g, n] += x[m, g, k]·w[g, n, k] (block-diagonal layers, Monarch's
 // first stage) runs the same nest per group on the views x[:, g, :], w[g]
 // and y[:, g, :], serially.
@@ -28,7 +32,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ContractionEpilogue.h"
 #include "linea/Conversion/Passes.h"
+#include "linea/Conversion/TileTable.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -169,9 +175,13 @@ Value groupWeights(OpBuilder &b, Location loc, Value w, Value g) {
 /// Emits the loop nest replacing one matched contraction.
 class KernelEmitter {
 public:
+  /// With `epilogue`, y starts from and ends through it (fused fill and
+  /// elementwise consumers) instead of a load and a store of y.
   KernelEmitter(OpBuilder &b, Location loc, Value x, Value w, Value y,
-                int64_t vectorWidth)
-      : b(b), loc(loc), x(x), w(w), y(y), vectorWidth(vectorWidth),
+                int64_t vectorWidth,
+                const cpu_kernels::ContractionEpilogue *epilogue = nullptr)
+      : b(b), loc(loc), x(x), w(w), y(y), epilogue(epilogue),
+        vectorWidth(vectorWidth),
         vectorType(VectorType::get({vectorWidth}, b.getF32Type())),
         kSize(cast<MemRefType>(x.getType()).getDimSize(1)) {}
 
@@ -208,11 +218,15 @@ public:
     for (int64_t i = 0; i < rows; ++i)
       for (int64_t j = 0; j < cols; ++j) {
         SmallVector<Value, 2> at = {xRows[i], wRows[j]};
-        Value old = memref::LoadOp::create(b, loc, y, at);
+        Value old = epilogue ? epilogue->initial(b, loc, at)
+                             : memref::LoadOp::create(b, loc, y, at);
         Value sum = vector::ReductionOp::create(
             b, loc, vector::CombiningKind::ADD, loop.getResult(i * cols + j),
             old, arith::FastMathFlags::reassoc);
-        memref::StoreOp::create(b, loc, sum, y, at);
+        if (epilogue)
+          epilogue->store(b, loc, sum, at);
+        else
+          memref::StoreOp::create(b, loc, sum, y, at);
       }
   }
 
@@ -301,6 +315,7 @@ private:
   OpBuilder &b;
   Location loc;
   Value x, w, y;
+  const cpu_kernels::ContractionEpilogue *epilogue;
   int64_t vectorWidth;
   VectorType vectorType;
   int64_t kSize;
@@ -356,7 +371,19 @@ struct CpuContractionKernelsPass
       op.erase();
     }
     for (linalg::GenericOp op : matches) {
-      OpBuilder b(op);
+      // Tiles measured for this shape (linea-cpu-tile-table) win.
+      int64_t tileM = this->tileM, tileN = this->tileN,
+              blockBytes = this->blockBytes;
+      if (auto t = op->getAttrOfType<DenseI64ArrayAttr>(kCpuTileAttr);
+          t && t.size() == 3)
+        tileM = t[0], tileN = t[1], blockBytes = t[2];
+      // The fill of y and the elementwise ops after it (bias, activation,
+      // residual) go into the kernel's store; the kernel takes the place
+      // of the last one.
+      std::optional<cpu_kernels::ContractionEpilogue> epilogue;
+      if (fuseEpilogues)
+        epilogue = cpu_kernels::ContractionEpilogue::analyze(op);
+      OpBuilder b(epilogue ? epilogue->insertionPoint() : op.getOperation());
       Value x = op.getDpsInputs()[0], w = op.getDpsInputs()[1],
             y = op.getDpsInits()[0];
       int64_t kSize = cast<MemRefType>(x.getType()).getDimSize(1);
@@ -375,9 +402,12 @@ struct CpuContractionKernelsPass
         minRows = llvm::divideCeil(minParallelWork,
                                    std::max<int64_t>(1, nSize * kSize));
       }
-      KernelEmitter(b, op.getLoc(), x, w, y, vectorWidth)
+      KernelEmitter(b, op.getLoc(), x, w, y, vectorWidth,
+                    epilogue ? &*epilogue : nullptr)
           .emit(tileM, tileN, blockRows, minRows);
       op.erase();
+      if (epilogue)
+        epilogue->eraseReplaced();
     }
   }
 };

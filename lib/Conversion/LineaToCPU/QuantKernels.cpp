@@ -32,18 +32,27 @@
 // differs. The last chunk of a row is a masked load when R is not a
 // multiple of VL (the padding bytes meet zeros in X). For
 // `dynamic_int8_per_token` x̂ is computed in the prologue with the
-// reference's f32 operations (the products stay f32, not i8×i8).
+// reference's f32 operations; with int-dot its integer codes are kept
+// (as i16) and, with vnni, each step is one vpdpwssd per accumulator (32
+// i16 products summed into 16 i32 lanes), the scales applied per group.
+//
+// The loop above decodes each W tile once per tile of x rows. With many
+// rows (M ≥ panel-min-rows, checked at run time) each W tile is instead
+// decoded once into an f32 panel laid out like X, and every row tile runs
+// plain FMAs over it: the decode is shared by all M rows, as the dense
+// kernel's loads of W are.
 //
 //===----------------------------------------------------------------------===//
 
 #include "KernelEmitterBase.h"
+#include "LinearKernelCall.h"
 #include "linea/Conversion/Passes.h"
 #include "linea/Dialect/Linea/IR/LineaOps.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/SymbolTable.h"
 
-#include <numeric>
 
 namespace linea {
 #define GEN_PASS_DEF_CPUQUANTKERNELS
@@ -54,6 +63,24 @@ using namespace mlir;
 
 namespace linea {
 namespace {
+
+/// AVX512-VNNI's i16 pair dot product, acc + Σ pairs: an LLVM intrinsic,
+/// which LLVM recognises by this name on a declared function.
+constexpr StringLiteral kVpdpwssd = "llvm.x86.avx512.vpdpwssd.512";
+
+/// Declares kVpdpwssd in `module` (once). A func.call of it, unlike
+/// llvm.call_intrinsic, has the known effects buffer deallocation needs.
+void vnniDeclaration(ModuleOp module) {
+  if (module.lookupSymbol(kVpdpwssd))
+    return;
+  OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+  auto acc = VectorType::get({16}, b.getI32Type());
+  auto pairs = VectorType::get({32}, b.getI16Type());
+  auto decl = func::FuncOp::create(
+      b, module.getLoc(), kVpdpwssd,
+      b.getFunctionType({acc, pairs, pairs}, {acc}));
+  decl.setPrivate();
+}
 
 /// The static facts of one supported layer that shape its kernel.
 struct KernelShape {
@@ -70,13 +97,14 @@ struct KernelShape {
   int64_t lanes = 16;      // f32 lanes of a vector
   int64_t chunkBytes = 16; // packed bytes per step: lanes, 2·lanes for intDot
   bool intDot = false;     // W8A8 as i16 pair dot products in i32
+  bool vnni = false;       // ... each one AVX512-VNNI vpdpwssd
   Type scaleType;
 };
 
 /// Fills `shape` for `op` and returns "" when the kernel applies, else why
 /// not.
 std::string analyze(QuantLinearOp op, int64_t maxLanes, bool intDot,
-                    KernelShape &shape) {
+                    bool vnni, KernelShape &shape) {
   QFormatAttr format = op.getFormat();
   QElement element = format.getElement();
   if (element != QElement::int8 && element != QElement::uint8 &&
@@ -130,6 +158,7 @@ std::string analyze(QuantLinearOp op, int64_t maxLanes, bool intDot,
   if (intDot && shape.quantizeX && shape.bits == 8 && maxLanes == 16 &&
       (shape.columns == 1 || shape.groupBytes % 32 == 0)) {
     shape.intDot = true;
+    shape.vnni = vnni;
     shape.lanes = 16;
     shape.chunkBytes = 32;
   }
@@ -141,9 +170,10 @@ class KernelEmitter : cpu_kernels::KernelEmitterBase {
 public:
   KernelEmitter(OpBuilder &b, Location loc, const KernelShape &shape,
                 int64_t tileM, int64_t tileN, int64_t blockBytes,
-                int64_t minParallelWeights)
+                int64_t minParallelWeights, int64_t panelMinRows)
       : KernelEmitterBase(b, loc), s(shape), tileM(tileM), tileN(tileN),
         blockBytes(blockBytes), minParallelWeights(minParallelWeights),
+        panelMinRows(panelMinRows),
         f32(b.getF32Type()),
         vecType(VectorType::get({shape.lanes}, b.getF32Type())),
         paddedBytes((shape.rowBytes + shape.chunkBytes - 1) / shape.chunkBytes *
@@ -254,17 +284,16 @@ private:
         loop(n0, nEnd, tileN, [&](Value n) { emitTile(m, n, 1, tileN); });
       });
     };
-    // Threads pay only for large weights: a small layer decodes faster
-    // than a thread wakes up.
-    if (nFull > 0 && s.n * s.k >= minParallelWeights) {
-      auto par = scf::ParallelOp::create(b, loc, ValueRange{index(0)},
-                                         ValueRange{index(nFull)},
-                                         ValueRange{index(blockRows)});
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPoint(par.getBody()->getTerminator());
-      block(par.getInductionVars()[0]);
+    // Enough rows of x (known at run time) to share one decode of each W
+    // tile, in f32, among all of them.
+    if (nFull > 0 && !s.intDot && panelMinRows > 0) {
+      Value many = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge,
+                                         mSize, index(panelMinRows));
+      ifElse(
+          many, [&] { emitPanelBlocks(nFull, mFull); },
+          [&] { overBlocks(nFull, blockRows, block); });
     } else if (nFull > 0) {
-      loop(index(0), index(nFull), blockRows, block);
+      overBlocks(nFull, blockRows, block);
     }
     if (nFull < s.n)
       loop(index(nFull), index(s.n), 1, [&](Value n) {
@@ -274,16 +303,120 @@ private:
       });
   }
 
+  /// block(n0) for n0 in [0, nFull) step blockRows; threads pay only for
+  /// large weights (a small layer decodes faster than a thread wakes up).
+  void overBlocks(int64_t nFull, int64_t blockRows,
+                  llvm::function_ref<void(Value)> block) {
+    if (s.n * s.k < minParallelWeights)
+      return loop(index(0), index(nFull), blockRows, block);
+    auto par = scf::ParallelOp::create(b, loc, ValueRange{index(0)},
+                                       ValueRange{index(nFull)},
+                                       ValueRange{index(blockRows)});
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(par.getBody()->getTerminator());
+    block(par.getInductionVars()[0]);
+  }
+
+  /// M ≥ panel-min-rows: each tile of tileN rows of W is decoded once into
+  /// an f32 panel laid out as X (ŵ[j, p, c], the reference's f32 values),
+  /// which every tile of rows of x then reads with plain FMAs, instead of
+  /// decoding it again per tile of x rows. W is split into at most
+  /// kPanelBlocks blocks (W tiles are not reused, so block size does not
+  /// matter for the cache; x is), each with its own panel.
+  void emitPanelBlocks(int64_t nFull, Value mFull) {
+    constexpr int64_t kPanelBlocks = 8;
+    int64_t tiles = nFull / tileN;
+    int64_t blockRows =
+        llvm::divideCeil(tiles, std::min(tiles, kPanelBlocks)) * tileN;
+    int64_t blocks = llvm::divideCeil(nFull, blockRows);
+    Value panels = memref::AllocOp::create(
+        b, loc, MemRefType::get({blocks, tileN, s.planes, paddedBytes}, f32));
+    overBlocks(nFull, blockRows, [&](Value n0) {
+      Value panel = arith::DivUIOp::create(b, loc, n0, index(blockRows));
+      Value nEnd =
+          arith::MinUIOp::create(b, loc, add(n0, blockRows), index(nFull));
+      loop(n0, nEnd, tileN, [&](Value n) {
+        for (int64_t j = 0; j < tileN; ++j)
+          decodeRow(panels, panel, j, add(n, j));
+        loop(index(0), mFull, tileM,
+             [&](Value m) { emitPanelTile(panels, panel, m, n, tileM); });
+        loop(mFull, mSize, 1,
+             [&](Value m) { emitPanelTile(panels, panel, m, n, 1); });
+      });
+    });
+  }
+
+  /// panels[panel, j, p, c] = ŵ[row, P·c + p] for the whole row.
+  void decodeRow(Value panels, Value panel, int64_t j, Value row) {
+    auto group = [&](Value c, Value base, int64_t length) {
+      Value sv = scaleVector(scales, row, c);
+      Value zv = s.asymmetric ? scaleVector(zeros, row, c) : Value();
+      auto chunk = [&](Value byte, int64_t valid) {
+        for (auto [p, f] : llvm::enumerate(decodePlanes(row, byte, valid, zv)))
+          vector::StoreOp::create(
+              b, loc, arith::MulFOp::create(b, loc, f, sv), panels,
+              ValueRange{panel, index(j), index(p), byte});
+      };
+      int64_t whole = length - length % s.chunkBytes;
+      if (whole > 0)
+        loop(base, add(base, whole), s.chunkBytes,
+             [&](Value byte) { chunk(byte, 0); });
+      if (length % s.chunkBytes)
+        chunk(add(base, whole), length % s.chunkBytes);
+    };
+    if (s.columns > 1)
+      loop(index(0), index(s.columns - 1), 1, [&](Value c) {
+        group(c, arith::MulIOp::create(b, loc, c, index(s.groupBytes)),
+              s.groupBytes);
+      });
+    int64_t lastBase = (s.columns - 1) * s.groupBytes;
+    group(index(s.columns - 1), index(lastBase), s.rowBytes - lastBase);
+  }
+
+  /// first, first + 1, ..., first + count − 1.
+  SmallVector<Value> indices(Value first, int64_t count) {
+    SmallVector<Value> values;
+    for (int64_t i = 0; i < count; ++i)
+      values.push_back(add(first, i));
+    return values;
+  }
+  Value zeroVector() {
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(vecType, 0.0f));
+  }
+
+  /// y[m+i, n+j] for i < rows, j < tileN from the decoded panel.
+  void emitPanelTile(Value panels, Value panel, Value m, Value n,
+                     int64_t rows) {
+    SmallVector<Value> xRows = indices(m, rows), wRows = indices(n, tileN);
+    SmallVector<Value> init(rows * tileN, zeroVector());
+    SmallVector<Value> acc = loop(
+        index(0), index(paddedBytes), s.lanes, init,
+        [&](Value byte, ValueRange carried) {
+          SmallVector<Value> next(carried);
+          for (int64_t p = 0; p < s.planes; ++p) {
+            SmallVector<Value> xv;
+            for (Value row : xRows)
+              xv.push_back(vector::LoadOp::create(
+                  b, loc, vecType, xs, ValueRange{row, index(p), byte}));
+            for (int64_t j = 0; j < tileN; ++j) {
+              Value wv = vector::LoadOp::create(
+                  b, loc, vecType, panels,
+                  ValueRange{panel, index(j), index(p), byte});
+              for (int64_t i = 0; i < rows; ++i)
+                next[i * tileN + j] = vector::FMAOp::create(
+                    b, loc, xv[i], wv, next[i * tileN + j]);
+            }
+          }
+          return next;
+        });
+    storeTile(xRows, wRows, acc);
+  }
+
   /// y[m+i, n+j] = Σ_k x̂[m+i, k]·ŵ[n+j, k] + bias for i < rows, j < cols.
   void emitTile(Value m, Value n, int64_t rows, int64_t cols) {
-    SmallVector<Value> xRows, wRows;
-    for (int64_t i = 0; i < rows; ++i)
-      xRows.push_back(add(m, i));
-    for (int64_t j = 0; j < cols; ++j)
-      wRows.push_back(add(n, j));
-    Value zero = arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(vecType, 0.0f));
-    SmallVector<Value> acc(rows * cols, zero);
+    SmallVector<Value> xRows = indices(m, rows), wRows = indices(n, cols);
+    SmallVector<Value> acc(rows * cols, zeroVector());
     bool scaleInside = s.columns > 1 && rows > 1 && !s.intDot;
 
     // Whole groups but the last, then the last (possibly partial) one.
@@ -298,8 +431,15 @@ private:
     int64_t lastBase = (s.columns - 1) * s.groupBytes;
     acc = emitGroup(xRows, wRows, index(s.columns - 1), index(lastBase),
                     s.rowBytes - lastBase, acc, scaleInside);
+    storeTile(xRows, wRows, acc);
+  }
 
-    for (int64_t i = 0; i < rows; ++i)
+  /// y[xRows[i], wRows[j]] = the lane sum of acc[i][j] (times s_t for
+  /// intDot) + bias.
+  void storeTile(ArrayRef<Value> xRows, ArrayRef<Value> wRows,
+                 ArrayRef<Value> acc) {
+    int64_t cols = wRows.size();
+    for (auto [i, xRow] : llvm::enumerate(xRows))
       for (int64_t j = 0; j < cols; ++j) {
         Value init = s.hasBias ? memref::LoadOp::create(b, loc, bias,
                                                         ValueRange{wRows[j]})
@@ -313,7 +453,7 @@ private:
                                             acc[i * cols + j],
                                             arith::FastMathFlags::reassoc);
           Value st =
-              memref::LoadOp::create(b, loc, tokenScales, ValueRange{xRows[i]});
+              memref::LoadOp::create(b, loc, tokenScales, ValueRange{xRow});
           sum = arith::AddFOp::create(
               b, loc, arith::MulFOp::create(b, loc, sum, st), init);
         } else {
@@ -321,7 +461,7 @@ private:
                                             acc[i * cols + j], init,
                                             arith::FastMathFlags::reassoc);
         }
-        memref::StoreOp::create(b, loc, sum, y, ValueRange{xRows[i], wRows[j]});
+        memref::StoreOp::create(b, loc, sum, y, ValueRange{xRow, wRows[j]});
       }
   }
 
@@ -403,35 +543,15 @@ private:
                                Value byte, int64_t valid, ValueRange acc) {
     if (s.intDot)
       return emitIntDotChunk(xRows, wRows, zv, byte, valid, acc);
-    auto wideType = VectorType::get({s.lanes}, b.getI32Type());
     int64_t cols = wRows.size();
     // ŵ planes per row of W.
     SmallVector<SmallVector<Value, 2>> w(cols);
-    for (int64_t j = 0; j < cols; ++j) {
-      Value wide = loadWidened(wRows[j], byte, valid, wideType);
-      SmallVector<Value, 2> planes;
-      if (s.bits == 8) {
-        planes.push_back(wide);
-      } else if (s.isSigned) {
-        // Low nibble: to the top and back (sign fill); high: arithmetic
-        // shift of the sign-extended byte.
-        Value up = arith::ShLIOp::create(b, loc, wide, splatI32(28));
-        planes.push_back(arith::ShRSIOp::create(b, loc, up, splatI32(28)));
-        planes.push_back(arith::ShRSIOp::create(b, loc, wide, splatI32(4)));
-      } else {
-        planes.push_back(arith::AndIOp::create(b, loc, wide, splatI32(15)));
-        planes.push_back(arith::ShRUIOp::create(b, loc, wide, splatI32(4)));
-      }
-      for (Value plane : planes) {
-        // float(q − z) · float(s): q − z is exact in f32 for 8-bit codes.
-        Value f = arith::SIToFPOp::create(b, loc, vecType, plane);
-        if (s.asymmetric)
-          f = arith::SubFOp::create(b, loc, f, zv[j]);
+    for (int64_t j = 0; j < cols; ++j)
+      for (Value f : decodePlanes(wRows[j], byte, valid,
+                                  s.asymmetric ? zv[j] : Value()))
         w[j].push_back(
             sv.empty() ? f
                        : arith::MulFOp::create(b, loc, f, sv[j]).getResult());
-      }
-    }
     SmallVector<Value> next(acc);
     for (auto [i, row] : llvm::enumerate(xRows))
       for (int64_t p = 0; p < s.planes; ++p) {
@@ -442,6 +562,34 @@ private:
               vector::FMAOp::create(b, loc, xv, w[j][p], next[i * cols + j]);
       }
     return next;
+  }
+
+  /// float(q) − float(z) (z when set) of the chunk at `byte` of `row`
+  /// (only its first `valid` bytes when nonzero), one vector per plane.
+  SmallVector<Value, 2> decodePlanes(Value row, Value byte, int64_t valid,
+                                     Value z) {
+    auto wideType = VectorType::get({s.lanes}, b.getI32Type());
+    Value wide = loadWidened(row, byte, valid, wideType);
+    SmallVector<Value, 2> planes;
+    if (s.bits == 8) {
+      planes.push_back(wide);
+    } else if (s.isSigned) {
+      // Low nibble: to the top and back (sign fill); high: arithmetic
+      // shift of the sign-extended byte.
+      Value up = arith::ShLIOp::create(b, loc, wide, splatI32(28));
+      planes.push_back(arith::ShRSIOp::create(b, loc, up, splatI32(28)));
+      planes.push_back(arith::ShRSIOp::create(b, loc, wide, splatI32(4)));
+    } else {
+      planes.push_back(arith::AndIOp::create(b, loc, wide, splatI32(15)));
+      planes.push_back(arith::ShRUIOp::create(b, loc, wide, splatI32(4)));
+    }
+    // float(q − z) · float(s): q − z is exact in f32 for 8-bit codes.
+    for (Value &plane : planes) {
+      plane = arith::SIToFPOp::create(b, loc, vecType, plane);
+      if (z)
+        plane = arith::SubFOp::create(b, loc, plane, z);
+    }
+    return planes;
   }
 
   /// `chunkBytes` packed bytes of row `row` at `byte`; only the first
@@ -486,6 +634,23 @@ private:
         wide = arith::SubIOp::create(b, loc, wide, zv[j]);
       w.push_back(wide);
     }
+    auto accType = VectorType::get({s.lanes}, b.getI32Type());
+    SmallVector<Value> next(acc);
+    if (s.vnni) {
+      // One vpdpwssd per accumulator, called as the intrinsic (a func.call
+      // of its declaration, vnniDeclaration) so that no LLVM pass rewrites
+      // the pair products into a form x86 does not select.
+      for (auto [i, row] : llvm::enumerate(xRows)) {
+        Value xv = vector::LoadOp::create(b, loc, wideType, xs,
+                                          ValueRange{row, index(0), byte});
+        for (int64_t j = 0; j < cols; ++j)
+          next[i * cols + j] =
+              func::CallOp::create(b, loc, kVpdpwssd, TypeRange{accType},
+                                   ValueRange{next[i * cols + j], xv, w[j]})
+                  .getResult(0);
+      }
+      return next;
+    }
     // The pairwise product sum in plain vector ops (sext of the even and
     // odd i16 lanes, multiply, add): x86 instruction selection turns it into
     // vpmaddwd, or vpdpwssd with the accumulation on AVX512-VNNI.
@@ -494,7 +659,6 @@ private:
       even.push_back(2 * l);
       odd.push_back(2 * l + 1);
     }
-    auto accType = VectorType::get({s.lanes}, b.getI32Type());
     auto half = [&](Value v, ArrayRef<int64_t> lanes) -> Value {
       Value picked = vector::ShuffleOp::create(b, loc, v, v, lanes);
       return arith::ExtSIOp::create(b, loc, accType, picked);
@@ -502,7 +666,6 @@ private:
     SmallVector<std::pair<Value, Value>> wHalves;
     for (Value v : w)
       wHalves.push_back({half(v, even), half(v, odd)});
-    SmallVector<Value> next(acc);
     for (auto [i, row] : llvm::enumerate(xRows)) {
       Value xv = vector::LoadOp::create(b, loc, wideType, xs,
                                         ValueRange{row, index(0), byte});
@@ -519,7 +682,7 @@ private:
   }
 
   const KernelShape &s;
-  int64_t tileM, tileN, blockBytes, minParallelWeights;
+  int64_t tileM, tileN, blockBytes, minParallelWeights, panelMinRows;
   Type f32;
   VectorType vecType;
   int64_t paddedBytes;
@@ -533,42 +696,6 @@ MemRefType bufferType(Value tensor, bool dynamicM) {
   if (dynamicM)
     shape[0] = ShapedType::kDynamic;
   return MemRefType::get(shape, type.getElementType());
-}
-
-/// x[..., K] as the rank-2 tokens × K the kernel takes.
-Value toTokens(OpBuilder &b, Location loc, Value x) {
-  auto type = cast<RankedTensorType>(x.getType());
-  int64_t rank = type.getRank();
-  if (rank == 2)
-    return x;
-  if (rank == 1)
-    return tensor::ExpandShapeOp::create(
-        b, loc,
-        RankedTensorType::get({1, type.getDimSize(0)}, type.getElementType()),
-        x, {{0, 1}});
-  ReassociationIndices leading(rank - 1);
-  std::iota(leading.begin(), leading.end(), 0);
-  return tensor::CollapseShapeOp::create(b, loc, x, {leading, {rank - 1}});
-}
-
-/// The kernel's tokens × N result `y` as `type` = x's leading dims × N.
-Value fromTokens(OpBuilder &b, Location loc, Value y, Value x,
-                 RankedTensorType type) {
-  int64_t rank = type.getRank();
-  if (rank == 2)
-    return y;
-  if (rank == 1)
-    return tensor::CollapseShapeOp::create(b, loc, type, y, {{0, 1}});
-  ReassociationIndices leading(rank - 1);
-  std::iota(leading.begin(), leading.end(), 0);
-  SmallVector<OpFoldResult> sizes;
-  for (int64_t i = 0; i < rank; ++i)
-    sizes.push_back(
-        type.isDynamicDim(i)
-            ? OpFoldResult(tensor::DimOp::create(b, loc, x, i).getResult())
-            : OpFoldResult(b.getIndexAttr(type.getDimSize(i))));
-  return tensor::ExpandShapeOp::create(b, loc, type, y, {leading, {rank - 1}},
-                                       sizes);
 }
 
 struct CpuQuantKernelsPass
@@ -597,7 +724,7 @@ struct CpuQuantKernelsPass
     llvm::DenseMap<std::pair<Type, Attribute>, func::FuncOp> kernels;
     for (QuantLinearOp op : ops) {
       KernelShape shape;
-      std::string why = analyze(op, vectorWidth, intDot, shape);
+      std::string why = analyze(op, vectorWidth, intDot, vnni, shape);
       if (!why.empty()) {
         if (reportSkipped)
           op.emitRemark() << "linea-cpu-quant-kernels: left to the reference "
@@ -607,7 +734,7 @@ struct CpuQuantKernelsPass
       }
       OpBuilder b(op);
       Location loc = op.getLoc();
-      Value x = toTokens(b, loc, op.getX());
+      Value x = cpu_kernels::toRows(b, loc, op.getX());
       auto xType = cast<RankedTensorType>(x.getType());
       auto yType =
           RankedTensorType::get({xType.getDimSize(0), shape.n}, b.getF32Type());
@@ -625,6 +752,8 @@ struct CpuQuantKernelsPass
 
       func::FuncOp &kernel = kernels[{funcType, op.getFormat()}];
       if (!kernel) {
+        if (shape.vnni)
+          vnniDeclaration(module);
         OpBuilder mb = OpBuilder::atBlockEnd(module.getBody());
         kernel =
             func::FuncOp::create(mb, loc, "__linea_quant_kernel", funcType);
@@ -633,7 +762,7 @@ struct CpuQuantKernelsPass
         Block *entry = kernel.addEntryBlock();
         OpBuilder kb = OpBuilder::atBlockEnd(entry);
         KernelEmitter(kb, loc, shape, tileM, tileN, blockBytes,
-                      minParallelWeights)
+                      minParallelWeights, panelMinRows)
             .emit(entry->getArguments());
         func::ReturnOp::create(kb, loc);
       }
@@ -663,7 +792,7 @@ struct CpuQuantKernelsPass
       Value y = bufferization::ToTensorOp::create(b, loc, yType, yBuffer,
                                                   /*restrict=*/true,
                                                   /*writable=*/true);
-      op.replaceAllUsesWith(fromTokens(b, loc, y, op.getX(),
+      op.replaceAllUsesWith(cpu_kernels::fromRows(b, loc, y, op.getX(),
                                        cast<RankedTensorType>(op.getType())));
       op.erase();
     }

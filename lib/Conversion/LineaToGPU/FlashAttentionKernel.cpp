@@ -705,6 +705,10 @@ FailureOr<AttentionSpec> readAttentionSpec(Operation *op) {
   if (attn.getMask())
     return op->emitError("linea-to-gpu: attention with a mask operand is not "
                          "supported on CUDA (causal or no mask only)");
+  if (attn.getQuant())
+    return op->emitError("linea-to-gpu: quantized (SageAttention) attention "
+                         "is not supported on CUDA yet; run "
+                         "linea-quantize-attention{mode=none} to make it exact");
   if (!qType.hasStaticShape() || !kType.hasStaticShape() ||
       !vType.hasStaticShape())
     return op->emitError("linea-to-gpu: attention q, k and v must have "

@@ -20,6 +20,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "GemvKernel.h"
+#include "KernelBuild.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -99,13 +100,9 @@ Value GemvBuilder::warpSum(Value v) {
 
 void GemvBuilder::build(ValueRange args) {
   const int64_t R = spec.rowsPerWarp, U = spec.unroll, MT = spec.mTile;
-  unsigned argNo = 0;
-  Value x = args[argNo++];
-  Value w = args[argNo++];
-  Value scales = spec.quant ? args[argNo++] : Value();
-  Value zeros = spec.quant && !spec.signedCodes ? args[argNo++] : Value();
-  Value bias = spec.hasBias ? args[argNo++] : Value();
-  Value y = args[argNo++];
+  GemvArgs ga = splitGemvArguments(args, spec);
+  Value x = ga.x, w = ga.w, scales = ga.scales, zeros = ga.zeros,
+        bias = ga.bias, y = ga.y;
 
   nibbleShifts = arith::ConstantOp::create(
       b, DenseElementsAttr::get(
@@ -293,40 +290,45 @@ void GemvBuilder::build(ValueRange args) {
 
 } // namespace
 
-gpu::GPUFuncOp buildGemvKernel(OpBuilder &builder, Location loc, StringRef name,
-                               const GemvSpec &spec) {
-  MLIRContext *ctx = builder.getContext();
-  Attribute global = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Global);
-  auto memref = [&](ArrayRef<int64_t> shape, Type elem) -> Type {
-    return MemRefType::get(shape, elem, MemRefLayoutAttrInterface(), global);
-  };
+GemvArgs splitGemvArguments(ValueRange args, const GemvSpec &spec) {
+  GemvArgs a;
+  unsigned argNo = 0;
+  a.x = args[argNo++];
+  a.w = args[argNo++];
+  a.scales = spec.quant ? args[argNo++] : Value();
+  a.zeros = spec.quant && !spec.signedCodes ? args[argNo++] : Value();
+  a.bias = spec.hasBias ? args[argNo++] : Value();
+  a.y = args[argNo++];
+  return a;
+}
+
+SmallVector<Type> gemvArgumentTypes(OpBuilder &builder, const GemvSpec &spec) {
   Type i32 = builder.getI32Type();
   SmallVector<Type> argTypes;
   argTypes.push_back(
-      memref({spec.m, spec.k / 8}, VectorType::get({8}, spec.xType)));
+      globalMemRef({spec.m, spec.k / 8}, VectorType::get({8}, spec.xType)));
   if (spec.quant) {
     argTypes.push_back(
-        memref({spec.n, spec.k / 32}, VectorType::get({4}, i32)));
+        globalMemRef({spec.n, spec.k / 32}, VectorType::get({4}, i32)));
     argTypes.push_back(
-        memref({spec.scaleRows, spec.scaleCols}, spec.scaleType));
+        globalMemRef({spec.scaleRows, spec.scaleCols}, spec.scaleType));
     if (!spec.signedCodes)
-      argTypes.push_back(
-          memref({spec.scaleRows, spec.scaleCols}, builder.getI8Type()));
+      argTypes.push_back(globalMemRef({spec.scaleRows, spec.scaleCols},
+                                      builder.getI8Type()));
   } else {
     argTypes.push_back(
-        memref({spec.n, spec.k / 8}, VectorType::get({8}, spec.wType)));
+        globalMemRef({spec.n, spec.k / 8}, VectorType::get({8}, spec.wType)));
   }
   if (spec.hasBias)
-    argTypes.push_back(memref({spec.n}, spec.biasType));
-  argTypes.push_back(memref({spec.m, spec.n}, spec.yType));
+    argTypes.push_back(globalMemRef({spec.n}, spec.biasType));
+  argTypes.push_back(globalMemRef({spec.m, spec.n}, spec.yType));
+  return argTypes;
+}
 
-  auto func = gpu::GPUFuncOp::create(builder, loc, name,
-                                     builder.getFunctionType(argTypes, {}));
-  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
-                builder.getUnitAttr());
-  func.setKnownBlockSizeAttr(builder.getDenseI32ArrayAttr(
-      {static_cast<int32_t>(kWarpsPerBlock * kWarpSize), 1, 1}));
-
+gpu::GPUFuncOp buildGemvKernel(OpBuilder &builder, Location loc, StringRef name,
+                               const GemvSpec &spec) {
+  auto func = createKernel(builder, loc, name, gemvArgumentTypes(builder, spec),
+                           kWarpsPerBlock * kWarpSize);
   ImplicitLocOpBuilder b(loc, builder.getContext());
   Block &entry = func.getBody().front();
   b.setInsertionPointToStart(&entry);

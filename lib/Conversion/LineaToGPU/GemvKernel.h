@@ -34,11 +34,15 @@ struct GemvSpec {
   int64_t unroll = 1;
   int64_t mTile = 1;       // rows of x per block (grid.y = M / mTile)
   bool gridStride = false; // blocks loop over row groups (any grid.x)
+  /// mma.sync kernel (MmaGemvKernel.cpp): rowsPerWarp counts 16-row tiles,
+  /// the 4 warps of a block split K over the same rows.
+  bool tensorCores = false;
 
   /// Elements of a row one 16-byte chunk covers.
   int64_t chunkElems() const { return quant ? 32 : 8; }
   int64_t gridX() const {
-    int64_t rowsPerBlock = kWarpsPerBlock * rowsPerWarp;
+    int64_t rowsPerBlock =
+        tensorCores ? 16 * rowsPerWarp : kWarpsPerBlock * rowsPerWarp;
     return (n + rowsPerBlock - 1) / rowsPerBlock;
   }
   int64_t gridY() const { return m / mTile; }
@@ -50,6 +54,27 @@ struct GemvSpec {
 mlir::gpu::GPUFuncOp buildGemvKernel(mlir::OpBuilder &b, mlir::Location loc,
                                      llvm::StringRef name,
                                      const GemvSpec &spec);
+
+/// The kernel arguments of `spec` in that order (global memrefs of 16-byte
+/// vectors for x, W / qweight; scalars for the rest).
+llvm::SmallVector<mlir::Type> gemvArgumentTypes(mlir::OpBuilder &b,
+                                                const GemvSpec &spec);
+
+/// The kernel arguments by role (null where `spec` has none).
+struct GemvArgs {
+  mlir::Value x, w, scales, zeros, bias, y;
+};
+GemvArgs splitGemvArguments(mlir::ValueRange args, const GemvSpec &spec);
+
+/// Whether the tensor-core kernel handles `spec`: x bf16/f16 (dense W of
+/// the same type), int4/uint4 with K and the group size multiples of 128.
+bool mmaGemvSupported(const GemvSpec &spec);
+
+/// Appends the tensor-core version of `spec` (MmaGemvKernel.cpp); same
+/// arguments and manifest as buildGemvKernel.
+mlir::gpu::GPUFuncOp buildMmaGemvKernel(mlir::OpBuilder &b, mlir::Location loc,
+                                        llvm::StringRef name,
+                                        const GemvSpec &spec);
 
 } // namespace linea::gpu_codegen
 

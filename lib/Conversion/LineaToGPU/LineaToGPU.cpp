@@ -191,6 +191,7 @@ DictionaryAttr describeKernel(Builder &b, StringRef symbol, StringRef layer,
           "block", b.getI64ArrayAttr({gpu_codegen::kWarpsPerBlock * 32, 1, 1})),
       b.getNamedAttr("shared_bytes", b.getI64IntegerAttr(0)),
       b.getNamedAttr("grid_stride", b.getBoolAttr(spec.gridStride)),
+      b.getNamedAttr("tensor_cores", b.getBoolAttr(spec.tensorCores)),
       b.getNamedAttr("args", b.getArrayAttr(args))};
   if (spec.quant) {
     auto format = cast<QuantLinearOp>(op).getFormat();
@@ -217,6 +218,9 @@ struct LineaToGPUPass : impl::LineaToGPUBase<LineaToGPUPass> {
     SmallVector<int64_t> strideOptions(gridStride.begin(), gridStride.end());
     if (strideOptions.empty())
       strideOptions = {1};
+    SmallVector<int64_t> tcOptions(tensorCores.begin(), tensorCores.end());
+    if (tcOptions.empty())
+      tcOptions = {0};
     for (int64_t v : llvm::concat<int64_t>(rowOptions, unrollOptions))
       if (v < 1 || v > 8) {
         module.emitError("linea-to-gpu: rows-per-warp and unroll must be in "
@@ -287,23 +291,39 @@ struct LineaToGPUPass : impl::LineaToGPUBase<LineaToGPUPass> {
       if (auto attr = op->getAttrOfType<StringAttr>("name"))
         name = attr.str();
       const int64_t chunks = baseSpec.k / baseSpec.chunkElems();
-      llvm::SmallSetVector<std::tuple<int64_t, int64_t, int64_t>, 8> variants;
-      for (int64_t r : rowOptions)
-        for (int64_t u : unrollOptions)
-          for (int64_t g : strideOptions)
-            // Unrolled steps must not run past the row.
-            variants.insert({r, chunks % (32 * u) == 0 ? u : 1, g});
-      for (auto [r, u, g] : variants) {
+      // (rows per warp, unroll, grid stride, tensor cores); the mma kernel
+      // (MmaGemvKernel.cpp) takes 1 or 2 row tiles, any unroll, no stride.
+      const bool mmaOk = gpu_codegen::mmaGemvSupported(baseSpec);
+      llvm::SmallSetVector<std::tuple<int64_t, int64_t, int64_t, int64_t>, 8>
+          variants;
+      for (int64_t tc : tcOptions)
+        for (int64_t r : rowOptions)
+          for (int64_t u : unrollOptions)
+            for (int64_t g : strideOptions) {
+              if (tc && mmaOk && r <= 2)
+                variants.insert({r, u, 0, 1});
+              else if (!tc)
+                // Unrolled steps must not run past the row.
+                variants.insert({r, chunks % (32 * u) == 0 ? u : 1, g, 0});
+            }
+      if (variants.empty()) // only tensor cores asked for, and not possible
+        variants.insert({rowOptions[0], 1, strideOptions[0], 0});
+      for (auto [r, u, g, tc] : variants) {
         GemvSpec spec = baseSpec;
         spec.rowsPerWarp = r;
         spec.unroll = u;
         spec.gridStride = g != 0;
+        spec.tensorCores = tc != 0;
         spec.mTile = chooseMTile(spec.m);
         std::string symbol = "linea_" + std::to_string(index) + "_" +
                              sanitize(name) + "_r" + std::to_string(r) + "u" +
-                             std::to_string(u) + (g ? "_gs" : "");
+                             std::to_string(u) + (g ? "_gs" : "") +
+                             (tc ? "_tc" : "");
         b.setInsertionPointToEnd(gpuModule.getBody());
-        gpu_codegen::buildGemvKernel(b, op->getLoc(), symbol, spec);
+        if (tc)
+          gpu_codegen::buildMmaGemvKernel(b, op->getLoc(), symbol, spec);
+        else
+          gpu_codegen::buildGemvKernel(b, op->getLoc(), symbol, spec);
         manifest.push_back(describeKernel(b, symbol, name, op, spec));
       }
     }

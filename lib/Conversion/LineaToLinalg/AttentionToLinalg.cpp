@@ -12,6 +12,16 @@
 // mask j ≤ i (all ones otherwise), which by associativity is
 // (φ(q_i)·S_i) / (φ(q_i)·z_i + ε) of the op's description.
 //
+// With `quant` (SageAttention) the same sequence runs on quantized
+// operands built first: smoothed int8 keys and int8 queries with their
+// block scales (a block's scale is read through a `floordiv` indexing map),
+// log2-unit scores, an integer row max and fp8-rounded probabilities and
+// values. The int8 products are summed in f32, which is exact (every
+// partial sum is an integer below 127²·D < 2^24 for D ≤ 1040).
+//
+// linea.latent_attention rebuilds K (with RoPE) and V in f32 from the
+// latents and becomes a linea.attention over them.
+//
 // All arithmetic is f32; each output element is rounded once.
 //
 //===----------------------------------------------------------------------===//
@@ -188,6 +198,183 @@ Value causalOffset(OpBuilder &b, Location loc, Value q, Value k) {
   return arith::SubIOp::create(b, loc, t, s);
 }
 
+/// An f32 tensor of the given sizes.
+Value emptyF32Sized(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes) {
+  return tensor::EmptyOp::create(b, loc, sizes, b.getF32Type());
+}
+
+/// Size `dim` of `source` divided by `block`, rounded up.
+OpFoldResult blockCount(OpBuilder &b, Location loc, Value source, int64_t dim,
+                        int64_t block) {
+  int64_t size = cast<RankedTensorType>(source.getType()).getDimSize(dim);
+  if (!ShapedType::isDynamic(size))
+    return b.getIndexAttr((size + block - 1) / block);
+  Value n = tensor::DimOp::create(b, loc, source, dim);
+  return arith::CeilDivSIOp::create(
+             b, loc, n, arith::ConstantIndexOp::create(b, loc, block))
+      .getResult();
+}
+
+/// Size `dim` of `source` as an f32 (the divisor of a token mean).
+Value sizeAsF32(OpBuilder &b, Location loc, Value source, int64_t dim) {
+  Value n = tensor::DimOp::create(b, loc, source, dim);
+  Value i = arith::IndexCastOp::create(b, loc, b.getI64Type(), n);
+  return arith::SIToFPOp::create(b, loc, b.getF32Type(), i);
+}
+
+/// x [B, X, N, F] → per (b, x, f): Σ_n x / N (the token mean).
+Value tokenMean(OpBuilder &b, Location loc, Value x) {
+  MLIRContext *ctx = b.getContext();
+  Value sums = filledF32(b, loc, {{x, 0}, {x, 1}, {x, 3}}, 0.0);
+  sums = f32Generic(b, loc, x, sums,
+                    {dimsMap(ctx, 4, {0, 1, 3, 2}), dimsMap(ctx, 4, {0, 1, 2})},
+                    4, 1, [](OpBuilder &nb, Location l, ValueRange args) {
+                      return arith::AddFOp::create(nb, l, args[0], args[1]);
+                    });
+  Value n = sizeAsF32(b, loc, x, 2);
+  return f32Generic(b, loc, sums, emptyF32(b, loc, {{sums, 0}, {sums, 1}, {sums, 2}}),
+                    {dimsMap(ctx, 3, {0, 1, 2}), dimsMap(ctx, 3, {0, 1, 2})},
+                    3, 0, [&](OpBuilder &nb, Location l, ValueRange args) {
+                      return arith::DivFOp::create(nb, l, args[0], n);
+                    });
+}
+
+/// f(x[b, c, n, f], m[b, c, f]) elementwise over x [B, C, N, F].
+Value withChannelValue(OpBuilder &b, Location loc, Value x, Value m,
+                       BodyFn body) {
+  MLIRContext *ctx = b.getContext();
+  Value init = emptyF32(b, loc, {{x, 0}, {x, 1}, {x, 2}, {x, 3}});
+  return f32Generic(b, loc, ValueRange{x, m}, init,
+                    {dimsMap(ctx, 4, {0, 1, 2, 3}), dimsMap(ctx, 4, {0, 1, 3}),
+                     dimsMap(ctx, 4, {0, 1, 2, 3})},
+                    4, 0, body);
+}
+
+/// The int8 quantization of x [B, C, N, F] with one scale per `block`
+/// consecutive n of each (b, c): the scales s = max |x| / 127 as
+/// [B, C, ⌈N/block⌉] and the integer values clamp(roundEven(x / s), ±127)
+/// (0 where s = 0) as f32.
+std::pair<Value, Value> quantizeInt8Blocks(OpBuilder &b, Location loc, Value x,
+                                           int64_t block) {
+  MLIRContext *ctx = b.getContext();
+  AffineMap blockMap = AffineMap::get(
+      4, 0,
+      {getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx),
+       getAffineDimExpr(2, ctx).floorDiv(block)},
+      ctx);
+  AffineMap all = dimsMap(ctx, 4, {0, 1, 2, 3});
+  SmallVector<OpFoldResult> sizes = {tensor::getMixedSize(b, loc, x, 0),
+                                     tensor::getMixedSize(b, loc, x, 1),
+                                     blockCount(b, loc, x, 2, block)};
+  Value zeros = linalg::FillOp::create(b, loc, f32Constant(b, loc, 0.0),
+                                       emptyF32Sized(b, loc, sizes))
+                    .getResult(0);
+  Value absMax = f32Generic(
+      b, loc, x, zeros, {all, blockMap}, 4, 2,
+      [](OpBuilder &nb, Location l, ValueRange args) -> Value {
+        return arith::MaximumFOp::create(
+            nb, l, math::AbsFOp::create(nb, l, args[0]), args[1]);
+      });
+  Value scales = f32Generic(
+      b, loc, absMax, emptyF32Sized(b, loc, sizes),
+      {dimsMap(ctx, 3, {0, 1, 2}), dimsMap(ctx, 3, {0, 1, 2})}, 3, 0,
+      [](OpBuilder &nb, Location l, ValueRange args) -> Value {
+        return arith::DivFOp::create(nb, l, args[0],
+                                     f32Constant(nb, l, 127.0));
+      });
+  Value init = emptyF32(b, loc, {{x, 0}, {x, 1}, {x, 2}, {x, 3}});
+  Value values = f32Generic(
+      b, loc, ValueRange{x, scales}, init, {all, blockMap, all}, 4, 0,
+      [](OpBuilder &nb, Location l, ValueRange args) -> Value {
+        Value zero = f32Constant(nb, l, 0.0);
+        Value q = math::RoundEvenOp::create(
+            nb, l, arith::DivFOp::create(nb, l, args[0], args[1]));
+        q = arith::MaximumFOp::create(nb, l, q, f32Constant(nb, l, -127.0));
+        q = arith::MinimumFOp::create(nb, l, q, f32Constant(nb, l, 127.0));
+        Value empty = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OEQ,
+                                            args[1], zero);
+        return arith::SelectOp::create(nb, l, empty, zero, q);
+      });
+  return {scales, values};
+}
+
+/// v̂ = e4m3((v − v̄) / s_V) · s_V per channel (s_V = max_j |v − v̄| / 448,
+/// v̂ = 0 where s_V = 0), v̄ the channel mean when `smooth` (else absent).
+/// Returns (v̂, v̄ or null).
+std::pair<Value, Value> quantizeValuesFp8(OpBuilder &b, Location loc, Value v,
+                                          bool smooth) {
+  MLIRContext *ctx = b.getContext();
+  Value mean;
+  if (smooth) {
+    mean = tokenMean(b, loc, v);
+    v = withChannelValue(b, loc, v, mean,
+                         [](OpBuilder &nb, Location l, ValueRange args) {
+                           return arith::SubFOp::create(nb, l, args[0],
+                                                        args[1]);
+                         });
+  }
+  Value absMax = filledF32(b, loc, {{v, 0}, {v, 1}, {v, 3}}, 0.0);
+  absMax = f32Generic(
+      b, loc, v, absMax,
+      {dimsMap(ctx, 4, {0, 1, 3, 2}), dimsMap(ctx, 4, {0, 1, 2})}, 4, 1,
+      [](OpBuilder &nb, Location l, ValueRange args) -> Value {
+        return arith::MaximumFOp::create(
+            nb, l, math::AbsFOp::create(nb, l, args[0]), args[1]);
+      });
+  Value rounded = withChannelValue(
+      b, loc, v, absMax, [](OpBuilder &nb, Location l, ValueRange args) {
+        Value zero = f32Constant(nb, l, 0.0);
+        Value scale =
+            arith::DivFOp::create(nb, l, args[1], f32Constant(nb, l, 448.0));
+        Value q = roundToE4M3(nb, l,
+                              arith::DivFOp::create(nb, l, args[0], scale));
+        Value x = arith::MulFOp::create(nb, l, q, scale);
+        Value empty = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OEQ,
+                                            scale, zero);
+        return arith::SelectOp::create(nb, l, empty, zero, x);
+      });
+  return {rounded, mean};
+}
+
+/// The quantized operands of a SageAttention: q8 and k8 (integer-valued
+/// f32) with their block scales, and the value operand of P·V.
+struct SageOperands {
+  Value q8, qScales, k8, kScales, v, vMean;
+};
+
+/// Builds SageOperands for `op` (its `quant` set).
+SageOperands quantizeOperands(OpBuilder &b, Location loc, AttentionOp op) {
+  AttnQuantAttr quant = op.getQuantAttr();
+  MLIRContext *ctx = b.getContext();
+  SageOperands r;
+  // q' = scale · log2(e) · q.
+  Value q = op.getQ();
+  float factor = op.getEffectiveScale() * float(M_LOG2E);
+  AffineMap all = dimsMap(ctx, 4, {0, 1, 2, 3});
+  Value scaled = f32Generic(
+      b, loc, q, emptyF32(b, loc, {{q, 0}, {q, 1}, {q, 2}, {q, 3}}),
+      {all, all}, 4, 0, [&](OpBuilder &nb, Location l, ValueRange args) {
+        return arith::MulFOp::create(nb, l, args[0],
+                                     f32Constant(nb, l, factor));
+      });
+  std::tie(r.qScales, r.q8) =
+      quantizeInt8Blocks(b, loc, scaled, quant.getQBlock());
+  // k̃ = k − mean_j k.
+  Value k = op.getK();
+  Value smoothed = withChannelValue(
+      b, loc, k, tokenMean(b, loc, k),
+      [](OpBuilder &nb, Location l, ValueRange args) {
+        return arith::SubFOp::create(nb, l, args[0], args[1]);
+      });
+  std::tie(r.kScales, r.k8) =
+      quantizeInt8Blocks(b, loc, smoothed, quant.getKBlock());
+  r.v = op.getV();
+  if (quant.getValues() != AttnValues::exact)
+    std::tie(r.v, r.vMean) = quantizeValuesFp8(
+        b, loc, r.v, quant.getValues() == AttnValues::fp8_e4m3_smoothed);
+  return r;
+}
+
 /// The textbook sequence: scores, row max, row sum of exponentials,
 /// probabilities, P·V. Hidden keys are skipped by every reduction and get
 /// probability 0, so a row without a visible key yields zeros.
@@ -205,10 +392,32 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
     AffineMap all = dimsMap(ctx, 4, {0, 1, 2, 3});
     AffineMap rows = dimsMap(ctx, 4, {0, 1, 2});
 
-    // s = scale · q·kᵀ + mask.
+    AttnQuantAttr quant = op.getQuantAttr();
+    SageOperands sage;
+    if (quant) {
+      sage = quantizeOperands(rewriter, loc, op);
+      q = sage.q8;
+      k = sage.k8;
+      v = sage.v;
+    }
+
+    // s = scale · q·kᵀ + mask; quantized: s2 = (q8·k8ᵀ)·s_Q·s_K + log2(e)·mask.
     Value dots = dotProducts(rewriter, loc, q, k, group);
     SmallVector<Value> inputs = {dots};
     SmallVector<AffineMap> maps = {all};
+    if (quant) {
+      AffineExpr bDim = getAffineDimExpr(0, ctx), hDim = getAffineDimExpr(1, ctx);
+      inputs.append({sage.qScales, sage.kScales});
+      maps.push_back(AffineMap::get(
+          4, 0,
+          {bDim, hDim, getAffineDimExpr(2, ctx).floorDiv(quant.getQBlock())},
+          ctx));
+      maps.push_back(AffineMap::get(
+          4, 0,
+          {bDim, hDim.floorDiv(group),
+           getAffineDimExpr(3, ctx).floorDiv(quant.getKBlock())},
+          ctx));
+    }
     if (mask) {
       inputs.push_back(mask);
       maps.push_back(maskMap(ctx, mask));
@@ -216,13 +425,22 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
     maps.push_back(all);
     Value scoresInit =
         emptyF32(rewriter, loc, {{dots, 0}, {dots, 1}, {dots, 2}, {dots, 3}});
-    Value scores =
-        f32Generic(rewriter, loc, inputs, scoresInit, maps, 4, 0,
-                   [&](OpBuilder &b, Location l, ValueRange args) -> Value {
-                     Value s = arith::MulFOp::create(b, l, args[0],
-                                                     f32Constant(b, l, scale));
-                     return mask ? arith::AddFOp::create(b, l, s, args[1]) : s;
-                   });
+    Value scores = f32Generic(
+        rewriter, loc, inputs, scoresInit, maps, 4, 0,
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          if (quant) {
+            Value s = arith::MulFOp::create(b, l, args[0], args[1]);
+            s = arith::MulFOp::create(b, l, s, args[2]);
+            if (!mask)
+              return s;
+            Value m = arith::MulFOp::create(b, l, args[3],
+                                            f32Constant(b, l, M_LOG2E));
+            return arith::AddFOp::create(b, l, s, m);
+          }
+          Value s =
+              arith::MulFOp::create(b, l, args[0], f32Constant(b, l, scale));
+          return mask ? arith::AddFOp::create(b, l, s, args[1]) : s;
+        });
 
     // m_i = max over visible j of s[i, j] (−inf when none is visible).
     auto rowInit = [&](double value) {
@@ -237,6 +455,30 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
           return selectVisible(b, l, visibleAt(b, l, offset, 2, 3), max,
                                args[1]);
         });
+    // Quantized: the integer m_i = ceil(max), so that a streaming kernel's
+    // rescaling factors are powers of two and it rounds the same p̃.
+    if (quant)
+      rowMax = f32Generic(
+          rewriter, loc, rowMax,
+          emptyF32(rewriter, loc, {{rowMax, 0}, {rowMax, 1}, {rowMax, 2}}),
+          {dimsMap(ctx, 3, {0, 1, 2}), dimsMap(ctx, 3, {0, 1, 2})}, 3, 0,
+          [](OpBuilder &b, Location l, ValueRange args) -> Value {
+            return math::CeilOp::create(b, l, args[0]);
+          });
+    // The unnormalised weight of score s under row max m: exp(s − m), or
+    // quantized e4m3(256 · exp2(s − m)) / 256 (exp2 alone with exact values).
+    bool fp8Weights = quant && quant.getValues() != AttnValues::exact;
+    auto weight = [&](OpBuilder &b, Location l, Value s, Value m) -> Value {
+      Value x = arith::SubFOp::create(b, l, s, m);
+      if (!quant)
+        return math::ExpOp::create(b, l, x);
+      Value e = math::Exp2Op::create(b, l, x);
+      if (!fp8Weights)
+        return e;
+      e = arith::MulFOp::create(b, l, e, f32Constant(b, l, 256.0));
+      return arith::MulFOp::create(b, l, roundToE4M3(b, l, e),
+                                   f32Constant(b, l, 1.0 / 256.0));
+    };
 
     // Σ over visible j of exp(s[i, j] − m_i); hidden keys add nothing (with
     // m_i = −inf their exp would be NaN).
@@ -244,8 +486,7 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
         f32Generic(rewriter, loc, ValueRange{scores, rowMax}, rowInit(0.0),
                    {all, rows, rows}, 4, 1,
                    [&](OpBuilder &b, Location l, ValueRange args) -> Value {
-                     Value e = math::ExpOp::create(
-                         b, l, arith::SubFOp::create(b, l, args[0], args[1]));
+                     Value e = weight(b, l, args[0], args[1]);
                      Value sum = arith::AddFOp::create(b, l, e, args[2]);
                      return selectVisible(b, l, visibleAt(b, l, offset, 2, 3),
                                           sum, args[2]);
@@ -257,8 +498,7 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
         rewriter, loc, ValueRange{scores, rowMax, rowSum}, scoresInit,
         {all, rows, rows, all}, 4, 0,
         [&](OpBuilder &b, Location l, ValueRange args) -> Value {
-          Value e = math::ExpOp::create(
-              b, l, arith::SubFOp::create(b, l, args[0], args[1]));
+          Value e = weight(b, l, args[0], args[1]);
           return selectVisible(b, l, visibleAt(b, l, offset, 2, 3),
                                arith::DivFOp::create(b, l, e, args[2]),
                                f32Constant(b, l, 0.0));
@@ -267,7 +507,105 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
     Value o = contractWithValues(
         rewriter, loc, probs, v, group,
         [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+    // Smoothed values: o += v̄ (the probabilities sum to 1).
+    if (sage.vMean)
+      o = f32Generic(
+          rewriter, loc, ValueRange{o, sage.vMean},
+          emptyF32(rewriter, loc, {{o, 0}, {o, 1}, {o, 2}, {o, 3}}),
+          {all,
+           AffineMap::get(4, 0,
+                          {getAffineDimExpr(0, ctx),
+                           getAffineDimExpr(1, ctx).floorDiv(group),
+                           getAffineDimExpr(3, ctx)},
+                          ctx),
+           all},
+          4, 0, [](OpBuilder &b, Location l, ValueRange args) -> Value {
+            return arith::AddFOp::create(b, l, args[0], args[1]);
+          });
     rewriter.replaceOp(op, finishResult(rewriter, loc, o, op.getType()));
+    return success();
+  }
+};
+
+/// K or V [B, Hkv, T, X] in f32 from a latent [B, T, G·r] and its
+/// up-projection [G, (Hkv/G)·X, r]:
+/// Σ_r latent[b, j, (h div gh)·r + ρ] · up[h div gh, (h mod gh)·X + x, ρ].
+Value reconstruct(OpBuilder &b, Location loc, Value latent, Value up,
+                  int64_t kvHeads) {
+  MLIRContext *ctx = b.getContext();
+  auto upType = cast<RankedTensorType>(up.getType());
+  int64_t groups = upType.getDimSize(0), rank = upType.getDimSize(2);
+  int64_t perGroup = kvHeads / groups;
+  int64_t width = upType.getDimSize(1) / perGroup;
+  AffineExpr bD = getAffineDimExpr(0, ctx), h = getAffineDimExpr(1, ctx),
+             j = getAffineDimExpr(2, ctx), x = getAffineDimExpr(3, ctx),
+             r = getAffineDimExpr(4, ctx);
+  AffineExpr group = h.floorDiv(perGroup);
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(5, 0, {bD, j, group * rank + r}, ctx),
+      AffineMap::get(5, 0, {group, (h % perGroup) * width + x, r}, ctx),
+      dimsMap(ctx, 5, {0, 1, 2, 3})};
+  SmallVector<OpFoldResult> sizes = {
+      tensor::getMixedSize(b, loc, latent, 0), b.getIndexAttr(kvHeads),
+      tensor::getMixedSize(b, loc, latent, 1), b.getIndexAttr(width)};
+  Value init = linalg::FillOp::create(b, loc, f32Constant(b, loc, 0.0),
+                                      emptyF32Sized(b, loc, sizes))
+                   .getResult(0);
+  return f32Generic(b, loc, ValueRange{latent, up}, init, maps, 5, 1,
+                    [](OpBuilder &nb, Location l, ValueRange args) -> Value {
+                      Value prod =
+                          arith::MulFOp::create(nb, l, args[0], args[1]);
+                      return arith::AddFOp::create(nb, l, prod, args[2]);
+                    });
+}
+
+/// RoPE on k [B, Hkv, T, D]: k·cos[j] + rot(k)·sin[j] with
+/// rot(k)[d] = ∓k[(d + D/2) mod D] (− for d < D/2).
+Value applyRope(OpBuilder &b, Location loc, Value k, Value cos, Value sin) {
+  MLIRContext *ctx = b.getContext();
+  int64_t d = cast<RankedTensorType>(k.getType()).getDimSize(3);
+  AffineExpr bD = getAffineDimExpr(0, ctx), h = getAffineDimExpr(1, ctx),
+             j = getAffineDimExpr(2, ctx), x = getAffineDimExpr(3, ctx);
+  AffineMap all = dimsMap(ctx, 4, {0, 1, 2, 3});
+  AffineMap partner = AffineMap::get(4, 0, {bD, h, j, (x + d / 2) % d}, ctx);
+  AffineMap table = dimsMap(ctx, 4, {2, 3});
+  Value init = emptyF32(b, loc, {{k, 0}, {k, 1}, {k, 2}, {k, 3}});
+  return f32Generic(
+      b, loc, ValueRange{k, k, cos, sin}, init,
+      {all, partner, table, table, all}, 4, 0,
+      [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
+        Value index = linalg::IndexOp::create(nb, l, 3);
+        Value low = arith::CmpIOp::create(
+            nb, l, arith::CmpIPredicate::slt, index,
+            arith::ConstantIndexOp::create(nb, l, d / 2));
+        Value rot = arith::SelectOp::create(
+            nb, l, low, arith::NegFOp::create(nb, l, args[1]), args[1]);
+        Value a = arith::MulFOp::create(nb, l, args[0], args[2]);
+        Value c = arith::MulFOp::create(nb, l, rot, args[3]);
+        return arith::AddFOp::create(nb, l, a, c);
+      });
+}
+
+/// The reconstruction, then a linea.attention in f32 (lowered by the
+/// pattern above) rounded into the result.
+struct LatentAttentionToLinalg : OpRewritePattern<LatentAttentionOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(LatentAttentionOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    int64_t kvHeads = op.getKvHeads();
+    Value k = reconstruct(rewriter, loc, op.getKLatent(), op.getKUp(), kvHeads);
+    if (Value cos = op.getCos())
+      k = applyRope(rewriter, loc, k, cos, op.getSin());
+    Value v = reconstruct(rewriter, loc, op.getVLatent(), op.getVUp(), kvHeads);
+    Value q = castElements(rewriter, loc, op.getQ(), rewriter.getF32Type());
+    auto resultType = cast<RankedTensorType>(op.getType());
+    auto attention = AttentionOp::create(
+        rewriter, loc, resultType.clone(rewriter.getF32Type()), q, k, v,
+        /*mask=*/Value(), rewriter.getF32FloatAttr(op.getEffectiveScale()),
+        op.getCausalAttr(), /*quant=*/AttnQuantAttr());
+    rewriter.replaceOp(
+        op, finishResult(rewriter, loc, attention.getResult(), resultType));
     return success();
   }
 };
@@ -364,8 +702,8 @@ struct LinearAttentionToLinalg : OpRewritePattern<LinearAttentionOp> {
 } // namespace
 
 void populateAttentionToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<AttentionToLinalg, LinearAttentionToLinalg>(
-      patterns.getContext());
+  patterns.add<AttentionToLinalg, LatentAttentionToLinalg,
+               LinearAttentionToLinalg>(patterns.getContext());
 }
 
 } // namespace linea

@@ -4,6 +4,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 
@@ -13,6 +14,46 @@ namespace linea {
 
 Value f32Constant(OpBuilder &b, Location loc, double value) {
   return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(value));
+}
+
+/// A constant of `type` (a scalar or a vector of one) holding `value`.
+static Value splatConstant(OpBuilder &b, Location loc, Type type,
+                           TypedAttr value) {
+  if (auto vectorType = dyn_cast<VectorType>(type))
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(vectorType, Attribute(value)));
+  return arith::ConstantOp::create(b, loc, value);
+}
+
+/// In the binade of |v| (at least that of the smallest normal, 2^−6, below
+/// which the subnormal step 2^−9 holds) E4M3 values are multiples of
+/// q = 2^(E − 3); |v| / q and the product back are exact, and roundEven
+/// picks the even multiple, i.e. the even code, on ties (a carry into the
+/// next binade lands on an even code too).
+Value roundToE4M3(OpBuilder &b, Location loc, Value v) {
+  Type fType = v.getType(), iType = b.getI32Type();
+  if (auto vectorType = dyn_cast<VectorType>(fType))
+    iType = vectorType.clone(iType);
+  auto i32 = [&](int64_t c) {
+    return splatConstant(b, loc, iType, b.getI32IntegerAttr(c));
+  };
+  Value magnitude = math::AbsFOp::create(b, loc, v);
+  Value bitsOf = arith::BitcastOp::create(b, loc, iType, magnitude);
+  Value biased = arith::ShRUIOp::create(b, loc, bitsOf, i32(23));
+  Value exponent = arith::MaxSIOp::create(
+      b, loc, arith::SubIOp::create(b, loc, biased, i32(127)), i32(-6));
+  // q = 2^(E − 3) as f32 bits: exponent field E − 3 + 127.
+  Value quantum = arith::BitcastOp::create(
+      b, loc, fType,
+      arith::ShLIOp::create(b, loc,
+                            arith::AddIOp::create(b, loc, exponent, i32(124)),
+                            i32(23)));
+  Value steps = math::RoundEvenOp::create(
+      b, loc, arith::DivFOp::create(b, loc, magnitude, quantum));
+  Value rounded = arith::MulFOp::create(b, loc, steps, quantum);
+  Value saturated = arith::MinimumFOp::create(
+      b, loc, rounded, splatConstant(b, loc, fType, b.getF32FloatAttr(448.0)));
+  return math::CopySignOp::create(b, loc, saturated, v);
 }
 
 Value castScalar(OpBuilder &b, Location loc, Value value, Type type) {

@@ -50,6 +50,13 @@ mlir::Value finishLinear(mlir::OpBuilder &b, mlir::Location loc, mlir::Value y,
 /// An f32 constant scalar.
 mlir::Value f32Constant(mlir::OpBuilder &b, mlir::Location loc, double value);
 
+/// e4m3(v): the nearest fp8 E4M3 value of f32 `v` (a scalar or a vector),
+/// ties to the even code, saturating to ±448, NaN kept, as an f32 of v's
+/// type (docs/formats.md §6). Shared by the reference lowering and the CPU
+/// kernels, which must round alike.
+mlir::Value roundToE4M3(mlir::OpBuilder &b, mlir::Location loc,
+                        mlir::Value v);
+
 } // namespace linea
 
 #endif // LINEA_LIB_CONVERSION_LINEATOLINALG_LOWERINGUTILS_H

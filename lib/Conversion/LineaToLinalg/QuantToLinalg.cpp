@@ -330,35 +330,6 @@ Value dequantizeWeight(OpBuilder &b, Location loc, QuantLinearOp op) {
 // x̂: docs/formats.md §6
 //===----------------------------------------------------------------------===//
 
-/// e4m3(v): the nearest fp8 E4M3 value, ties to the even code, saturating
-/// to ±448, NaN kept. In the binade of |v| (at least that of the smallest
-/// normal, 2^−6, below which the subnormal step 2^−9 holds) E4M3 values are
-/// multiples of q = 2^(E − 3); |v| / q and the product back are exact, and
-/// roundEven picks the even multiple, i.e. the even code, on ties (a carry
-/// into the next binade lands on an even code too).
-Value roundToE4M3(OpBuilder &b, Location loc, Value v) {
-  Value magnitude = math::AbsFOp::create(b, loc, v);
-  Value bitsOf = arith::BitcastOp::create(b, loc, b.getI32Type(), magnitude);
-  Value biased = arith::ShRUIOp::create(b, loc, bitsOf, i32Constant(b, loc, 23));
-  Value exponent = arith::MaxSIOp::create(
-      b, loc,
-      arith::SubIOp::create(b, loc, biased, i32Constant(b, loc, 127)),
-      i32Constant(b, loc, -6));
-  // q = 2^(E − 3) as f32 bits: exponent field E − 3 + 127.
-  Value quantum = f32FromBits(
-      b, loc,
-      arith::ShLIOp::create(
-          b, loc,
-          arith::AddIOp::create(b, loc, exponent, i32Constant(b, loc, 124)),
-          i32Constant(b, loc, 23)));
-  Value steps = math::RoundEvenOp::create(
-      b, loc, arith::DivFOp::create(b, loc, magnitude, quantum));
-  Value rounded = arith::MulFOp::create(b, loc, steps, quantum);
-  Value saturated =
-      arith::MinimumFOp::create(b, loc, rounded, f32Constant(b, loc, 448.0));
-  return math::CopySignOp::create(b, loc, saturated, v);
-}
-
 /// x̂ element for the modes with a scale s: int8 per token
 /// clamp(roundEven(x / s), −127, 127) · s, fp8 e4m3(x / s) · s.
 Value quantizeElement(OpBuilder &b, Location loc, ActMode mode, Value x,

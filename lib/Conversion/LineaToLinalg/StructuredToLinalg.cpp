@@ -18,6 +18,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 
 #include "llvm/ADT/DenseMap.h"
@@ -70,6 +71,18 @@ Value collapseLastDims(OpBuilder &b, Location loc, Value value, int64_t count) {
     last.push_back(d);
   reassociation.push_back(last);
   return tensor::CollapseShapeOp::create(b, loc, value, reassociation);
+}
+
+/// `value` with its last two dims swapped (a linalg.transpose).
+Value transposeLastTwo(OpBuilder &b, Location loc, Value value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> perm = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  std::swap(perm[rank - 2], perm[rank - 1]);
+  SmallVector<int64_t> shape = applyPermutation(type.getShape(), perm);
+  // The leading (possibly dynamic) dims keep their positions.
+  Value init = emptyTensor(b, loc, shape, type.getElementType(), value);
+  return linalg::TransposeOp::create(b, loc, value, init, perm).getResult()[0];
 }
 
 /// One f32 multiply-accumulate contraction, written einsum-style with one
@@ -197,8 +210,10 @@ struct BlockDiagToLinalg : StructuredLowering<BlockDiagLinearOp> {
 
 /// Stage 1: Z[..., κ, j] = Σ_i X[..., κ, i]·w1[κ, j, i] with X = x as [k, p].
 /// Stride permutation: the flat intermediate t = κ·q + j, re-viewed as
-/// [ρ, λ] = [r, l] (t = ρ·l + λ), so block λ reads column λ of that view.
-/// Stage 2: Y[..., σ, λ] = Σ_ρ Z'[..., ρ, λ]·w2[λ, σ, ρ], flattened to
+/// [ρ, λ] = [r, l] (t = ρ·l + λ), so block λ reads column λ of that view;
+/// that view is transposed to Z'[..., λ, ρ] (k·q values per token) so that
+/// stage 2 reads both operands along ρ with unit stride.
+/// Stage 2: Y[..., σ, λ] = Σ_ρ Z'[..., λ, ρ]·w2[λ, σ, ρ], flattened to
 /// y[..., σ·l + λ].
 struct MonarchToLinalg : StructuredLowering<MonarchLinearOp> {
   using StructuredLowering::StructuredLowering;
@@ -211,9 +226,10 @@ struct MonarchToLinalg : StructuredLowering<MonarchLinearOp> {
     // Letters: K = κ, I = i, J = j, L = λ, S = σ, R = ρ.
     Value grid = expandDim(b, loc, x, last, {k, p});
     Value z = contract(b, loc, grid, "KI", w[0], "KJI", "KJ");
-    Value permuted =
-        expandDim(b, loc, collapseLastDims(b, loc, z, 2), last, {r, l});
-    Value y = contract(b, loc, permuted, "RL", w[1], "LSR", "SL");
+    Value permuted = transposeLastTwo(
+        b, loc,
+        expandDim(b, loc, collapseLastDims(b, loc, z, 2), last, {r, l}));
+    Value y = contract(b, loc, permuted, "LR", w[1], "LSR", "SL");
     return collapseLastDims(b, loc, y, 2);
   }
 };
@@ -241,9 +257,13 @@ struct BTTToLinalg : StructuredLowering<BTTLinearOp> {
   }
 };
 
-/// X = x as [k1, k2]; P[..., t, j1, i2] = Σ_j2 X[..., j1, j2]·b[t, i2, j2]
-/// (X·b[t]ᵀ for every term), then Y[..., i1, i2] = Σ_{t, j1} a[t, i1, j1]·
-/// P[..., t, j1, i2], flattened to y[..., i1·n2 + i2].
+/// X = x as [k1, k2]; Q[..., t, i1, j2] = Σ_j1 a[t, i1, j1]·X[..., j1, j2]
+/// (a[t]·X for every term), then Y[..., i1, i2] = Σ_{t, j2} Q[..., t, i1, j2]·
+/// b[t, i2, j2], flattened to y[..., i1·n2 + i2]. In this order (a first)
+/// every step reads its operands along their unit-stride last dim: the
+/// first runs along j2 of X and Q (a broadcast), the second sums along j2
+/// of Q and b, which linea-cpu-structured-kernels vectorise; b first would
+/// sum the second step along a strided dim.
 struct KronToLinalg : StructuredLowering<KronLinearOp> {
   using StructuredLowering::StructuredLowering;
   Value compute(OpBuilder &b, Location loc, Value x,
@@ -254,8 +274,8 @@ struct KronToLinalg : StructuredLowering<KronLinearOp> {
     int64_t last = cast<RankedTensorType>(x.getType()).getRank() - 1;
     // Letters: T = t, J = j1, K = j2, M = i1, N = i2.
     Value grid = expandDim(b, loc, x, last, {k1, k2});
-    Value p = contract(b, loc, grid, "JK", bw, "TNK", "TJN");
-    Value y = contract(b, loc, p, "TJN", a, "TMJ", "MN");
+    Value q = contract(b, loc, grid, "JK", a, "TMJ", "TMK");
+    Value y = contract(b, loc, q, "TMK", bw, "TNK", "MN");
     return collapseLastDims(b, loc, y, 2);
   }
 };

@@ -30,7 +30,7 @@ namespace linea {
 
 /// Register tiles for the host the JIT compiles for: 32 vector registers
 /// with AVX-512 (4×4 accumulators + 8 operands), 16 with AVX2 (3×4 + 4).
-static CpuContractionKernelsOptions hostKernelOptions() {
+CpuContractionKernelsOptions hostKernelOptions() {
   llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
   CpuContractionKernelsOptions options;
   if (features.lookup("avx512f")) {
@@ -65,13 +65,21 @@ struct FailPass : PassWrapper<FailPass, OperationPass<ModuleOp>> {
 } // namespace
 
 /// The quantized kernels take the same vector width; 4×4 tiles (the
-/// decoded W vectors are shared by the 4 rows of x). W8A8 keeps the f32
-/// FMAs: int-dot's shuffles are shared across the tile, so instruction
-/// selection does not fuse them into vpmaddwd/vpdpwssd and it runs slower
-/// (docs/benchmarks.md).
+/// decoded W vectors are shared by the 4 rows of x). W8A8 multiplies the
+/// integer codes with AVX512-VNNI vpdpwssd where the host has it; else it
+/// keeps the f32 FMAs (int-dot's shuffles shared across the tile are not
+/// selected as vpmaddwd and run slower; docs/benchmarks.md). No decoded f32
+/// panels: at M = 16 they measured slower than decoding in registers per
+/// tile of x rows (docs/benchmarks.md).
 static CpuQuantKernelsOptions hostQuantKernelOptions() {
   CpuQuantKernelsOptions options;
   options.vectorWidth = hostKernelOptions().vectorWidth;
+  options.panelMinRows = 0;
+  if (options.vectorWidth == 16 &&
+      llvm::sys::getHostCPUFeatures().lookup("avx512vnni")) {
+    options.intDot = true;
+    options.vnni = true;
+  }
   return options;
 }
 
@@ -98,6 +106,19 @@ void buildLowerToLLVMPipeline(OpPassManager &pm,
   // dense decode.
   if (options.cpuKernels && options.quantKernels)
     pm.addPass(createCpuQuantKernels(hostQuantKernelOptions()));
+  // Shift-add, block-sparse and n:m layers read only their stored bytes,
+  // never a dense W.
+  if (options.cpuKernels && options.sparseKernels) {
+    CpuShiftKernelsOptions shift;
+    shift.vectorWidth = hostKernelOptions().vectorWidth;
+    pm.addPass(createCpuShiftKernels(shift));
+    CpuBsrKernelsOptions bsr;
+    bsr.vectorWidth = hostKernelOptions().vectorWidth;
+    pm.addPass(createCpuBsrKernels(bsr));
+    CpuNMKernelsOptions nm;
+    nm.vectorWidth = hostKernelOptions().vectorWidth;
+    pm.addPass(createCpuNMKernels(nm));
+  }
   // Linear attention and its gated / delta-rule scans in chunks of 64
   // tokens instead of linea-to-linalg's loop over time.
   if (options.cpuKernels) {
@@ -159,7 +180,16 @@ void buildLowerToLLVMPipeline(OpPassManager &pm,
     CpuContractionKernelsOptions kernels = hostKernelOptions();
     kernels.numThreads = threads;
     kernels.minParallelWork = options.minParallelWork;
+    if (!options.tileTable.empty())
+      funcPm.addPass(createCpuTileTable({options.tileTable}));
     funcPm.addPass(createCpuContractionKernels(kernels));
+    // The batched small products of Monarch / BTT / Kronecker / BLAST that
+    // the contraction kernels do not match.
+    CpuStructuredKernelsOptions structured;
+    structured.vectorWidth = kernels.vectorWidth;
+    structured.tileM = kernels.tileM;
+    structured.tileN = kernels.tileN;
+    funcPm.addPass(createCpuStructuredKernels(structured));
   }
   funcPm.addPass(createConvertLinalgToLoopsPass());
   arith::ArithExpandOpsPassOptions expand;
@@ -174,6 +204,8 @@ void buildLowerToLLVMPipeline(OpPassManager &pm,
   // needs no runtime.
   if (threads > 1) {
     pm.addPass(createConvertSCFToOpenMPPass({threads}));
+    if (options.runtimeThreads)
+      pm.addPass(createRuntimeThreadCount());
     // Each parallel body comes wrapped in a memref.alloca_scope, which must
     // stay one block: scf-to-cf below would split it. The canonicalizer
     // inlines the scopes that hold no alloca (all of the kernels').

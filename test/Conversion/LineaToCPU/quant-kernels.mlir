@@ -1,4 +1,4 @@
-// RUN: linea-opt %s --split-input-file --linea-cpu-quant-kernels="vector-width=16 tile-m=2 tile-n=2 min-parallel-weights=0" | FileCheck %s
+// RUN: linea-opt %s --split-input-file --linea-cpu-quant-kernels="vector-width=16 tile-m=2 tile-n=2 min-parallel-weights=0 panel-min-rows=0" | FileCheck %s
 // RUN: linea-opt %s --split-input-file --linea-lower-to-llvm | FileCheck %s --check-prefix=LLVM
 // RUN: linea-opt %s --split-input-file --linea-cpu-quant-kernels="vector-width=16 int-dot=true min-parallel-weights=0" | FileCheck %s --check-prefix=INTDOT
 // RUN: linea-opt %s --split-input-file --linea-cpu-quant-kernels | FileCheck %s --check-prefix=SERIAL

@@ -7,7 +7,7 @@
 // CHECK: module attributes {gpu.container_module, linea.cuda_kernels = [{
 // CHECK-SAME: args = [{dtype = "bf16", name = "x", shape = [1, 256]}, {dtype = "i8", name = "qweight", shape = [64, 128]}, {dtype = "bf16", name = "scales", shape = [64, 2]}, {dtype = "bf16", name = "y", shape = [1, 64]}]
 // CHECK-SAME: block = [128, 1, 1]
-// CHECK-SAME: element = "int4", grid = [8, 1, 1], grid_stride = true, group = 128 : i64, k = 256 : i64, layer = "fc", m = 1 : i64, m_tile = 1 : i64, n = 64 : i64, op = "quant_linear", rows_per_warp = 2 : i64, shared_bytes = 0 : i64, symbol = "linea_0_fc_r2u1_gs", unroll = 1 : i64
+// CHECK-SAME: element = "int4", grid = [8, 1, 1], grid_stride = true, group = 128 : i64, k = 256 : i64, layer = "fc", m = 1 : i64, m_tile = 1 : i64, n = 64 : i64, op = "quant_linear", rows_per_warp = 2 : i64, shared_bytes = 0 : i64, symbol = "linea_0_fc_r2u1_gs", tensor_cores = false, unroll = 1 : i64
 // CHECK: gpu.module @linea_kernels [#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">]
 // CHECK-LABEL: gpu.func @linea_0_fc_r2u1_gs(
 // CHECK-SAME: %{{.*}}: memref<1x32xvector<8xbf16>, #gpu.address_space<global>>

@@ -42,8 +42,9 @@ func.func @blockdiag(%x: tensor<2x?x20xf32>, %blocks: tensor<4x3x5xf16>) -> tens
 
 // Monarch with k = 2, p = 5, q = 6 and l = 3, s = 4, r = 4, bf16 x and bias:
 // stage 1 over [k, p]; the 12 intermediates re-viewed as [r, l] (t = ρ·l + λ)
-// so that stage 2 reads Z'[.., ρ, λ] (map (d0, d3, d2) with loops .., σ, λ, ρ)
-// and writes Y[.., σ, λ], flattened to σ·l + λ; one rounding to bf16.
+// and transposed to Z'[.., λ, ρ], so that stage 2 reads both operands along ρ
+// (maps (d0, d2, d3) and (d2, d1, d3) with loops .., σ, λ, ρ) and writes
+// Y[.., σ, λ], flattened to σ·l + λ; one rounding to bf16.
 // CHECK-LABEL: func.func @monarch
 // CHECK-SAME: (%[[X:.+]]: tensor<?x10xbf16>, %[[W1:.+]]: tensor<2x6x5xf32>, %[[W2:.+]]: tensor<3x4x4xf32>, %[[B:.+]]: tensor<12xbf16>)
 // CHECK: %[[X32:.+]] = linalg.generic {{.*}} ins(%[[X]] : tensor<?x10xbf16>)
@@ -52,8 +53,9 @@ func.func @blockdiag(%x: tensor<2x?x20xf32>, %blocks: tensor<4x3x5xf16>) -> tens
 // CHECK-SAME: ins(%[[G]], %[[W1]] : tensor<?x2x5xf32>, tensor<2x6x5xf32>)
 // CHECK: %[[FLAT:.+]] = tensor.collapse_shape %[[Z]] {{\[}}[0], [1, 2]] : tensor<?x2x6xf32> into tensor<?x12xf32>
 // CHECK: %[[PERM:.+]] = tensor.expand_shape %[[FLAT]] {{\[}}[0], [1, 2]] output_shape [%{{.+}}, 4, 3] : tensor<?x12xf32> into tensor<?x4x3xf32>
-// CHECK: %[[Y:.+]] = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d3, d2)>, affine_map<(d0, d1, d2, d3) -> (d2, d1, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
-// CHECK-SAME: ins(%[[PERM]], %[[W2]] : tensor<?x4x3xf32>, tensor<3x4x4xf32>) outs(%{{.+}} : tensor<?x4x3xf32>)
+// CHECK: %[[PT:.+]] = linalg.transpose ins(%[[PERM]] : tensor<?x4x3xf32>) outs(%{{.+}} : tensor<?x3x4xf32>) permutation = [0, 2, 1]
+// CHECK: %[[Y:.+]] = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d2, d1, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+// CHECK-SAME: ins(%[[PT]], %[[W2]] : tensor<?x3x4xf32>, tensor<3x4x4xf32>) outs(%{{.+}} : tensor<?x4x3xf32>)
 // CHECK: %[[YF:.+]] = tensor.collapse_shape %[[Y]] {{\[}}[0], [1, 2]] : tensor<?x4x3xf32> into tensor<?x12xf32>
 // CHECK: linalg.generic {{.*}} ins(%[[YF]], %[[B]] : tensor<?x12xf32>, tensor<12xbf16>)
 // CHECK: arith.truncf {{.*}} : f32 to bf16
@@ -82,15 +84,15 @@ func.func @btt(%x: tensor<10xf32>, %w1: tensor<2x5x6xf32>, %w2: tensor<3x4x4xf32
 }
 
 // Kronecker, s = 2, a: 3x4, b: 4x5: X = x as [k1=4, k2=5];
-// P[.., t, j1, i2] = Σ_j2 X·b[t]ᵀ, then Y[.., i1, i2] = Σ_{t, j1} a[t]·P.
+// Q[.., t, i1, j2] = Σ_j1 a[t]·X, then Y[.., i1, i2] = Σ_{t, j2} Q·b[t]ᵀ.
 // A static x with a dynamic result dim (allowed) ends in a tensor.cast.
 // CHECK-LABEL: func.func @kron
 // CHECK-SAME: (%[[X:.+]]: tensor<5x20xf32>, %[[A:.+]]: tensor<2x3x4xf32>, %[[B:.+]]: tensor<2x4x5xf32>)
 // CHECK: %[[G:.+]] = tensor.expand_shape %[[X]] {{\[}}[0], [1, 2]] output_shape [5, 4, 5] : tensor<5x20xf32> into tensor<5x4x5xf32>
-// CHECK: %[[P:.+]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]
-// CHECK-SAME: ins(%[[G]], %[[B]] : tensor<5x4x5xf32>, tensor<2x4x5xf32>) outs(%{{.+}} : tensor<5x2x4x4xf32>)
+// CHECK: %[[Q:.+]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]
+// CHECK-SAME: ins(%[[G]], %[[A]] : tensor<5x4x5xf32>, tensor<2x3x4xf32>) outs(%{{.+}} : tensor<5x2x3x5xf32>)
 // CHECK: %[[Y:.+]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]
-// CHECK-SAME: ins(%[[P]], %[[A]] : tensor<5x2x4x4xf32>, tensor<2x3x4xf32>) outs(%{{.+}} : tensor<5x3x4xf32>)
+// CHECK-SAME: ins(%[[Q]], %[[B]] : tensor<5x2x3x5xf32>, tensor<2x4x5xf32>) outs(%{{.+}} : tensor<5x3x4xf32>)
 // CHECK: %[[R:.+]] = tensor.collapse_shape %[[Y]] {{\[}}[0], [1, 2]] : tensor<5x3x4xf32> into tensor<5x12xf32>
 // CHECK: %[[C:.+]] = tensor.cast %[[R]] : tensor<5x12xf32> to tensor<?x12xf32>
 // CHECK: return %[[C]]

@@ -172,6 +172,174 @@ int64_t AttentionOp::getGroupSize() {
 }
 
 //===----------------------------------------------------------------------===//
+// AttnQuantAttr
+//===----------------------------------------------------------------------===//
+
+LogicalResult AttnQuantAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                    int64_t qBlock, int64_t kBlock,
+                                    AttnValues) {
+  if (qBlock < 1 || kBlock < 1)
+    return emitError() << "attn_quant q_block (" << qBlock << ") and k_block ("
+                       << kBlock << ") must be positive";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// LatentAttentionOp
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Checks one latent cache and its up-projection against the named dims:
+/// `latent` [B, T, G·r], `up` [G, (Hkv/G)·X, r] with X = D (keys) or the
+/// Dv it defines (values, returned in `featureDim`).
+LogicalResult verifyLatentPair(Operation *op, StringRef which, Value latent,
+                               Value up, int64_t kvHeads, int64_t &featureDim,
+                               DimTable &table) {
+  std::string latentName = (which + "_latent").str();
+  std::string upName = (which + "_up").str();
+  auto latentType = cast<RankedTensorType>(latent.getType());
+  auto upType = cast<RankedTensorType>(up.getType());
+  if (latentType.getRank() != 3)
+    return op->emitOpError() << latentName << " must have rank 3 ([B, T, "
+                             << "G·r]), but has rank " << latentType.getRank();
+  if (upType.getRank() != 3)
+    return op->emitOpError() << upName << " must have rank 3 ([G, (Hkv/G)·"
+                             << (which == "k" ? "D" : "Dv")
+                             << ", r]), but has rank " << upType.getRank();
+  if (!upType.hasStaticShape())
+    return op->emitOpError() << upName << " must have a static shape";
+  int64_t groups = upType.getDimSize(0), rows = upType.getDimSize(1),
+          rank = upType.getDimSize(2);
+  if (groups < 1 || rank < 1 || rows < 1)
+    return op->emitOpError() << upName << " must not be empty";
+  if (kvHeads % groups != 0)
+    return op->emitOpError()
+           << upName << " has " << groups << " groups, which do not divide the "
+           << kvHeads << " kv heads";
+  int64_t perGroup = kvHeads / groups;
+  if (featureDim > 0) {
+    if (rows != perGroup * featureDim)
+      return op->emitOpError()
+             << upName << " dimension 1 is " << rows << ", but must be "
+             << perGroup << " kv heads per group · D = " << featureDim
+             << " = " << perGroup * featureDim;
+  } else {
+    if (rows % perGroup != 0)
+      return op->emitOpError()
+             << upName << " dimension 1 is " << rows
+             << ", not a multiple of the " << perGroup
+             << " kv heads per group";
+    featureDim = rows / perGroup;
+  }
+  int64_t width = latentType.getDimSize(2);
+  if (!ShapedType::isDynamic(width) && width != groups * rank)
+    return op->emitOpError()
+           << latentName << " dimension 2 is " << width << ", but must be "
+           << groups << " groups · rank " << rank << " = " << groups * rank;
+  static constexpr StringRef dims[] = {"B", "T"};
+  for (int64_t i = 0; i < 2; ++i) {
+    int64_t size = latentType.getDimSize(i), bound = table.get(dims[i]);
+    if (!ShapedType::isDynamic(size) && !ShapedType::isDynamic(bound) &&
+        size != bound)
+      return op->emitOpError()
+             << latentName << " dimension " << i << " (" << dims[i] << ") is "
+             << size << ", but " << dims[i] << " is " << bound;
+  }
+  return success();
+}
+
+} // namespace
+
+LogicalResult LatentAttentionOp::verify() {
+  auto qType = cast<RankedTensorType>(getQ().getType());
+  if (qType.getRank() != 4)
+    return emitOpError() << "q must have rank 4 ([B, H, S, D]), but has rank "
+                         << qType.getRank();
+  int64_t heads = qType.getDimSize(1), d = qType.getDimSize(3);
+  if (ShapedType::isDynamic(heads) || ShapedType::isDynamic(d) || heads < 1 ||
+      d < 1)
+    return emitOpError() << "q dimensions 1 (H) and 3 (D) must be static and "
+                            "positive";
+  int64_t kvHeads = getKvHeads();
+  if (kvHeads < 1 || heads % kvHeads != 0)
+    return emitOpError() << "kv_heads = " << kvHeads
+                         << " must be positive and divide the " << heads
+                         << " heads of q";
+  // B and T: bound from q and the K latent, checked on the others.
+  DimTable table(*this);
+  auto kLatentType = cast<RankedTensorType>(getKLatent().getType());
+  if (kLatentType.getRank() == 3 &&
+      failed(table.bind({{"q", getQ(), {"B", "H", "S", "D"}},
+                         {"result", getO(), {"B", "H", "S", "Dv"}}},
+                        {})))
+    return failure();
+  int64_t keyDim = d, valueDim = 0;
+  if (failed(verifyLatentPair(*this, "k", getKLatent(), getKUp(), kvHeads,
+                              keyDim, table)) ||
+      failed(verifyLatentPair(*this, "v", getVLatent(), getVUp(), kvHeads,
+                              valueDim, table)))
+    return failure();
+  int64_t kTokens = kLatentType.getDimSize(1);
+  int64_t vTokens = cast<RankedTensorType>(getVLatent().getType()).getDimSize(1);
+  if (!ShapedType::isDynamic(kTokens) && !ShapedType::isDynamic(vTokens) &&
+      kTokens != vTokens)
+    return emitOpError() << "k_latent has T = " << kTokens
+                         << " tokens, but v_latent has " << vTokens;
+  int64_t kBatch = kLatentType.getDimSize(0), vBatch = cast<RankedTensorType>(
+                                                          getVLatent().getType())
+                                                          .getDimSize(0);
+  if (!ShapedType::isDynamic(kBatch) && !ShapedType::isDynamic(vBatch) &&
+      kBatch != vBatch)
+    return emitOpError() << "k_latent has B = " << kBatch
+                         << ", but v_latent has " << vBatch;
+  int64_t outDim = dimOf(getO(), 3);
+  if (!ShapedType::isDynamic(outDim) && outDim != valueDim)
+    return emitOpError() << "result dimension 3 (Dv) is " << outDim
+                         << ", but v_up gives Dv = " << valueDim;
+  if (!getRope().empty()) {
+    if (getRope().size() != 2)
+      return emitOpError() << "rope takes two operands (cos, sin), got "
+                           << getRope().size();
+    if (d % 2 != 0)
+      return emitOpError() << "rope needs an even head dim, but D = " << d;
+    for (auto [name, table] :
+         {std::pair<StringRef, Value>{"cos", getCos()}, {"sin", getSin()}}) {
+      auto type = cast<RankedTensorType>(table.getType());
+      if (type.getRank() != 2)
+        return emitOpError() << "rope " << name
+                             << " must have rank 2 ([T, D]), but has rank "
+                             << type.getRank();
+      int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
+      if (!ShapedType::isDynamic(cols) && cols != d)
+        return emitOpError() << "rope " << name << " dimension 1 is " << cols
+                             << ", but D = " << d;
+      if (!ShapedType::isDynamic(rows) && !ShapedType::isDynamic(kTokens) &&
+          rows != kTokens)
+        return emitOpError() << "rope " << name << " dimension 0 is " << rows
+                             << ", but k_latent has T = " << kTokens;
+    }
+  }
+  Type element = qType.getElementType();
+  for (auto [name, value] :
+       {std::pair<StringRef, Value>{"k_latent", getKLatent()},
+        {"k_up", getKUp()},
+        {"v_latent", getVLatent()},
+        {"v_up", getVUp()},
+        {"result", getO()}})
+    if (elementTypeOf(value) != element)
+      return emitOpError() << name << " element type " << elementTypeOf(value)
+                           << " differs from q element type " << element;
+  return verifyPositive(*this, "scale", getScaleAttr());
+}
+
+float LatentAttentionOp::getEffectiveScale() {
+  if (FloatAttr scale = getScaleAttr())
+    return static_cast<float>(scale.getValueAsDouble());
+  return 1.0f / std::sqrt(static_cast<float>(dimOf(getQ(), 3)));
+}
+
+//===----------------------------------------------------------------------===//
 // LinearAttentionOp
 //===----------------------------------------------------------------------===//
 

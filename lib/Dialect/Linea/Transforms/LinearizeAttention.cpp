@@ -46,6 +46,9 @@ void linearize(AttentionOp op, FeatureMap phi, StringRef passName) {
   };
   if (op.getMask())
     return skip("an additive mask has no linear-attention form");
+  if (op.getQuant())
+    return skip("it is quantized (SageAttention); linearize before "
+                "linea-quantize-attention");
   int64_t s = cast<ShapedType>(op.getQ().getType()).getDimSize(2);
   int64_t t = cast<ShapedType>(op.getK().getType()).getDimSize(2);
   if (op.getCausal() && (ShapedType::isDynamic(s) || s != t))

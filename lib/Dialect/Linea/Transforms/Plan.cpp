@@ -6,15 +6,19 @@
 // applied by running that pass with only=<layer>, so a planned layer is
 // exactly what the individual pass would make of it. The output error is
 // exact on the calibration inputs, from XᵀX (PlanSearch.h for the math and
-// the search).
+// the search). A combined candidate (low-rank + int4) is a pipeline of two
+// passes; its layer ends as two (latent x·vᵀ, then ·uᵀ), measured together.
+// objective=latency prices forms with a measured cost model (CostModel.h).
 //
 //===----------------------------------------------------------------------===//
 
 #include "CalibrationLookup.h"
+#include "CostModel.h"
 #include "PlanSearch.h"
 #include "StructuredRewrite.h"
 
 #include "linea/Dialect/Linea/Transforms/Passes.h"
+#include "linea/Numerics/Svd.h"
 
 #include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Pass/PassManager.h"
@@ -25,6 +29,7 @@
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/ToolOutputFile.h"
 
+#include <chrono>
 #include <cstring>
 
 namespace linea {
@@ -38,11 +43,13 @@ using namespace linea;
 namespace {
 
 /// A candidate form: the pass that makes it and that pass's options
-/// (`stats=` is appended when `needsStats`).
+/// (`stats=` is appended when `needsStats`), and for a combination the pass
+/// run after it on the same layers (`then`, `thenOptions`).
 struct CandidateSpec {
   llvm::StringLiteral name, pass, options;
   bool needsStats = false;
   bool byDefault = true;
+  llvm::StringLiteral then = "", thenOptions = "";
 };
 
 // The names users list in candidates=. Defaults span 8 → 0.5 bytes per
@@ -61,6 +68,12 @@ const CandidateSpec kCandidates[] = {
     {"blockdiag-2", "linea-blockdiag", "blocks=2"},
     {"blockdiag-4", "linea-blockdiag", "blocks=4"},
     {"monarch-4", "linea-monarch", "blocks=4"},
+    // Low-rank, then both factors quantized (linea-quantize splits the
+    // layer into x·vᵀ and ·uᵀ).
+    {"lowrank-0.5+int4-g128", "linea-lowrank", "param-ratio=0.5", false, true,
+     "linea-quantize", "format=int4 group-size=128"},
+    {"lowrank-0.25+int4-g128", "linea-lowrank", "param-ratio=0.25", false,
+     true, "linea-quantize", "format=int4 group-size=128"},
     // Opt-in.
     {"int4", "linea-quantize", "format=int4", false, false},
     {"int4-g32", "linea-quantize", "format=int4 group-size=32", false, false},
@@ -76,26 +89,59 @@ const CandidateSpec kCandidates[] = {
     {"monarch-8", "linea-monarch", "blocks=8", false, false},
     {"sparse-block-4x4-0.5", "linea-sparsify", "pattern=block:4x4 sparsity=0.5",
      false, false},
+    {"lowrank-0.125+int4-g128", "linea-lowrank", "param-ratio=0.125", false,
+     false, "linea-quantize", "format=int4 group-size=128"},
+    {"lowrank-0.5+int8", "linea-lowrank", "param-ratio=0.5", false, false,
+     "linea-quantize", "format=int8"},
 };
 
-/// objective=latency's cost model: a layer takes bytes / readBandwidth +
-/// tokens · flopsPerToken / flops. The constants are measurements, not
-/// data-sheet peaks; `source` says which.
-struct TargetCost {
-  llvm::StringLiteral name;
-  double readBandwidth; // bytes per second
-  double flops;         // floating-point operations per second
-  llvm::StringLiteral source;
-};
+/// The cost-model entry that prices `op` (CostModel.h): a quantized
+/// layer's element ("int8", "int4", "nvfp4", ...), "dense" for
+/// linea.linear, else the mnemonic without "_linear" ("lowrank",
+/// "blockdiag", "monarch", ...).
+std::string costKey(Operation *op) {
+  if (auto quant = dyn_cast<QuantLinearOp>(op))
+    return stringifyQElement(quant.getFormat().getElement()).str();
+  if (isa<LinearOp>(op))
+    return "dense";
+  StringRef name = op->getName().stripDialect();
+  name.consume_back("_linear");
+  return name.str();
+}
 
-const TargetCost kTargets[] = {
-    {"cpu", 20e9, 70e9,
-     "docs/benchmarks.md, the 2-core CI VM: uncached read probe 20-23 GB/s, "
-     "dense f32 matmul at M = 128 65-75 GFLOP/s"},
-    {"cuda", 4.3e12, 790e12,
-     "shared/docs/PERF.md, H200: device copy 4.3 TB/s, cuBLAS bf16 "
-     "790 TFLOP/s"},
-};
+/// The ops a planned layer ends as: the layer, preceded by its latent
+/// layer `<name>/latent` when the form is a quantized low-rank split.
+SmallVector<LinearLayerOpInterface, 2> formStages(LinearLayerOpInterface form,
+                                                  StringRef name) {
+  SmallVector<LinearLayerOpInterface, 2> stages;
+  auto latent = form.getInput().getDefiningOp<LinearLayerOpInterface>();
+  auto latentName =
+      latent ? latent->getAttrOfType<StringAttr>("name") : StringAttr();
+  if (latentName && latentName.getValue() == (name + "/latent").str())
+    stages.push_back(latent);
+  stages.push_back(form);
+  return stages;
+}
+
+/// The weight the stages apply together: Ŵ = Ŵ_last · … · Ŵ_first.
+FailureOr<numerics::Matrix>
+effectiveWeight(ArrayRef<LinearLayerOpInterface> stages, std::string &why) {
+  FailureOr<numerics::Matrix> total;
+  for (LinearLayerOpInterface stage : stages) {
+    FailureOr<numerics::Matrix> w = stage.materializeDenseWeight(&why);
+    if (failed(w))
+      return failure();
+    total = succeeded(total) ? numerics::matmul(*w, *total) : std::move(*w);
+  }
+  return total;
+}
+
+int64_t storedBytes(ArrayRef<LinearLayerOpInterface> stages) {
+  int64_t bytes = 0;
+  for (LinearLayerOpInterface stage : stages)
+    bytes += stage.getWeightBytes();
+  return bytes;
+}
 
 /// One layer the plan decides on.
 struct PlannedLayer {
@@ -145,46 +191,54 @@ private:
   std::string pipelineText(const CandidateSpec &spec,
                            ArrayRef<std::string> layerNames) const;
   LogicalResult evaluate(const CandidateSpec &spec,
-                         MutableArrayRef<PlannedLayer> layers,
-                         ArrayRef<std::string> names);
+                         MutableArrayRef<PlannedLayer> layers);
   LogicalResult writeReport(ArrayRef<PlannedLayer> layers,
                             const PlanResult &plan, int64_t denseBytes);
-  /// What the plan minimises for a form: its bytes, or its estimated
-  /// microseconds under the target's cost model.
-  PlanOption option(StringRef name, LinearLayerOpInterface form,
+  /// What the plan minimises for a form (its ops, `stages`): its bytes,
+  /// or its estimated microseconds under the cost model, summed over the
+  /// stages.
+  PlanOption option(StringRef name, ArrayRef<LinearLayerOpInterface> stages,
                     double error) const {
-    int64_t bytes = form.getWeightBytes();
+    int64_t bytes = storedBytes(stages);
     double cost = double(bytes);
-    if (objective == "latency")
-      cost = 1e6 * (double(bytes) / costModel->readBandwidth +
-                    double(tokens) * double(form.getFlopsPerToken()) /
-                        costModel->flops);
+    if (objective == "latency") {
+      cost = 0;
+      for (LinearLayerOpInterface stage : stages)
+        cost += 1e6 * costModel->seconds(
+                          costKey(stage), double(stage.getWeightBytes()),
+                          double(tokens) * double(stage.getFlopsPerToken()));
+    }
     return {name.str(), bytes, error, cost};
   }
 
-  const TargetCost *costModel = nullptr;
+  std::optional<CostModel> costModel;
 };
 
 std::string PlanPass::pipelineText(const CandidateSpec &spec,
                                    ArrayRef<std::string> layerNames) const {
+  std::string only = " only=";
+  for (auto [i, name] : llvm::enumerate(layerNames))
+    only += (i ? "," : "") + exactGlob(name);
   std::string text = (spec.pass + "{" + spec.options).str();
   if (spec.needsStats) {
     text += " stats=";
     text += stats;
   }
-  text += " only=";
-  for (auto [i, name] : llvm::enumerate(layerNames))
-    text += (i ? "," : "") + exactGlob(name);
-  return text + "}";
+  text += only + "}";
+  if (!spec.then.empty())
+    text += ("," + spec.then + "{" + spec.thenOptions + only + "}").str();
+  return text;
 }
 
 /// Runs the candidate's pass on a copy of the module and adds, to each
 /// layer, the (error, bytes) of the form it made or why it made none.
 LogicalResult PlanPass::evaluate(const CandidateSpec &spec,
-                                 MutableArrayRef<PlannedLayer> layers,
-                                 ArrayRef<std::string> names) {
+                                 MutableArrayRef<PlannedLayer> layers) {
   ModuleOp module = getOperation();
   MLIRContext *ctx = module.getContext();
+  SmallVector<std::string> names;
+  for (const PlannedLayer &layer : layers)
+    names.push_back(layer.selected.name);
   std::string text = pipelineText(spec, names);
   PassManager pm(ctx, ModuleOp::getOperationName());
   std::string parseError;
@@ -231,19 +285,28 @@ LogicalResult PlanPass::evaluate(const CandidateSpec &spec,
     }
     auto form =
         dyn_cast_if_present<LinearLayerOpInterface>(rewritten.lookup(name));
-    if (!form || isa<LinearOp>(form.getOperation())) {
+    SmallVector<LinearLayerOpInterface, 2> stages;
+    if (form)
+      stages = formStages(form, name);
+    // A combination counts only when its last pass changed the first one's
+    // form (linea-quantize split the low-rank layer).
+    bool unchanged = !form || isa<LinearOp>(form.getOperation()) ||
+                     (!spec.then.empty() && stages.size() < 2);
+    if (unchanged) {
       auto it = skipped.find(name);
-      note(it != skipped.end() ? it->second : "the pass left it dense");
+      note(it != skipped.end() ? it->second
+           : spec.then.empty() ? "the pass left it dense"
+                               : spec.then + " left the form unchanged");
       continue;
     }
     std::string why;
-    FailureOr<numerics::Matrix> approx = form.materializeDenseWeight(&why);
+    FailureOr<numerics::Matrix> approx = effectiveWeight(stages, why);
     if (failed(approx)) {
       note("cannot read back its weight: " + why);
       continue;
     }
     // A scale_channels the pass put in front belongs to the layer (SINQ).
-    if (form.getInput().getDefiningOp<ScaleChannelsOp>() &&
+    if (stages.front().getInput().getDefiningOp<ScaleChannelsOp>() &&
         !layer.selected.op.getX().getDefiningOp<ScaleChannelsOp>()) {
       note("the form scales its input channels, which the plan does not "
            "model");
@@ -255,7 +318,7 @@ LogicalResult PlanPass::evaluate(const CandidateSpec &spec,
       note(why);
       continue;
     }
-    layer.options.push_back(option(spec.name, form, *error));
+    layer.options.push_back(option(spec.name, stages, *error));
   }
   return success();
 }
@@ -280,10 +343,26 @@ void PlanPass::runOnOperation() {
            << "' is not supported (expected bytes or latency)";
     return;
   }
-  costModel = llvm::find_if(
-      kTargets, [&](const TargetCost &t) { return t.name == target; });
-  if (costModel == std::end(kTargets)) {
+  if (target != "cpu" && target != "cuda") {
     fail() << "target='" << target << "' is not cpu or cuda";
+    return;
+  }
+  if (!costModelPath.empty() && objective != "latency") {
+    fail() << "cost-model='" << costModelPath
+           << "' prices forms for objective=latency; objective='" << objective
+           << "' does not use it";
+    return;
+  }
+  std::string why;
+  costModel = costModelPath.empty() ? builtinCostModel(target, why)
+                                    : loadCostModel(costModelPath, why);
+  if (!costModel) {
+    fail() << why;
+    return;
+  }
+  if (!costModel->target.empty() && costModel->target != target) {
+    fail() << "cost model '" << costModel->file << "' is for target '"
+           << costModel->target << "', not target='" << target << "'";
     return;
   }
   if (tokens < 1) {
@@ -325,7 +404,6 @@ void PlanPass::runOnOperation() {
     return signalPassFailure();
 
   SmallVector<PlannedLayer> layers;
-  SmallVector<std::string> names;
   llvm::StringSet<> seen;
   for (SelectedLayer &selected :
        selectLinearLayers(module, getArgument(), *filter)) {
@@ -357,14 +435,18 @@ void PlanPass::runOnOperation() {
       selected.op.emitError() << getArgument() << ": " << why;
       return signalPassFailure();
     }
+    // A combination splits its layer in two, which renumbers the unnamed
+    // layers after it: name every planned layer as it was selected.
+    if (!selected.op.getNameAttr())
+      selected.op.setNameAttr(StringAttr::get(module.getContext(),
+                                              selected.name));
     auto dense = cast<LinearLayerOpInterface>(selected.op.getOperation());
     PlannedLayer layer;
     layer.selected = selected;
     layer.w = std::move(*w);
     layer.stats = layerStats;
     layer.denseBytes = dense.getWeightBytes();
-    layer.options.push_back(option("dense", dense, 0.0));
-    names.push_back(selected.name);
+    layer.options.push_back(option("dense", {dense}, 0.0));
     layers.push_back(std::move(layer));
   }
   if (layers.empty()) {
@@ -372,9 +454,34 @@ void PlanPass::runOnOperation() {
     return;
   }
 
-  for (const CandidateSpec *spec : specs)
-    if (failed(evaluate(*spec, layers, names)))
-      return;
+  // Every candidate on a chunk of layers at a time (at most 16 chunks),
+  // so that long plans can say how far they got; a candidate's pass treats
+  // layers one by one, so the chunking does not change what is measured.
+  size_t chunk = (layers.size() + 15) / 16;
+  auto start = std::chrono::steady_clock::now();
+  for (size_t first = 0; first < layers.size(); first += chunk) {
+    MutableArrayRef<PlannedLayer> part =
+        MutableArrayRef<PlannedLayer>(layers).slice(
+            first, std::min(chunk, layers.size() - first));
+    for (const CandidateSpec *spec : specs)
+      if (failed(evaluate(*spec, part)))
+        return;
+    if (progress) {
+      size_t done = first + part.size();
+      llvm::errs() << llvm::formatv(
+          "linea-plan: {0} of {1} layers evaluated ({2}; {3} candidates, "
+          "{4:f1} s)\n",
+          done, layers.size(),
+          part.size() == 1
+              ? "'" + part.front().selected.name + "'"
+              : "'" + part.front().selected.name + "' to '" +
+                    part.back().selected.name + "'",
+          specs.size(),
+          std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                        start)
+              .count());
+    }
+  }
 
   SmallVector<ArrayRef<PlanOption>> perLayer;
   for (PlannedLayer &layer : layers)
@@ -412,7 +519,8 @@ void PlanPass::runOnOperation() {
     denseBytes += layer.denseBytes;
     auto op = dyn_cast_if_present<LinearLayerOpInterface>(
         result.lookup(layer.selected.name));
-    if (!op || op.getWeightBytes() != option.bytes) {
+    if (!op || storedBytes(formStages(op, layer.selected.name)) !=
+                   option.bytes) {
       fail() << "internal error: layer '" << layer.selected.name
              << "' after applying " << option.name
              << " does not store the measured " << option.bytes << " bytes";
@@ -441,6 +549,8 @@ void PlanPass::runOnOperation() {
     summary.push_back(b.getNamedAttr("target", b.getStringAttr(target)));
     summary.push_back(
         b.getNamedAttr("tokens", b.getI64IntegerAttr(int64_t(tokens))));
+    summary.push_back(
+        b.getNamedAttr("cost_model", b.getStringAttr(costModel->file)));
   }
   module->setAttr("linea.plan", b.getDictionaryAttr(summary));
   if (!reportPath.empty() && failed(writeReport(layers, plan, denseBytes)))
@@ -483,16 +593,27 @@ LogicalResult PlanPass::writeReport(ArrayRef<PlannedLayer> layers,
       {"cost", plan.cost},
       {"cost_model",
        objective == "latency"
-           ? llvm::formatv("est. µs = 1e6·(bytes / {0:e} B/s + {1} tokens · "
-                           "flops per token / {2:e} flop/s), from {3}",
-                           costModel->readBandwidth, int64_t(tokens),
-                           costModel->flops, costModel->source)
+           ? llvm::formatv("est. µs = 1e6·Σ over the form's layers of "
+                           "(overhead + bytes / bytes_per_s + {0} tokens · "
+                           "flops per token / flops_per_s), per form from "
+                           "{1}: {2}",
+                           int64_t(tokens), costModel->file, costModel->source)
                  .str()
            : std::string("bytes")},
       {"bytes", plan.bytes},
       {"dense_bytes", denseBytes},
       {"layers", std::move(rows)},
   };
+  if (objective == "latency") {
+    llvm::json::Object forms;
+    for (const auto &entry : costModel->forms)
+      forms[entry.getKey()] =
+          llvm::json::Object{{"bytes_per_s", entry.getValue().bytesPerSecond},
+                             {"flops_per_s", entry.getValue().flopsPerSecond},
+                             {"overhead_s", entry.getValue().overheadSeconds}};
+    root["cost_model_file"] = costModel->file;
+    root["cost_model_forms"] = std::move(forms);
+  }
   std::string error;
   auto file = mlir::openOutputFile(reportPath, &error);
   if (!file) {

@@ -100,7 +100,14 @@ linea::selectLinearLayers(ModuleOp module, StringRef passName,
 void linea::runStructuredRewrite(ModuleOp module, StringRef passName,
                                  const LayerFilter &filter,
                                  StructuredFactorizer factorize) {
-  for (SelectedLayer &candidate : selectLinearLayers(module, passName, filter)) {
+  rewriteSelectedLayers(selectLinearLayers(module, passName, filter), passName,
+                        factorize);
+}
+
+void linea::rewriteSelectedLayers(ArrayRef<SelectedLayer> layers,
+                                  StringRef passName,
+                                  StructuredFactorizer factorize) {
+  for (const SelectedLayer &candidate : layers) {
     LinearOp op = candidate.op;
     auto skip = [&](const Twine &why) {
       op.emitRemark() << passName << ": skipped layer '" << candidate.name

@@ -86,6 +86,12 @@ void runStructuredRewrite(mlir::ModuleOp module, llvm::StringRef passName,
                           const LayerFilter &filter,
                           StructuredFactorizer factorize);
 
+/// runStructuredRewrite's rewrite of layers already selected (e.g. ones a
+/// pass made itself), without the filter and its remarks.
+void rewriteSelectedLayers(llvm::ArrayRef<SelectedLayer> layers,
+                           llvm::StringRef passName,
+                           StructuredFactorizer factorize);
+
 /// The `only=` / `except=` / `min-size=` options of every rewrite pass.
 struct SelectionOptions {
   llvm::ArrayRef<std::string> only, except;

@@ -97,6 +97,48 @@ def Linea_QFormatAttr : Linea_Attr<"QFormat", "qformat"> {
 }
 
 //===----------------------------------------------------------------------===//
+// Quantized attention (SageAttention)
+//===----------------------------------------------------------------------===//
+
+def Linea_AttnValues : I32EnumAttr<"AttnValues",
+    "precision of P and V in quantized attention's P·V product", [
+      I32EnumAttrCase<"exact", 0>,
+      I32EnumAttrCase<"fp8_e4m3", 1>,
+      I32EnumAttrCase<"fp8_e4m3_smoothed", 2>]> {
+  let cppNamespace = "::linea";
+  let genSpecializedAttr = 0;
+}
+
+def Linea_AttnQuantAttr : Linea_Attr<"AttnQuant", "attn_quant"> {
+  let summary = "SageAttention-style quantization of linea.attention";
+  let description = [{
+    Makes `linea.attention` compute its scores from int8 queries and keys
+    and, optionally, its P·V product from fp8 E4M3 probabilities and values
+    (REWRITES.md §7; SageAttention, Zhang et al., 2024/25). Set by
+    `linea-quantize-attention`; the exact math is in `linea.attention`'s
+    description. Parameters, all optional:
+
+    - `q_block` (default 128): queries per int8 scale of q;
+    - `k_block` (default 64): keys per int8 scale of the smoothed k;
+    - `values` (default `fp8_e4m3`): `exact` (P and V in f32, SageAttention
+      v1's P·V), `fp8_e4m3` (P and V rounded to fp8 E4M3, V per channel,
+      SageAttention v2) or `fp8_e4m3_smoothed` (V's per-channel token mean
+      subtracted before rounding and added back to o).
+
+    ```mlir
+    #linea.attn_quant<>
+    #linea.attn_quant<q_block = 64, values = fp8_e4m3_smoothed>
+    ```
+  }];
+  let parameters = (ins
+      DefaultValuedParameter<"int64_t", "128">:$q_block,
+      DefaultValuedParameter<"int64_t", "64">:$k_block,
+      DefaultValuedParameter<"AttnValues", "AttnValues::fp8_e4m3">:$values);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // Other enums
 //===----------------------------------------------------------------------===//
 

@@ -371,6 +371,37 @@ def LinearizeAttention : Pass<"linea-linearize-attention", "mlir::ModuleOp"> {
                            "mlir::tensor::TensorDialect"];
 }
 
+def QuantizeAttention : Pass<"linea-quantize-attention", "mlir::ModuleOp"> {
+  let summary = "SageAttention: int8 Q·Kᵀ and fp8 P·V in softmax attention "
+                "(lossy)";
+  let description = [{
+    REWRITES.md §7 (SageAttention, Zhang et al., 2024/25). Marks every
+    `linea.attention` with `quant = #linea.attn_quant<…>`, which makes it
+    compute the scores from int8 queries (one scale per `q-block` queries,
+    with scale·log2(e) folded in) and int8 smoothed keys (the token mean
+    subtracted — exact, since it shifts each score row by a constant — one
+    scale per `k-block` keys), with an exp2 softmax, and, with `values`
+    `fp8_e4m3` (SageAttention v2) or `fp8_e4m3_smoothed` (V's channel means
+    taken out first and added back), the P·V product from fp8 E4M3
+    probabilities and per-channel fp8 values. The exact math is in
+    `linea.attention`'s description; the reference lowering and the CPU
+    flash kernel implement it (the kernel with int8 products and integer
+    sums). This changes the function: docs/accuracy.md gives its error
+    against exact attention; measure a model's with `linea-run --compare`.
+    `mode=none` removes the marks again (exact attention).
+  }];
+  let options = [
+    Option<"mode", "mode", "std::string", /*default=*/"\"sage\"",
+           "sage (quantize) or none (exact attention)">,
+    Option<"qBlock", "q-block", "int64_t", /*default=*/"128",
+           "Queries per int8 scale of q">,
+    Option<"kBlock", "k-block", "int64_t", /*default=*/"64",
+           "Keys per int8 scale of the smoothed k">,
+    Option<"values", "values", "std::string", /*default=*/"\"fp8_e4m3\"",
+           "P·V precision: exact, fp8_e4m3 or fp8_e4m3_smoothed">,
+  ];
+}
+
 //===----------------------------------------------------------------------===//
 // Shift-add and sparsity (REWRITES.md §4–5), same selection and driver.
 //===----------------------------------------------------------------------===//
@@ -460,7 +491,12 @@ def Quantize : StructuredRewritePass<"linea-quantize",
     leaves a partial last group with its own scale (the format's padding:
     no stored padding elements). `act=fp8_per_tensor` takes its static
     activation scale from `stats=` (max |x| of the layer's input / 448).
-    Each new op records `linea.weight_error`.
+    Each new op records `linea.weight_error`. A selected
+    `linea.lowrank_linear` (f32 activations, constant factors; not with
+    act=fp8_per_tensor) is quantized factor by factor: it becomes
+    `<name>/latent` = x·V̂ᵀ and `<name>` = (x·V̂ᵀ)·Ûᵀ + bias, two
+    `linea.quant_linear` layers (each with its factor's weight error);
+    unnamed layers after it get new `<func>#<i>` names.
   }];
   let options = !listconcat(selectionOptions, quantFormatOptions);
 }
@@ -608,11 +644,21 @@ def Plan : Pass<"linea-plan", "mlir::ModuleOp"> {
     `linea.plan` summary; `report=FILE.json` lists every candidate's
     (error, bytes) or why it did not apply, and why each choice was made.
     `objective=latency` minimises instead the estimated time
-    bytes / read-bandwidth + tokens · FLOPs-per-token / peak of each form
-    (getWeightBytes, getFlopsPerToken), with the two constants of
-    `target=` from the table in Plan.cpp (measured numbers from
-    docs/benchmarks.md and PERF.md); the plan attributes then also carry
-    `est_us`.
+    overhead + bytes / bytes_per_s + tokens · FLOPs-per-token / flops_per_s
+    of each form (getWeightBytes, getFlopsPerToken), with the throughputs
+    of the form's entry (dense, int8, int4, lowrank, blockdiag, ...; forms
+    not listed cost as dense) in the JSON cost model `cost-model=FILE`,
+    default the one built in for `target=` (bench/cost-models/cpu.json,
+    fitted to microbenchmarks by bench/cpu/cost_model.py; cuda.json from
+    PERF.md); the plan attributes then also carry `est_us` and the module
+    summary the cost model's file. Combined candidates
+    (lowrank-0.5+int4-g128, lowrank-0.25+int4-g128; opt-in
+    lowrank-0.125+int4-g128, lowrank-0.5+int8) run linea-lowrank then
+    linea-quantize, which splits the layer into `<layer>/latent` (x·V̂ᵀ)
+    and `<layer>` (·Ûᵀ); their Ŵ = Û·V̂, bytes and cost are those of both.
+    Candidates are evaluated on at most 16 chunks of layers in turn;
+    `progress=true` prints a line per chunk on stderr (linea-compile
+    --progress sets it).
   }];
   let options = !listconcat(selectionOptions, [
     Option<"stats", "stats", "std::string", "\"\"",
@@ -629,9 +675,14 @@ def Plan : Pass<"linea-plan", "mlir::ModuleOp"> {
     ListOption<"candidates", "candidates", "std::string",
                "Candidate forms (default: int8, int4-g128, gptq-int4-g128, "
                "nvfp4, lowrank-0.5/0.25/0.125, shift-add-1/2, sparse-2:4, "
-               "blockdiag-2/4, monarch-4)">,
+               "blockdiag-2/4, monarch-4, lowrank-0.5/0.25+int4-g128)">,
     Option<"reportPath", "report", "std::string", "\"\"",
            "Write the per-layer candidates and choices as JSON here">,
+    Option<"costModelPath", "cost-model", "std::string", "\"\"",
+           "objective=latency: JSON cost model of the target's forms "
+           "(default: the one built in for target=)">,
+    Option<"progress", "progress", "bool", "false",
+           "Print 'k of n layers evaluated' lines on stderr">,
   ]);
   let dependentDialects = ["mlir::arith::ArithDialect"];
 }
