@@ -221,8 +221,6 @@ void *linea_weights;
 #define LW_WEIGHTS_CHECKSUM @CHECKSUM@ull
 static const uint64_t lw_blobs[][2] = @BLOBS@;
 
-static void *lw_mapping;
-static size_t lw_mapping_size;
 static _Atomic int lw_weights_ready;
 static pthread_mutex_t lw_weights_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -262,7 +260,14 @@ static int lw_map_weights(const char *path) {
                     "@LIB@: cannot open weights file '%s': %s (pass its path "
                     "to @LIB@_load_weights)", path, strerror(errno));
   struct stat st;
-  if (fstat(fd, &st) != 0 || st.st_size < 40) {
+  if (fstat(fd, &st) != 0) {
+    int err = errno;
+    close(fd);
+    return lw_failc(LINEA_ERR_WEIGHTS_MISSING,
+                    "@LIB@: cannot stat weights file '%s': %s", path,
+                    strerror(err));
+  }
+  if (st.st_size < 40) {
     close(fd);
     return lw_failc(LINEA_ERR_WEIGHTS_TRUNCATED,
                     "@LIB@: weights file '%s' is truncated: %lld bytes, "
@@ -312,10 +317,8 @@ static int lw_map_weights(const char *path) {
     munmap(p, size);
     return code;
   }
-  if (lw_mapping)
-    munmap(lw_mapping, lw_mapping_size);
-  lw_mapping = p;
-  lw_mapping_size = size;
+  /* An earlier mapping is never unmapped: calls running in other threads
+     may still read it, and every accepted file holds the same bytes. */
   linea_weights = p + offset;
   lw_weights_ready = 1;
   return 0;

@@ -134,6 +134,31 @@ def test_shift_products_are_exact():
     np.testing.assert_array_equal(y_ref, w.T)
 
 
+def test_shift_scale_only_and_bias_only_layers_keep_their_own_kernels():
+    """A scale-only and a bias-only layer of the same shape have the same
+    kernel signature (x, e, s, [N]xf32, y); each must still get its own
+    body (scale multiplies, bias adds)."""
+    rng = np.random.default_rng(11)
+    n, k = 13, 37
+    e1, s1 = random_terms(rng, 1, n, k, low=-8, high=4)
+    e2, s2 = random_terms(rng, 1, n, k, low=-8, high=4)
+    x = x_of(rng, (3, k))
+    scale = rng.uniform(0.5, 2, n).astype(np.float32)
+    bias = rng.standard_normal(n).astype(np.float32)
+    xt, et, vt, yt = tensor_type(x), tensor_type(e1), f"tensor<{n}xf32>", f"tensor<3x{n}xf32>"
+    module = f"""
+func.func @main(%x: {xt}, %e1: {et}, %s1: {et}, %sc: {vt}, %e2: {et}, %s2: {et}, %b: {vt}) -> ({yt}, {yt}) {{
+  %y1 = linea.shift_linear %x, %e1, %s1 scale %sc : ({xt}, {et}, {et}, {vt}) -> {yt}
+  %y2 = linea.shift_linear %x, %e2, %s2 bias %b : ({xt}, {et}, {et}, {vt}) -> {yt}
+  return %y1, %y2 : {yt}, {yt}
+}}"""
+    lowered = run_opt(module, "--linea-cpu-shift-kernels")
+    assert lowered.count("func.func private @__linea_shift_kernel") == 2
+    y1, y2 = run_mlir(module, [x, e1, s1, scale, e2, s2, bias])
+    check([y1], x, shift_dense(e1, s1, scale.astype(np.float64)), None, k)
+    check([y2], x, shift_dense(e2, s2, None), bias, k)
+
+
 # ----------------------------------------------------------------------------
 # bsr_linear
 # ----------------------------------------------------------------------------

@@ -218,16 +218,25 @@ static void markInputsReadOnly(ModuleOp module) {
                         readOnly);
 }
 
+/// Writes through a temporary and a rename, so a process that has the old
+/// file mapped (a weights file) keeps reading intact bytes.
 static llvm::Error writeFile(StringRef dir, StringRef file, StringRef text) {
   llvm::SmallString<128> path(dir);
   llvm::sys::path::append(path, file);
+  std::string temporary = (path + ".tmp").str();
   std::error_code ec;
-  llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_Text);
-  if (!ec) {
-    os << text;
-    os.close();
-    ec = os.error();
+  {
+    llvm::raw_fd_ostream os(temporary, ec, llvm::sys::fs::OF_None);
+    if (!ec) {
+      os << text;
+      os.close();
+      ec = os.error();
+    }
   }
+  if (!ec)
+    ec = llvm::sys::fs::rename(temporary, path);
+  if (ec)
+    llvm::sys::fs::remove(temporary);
   if (ec)
     return llvm::createStringError("cannot write '" + path +
                                    "': " + ec.message());

@@ -146,7 +146,10 @@ ContractionEpilogue ContractionEpilogue::analyze(linalg::GenericOp c) {
     // The kernel no longer writes `current`: nothing else may read it.
     SmallVector<Operation *> allowed(writers);
     allowed.push_back(next);
-    if (out != current && !onlyUsedBy(current, allowed))
+    // ... and it must be a local buffer: a function argument or a global
+    // may be read by the caller after the kernel stops writing it.
+    if (out != current && (!current.getDefiningOp<memref::AllocOp>() ||
+                           !onlyUsedBy(current, allowed)))
       break;
     e.chain.push_back(next);
     writers.push_back(next);

@@ -375,8 +375,15 @@ struct CpuContractionKernelsPass
       int64_t tileM = this->tileM, tileN = this->tileN,
               blockBytes = this->blockBytes;
       if (auto t = op->getAttrOfType<DenseI64ArrayAttr>(kCpuTileAttr);
-          t && t.size() == 3)
+          t && t.size() == 3) {
+        if (t[0] <= 0 || t[1] <= 0 || t[2] <= 0) {
+          op->emitError() << getArgument() << ": " << kCpuTileAttr
+                          << " must be three positive numbers, got [" << t[0]
+                          << ", " << t[1] << ", " << t[2] << "]";
+          return signalPassFailure();
+        }
         tileM = t[0], tileN = t[1], blockBytes = t[2];
+      }
       // The fill of y and the elementwise ops after it (bias, activation,
       // residual) go into the kernel's store; the kernel takes the place
       // of the last one.

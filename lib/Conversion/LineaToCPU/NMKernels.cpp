@@ -65,6 +65,9 @@ std::string analyze(NMLinearOp op, int64_t lanes, NMShape &shape) {
   shape.m = op.getM();
   shape.rows = valuesType.getDimSize(0);
   shape.k = xType.getShape().back();
+  if (shape.rows == 0 || shape.k == 0)
+    return "the layer is empty (N = " + std::to_string(shape.rows) +
+           ", K = " + std::to_string(shape.k) + ")";
   shape.chunk = std::lcm(shape.m, lanes);
   if (shape.chunk > kMaxChunk)
     return "a chunk of lcm(m = " + std::to_string(shape.m) +

@@ -57,6 +57,10 @@ std::string analyze(ShiftLinearOp op, ShiftShape &shape) {
   shape.terms = eType.getDimSize(0);
   shape.n = eType.getDimSize(1);
   shape.k = eType.getDimSize(2);
+  if (shape.terms == 0 || shape.n == 0 || shape.k == 0)
+    return "the layer is empty (terms = " + std::to_string(shape.terms) +
+           ", N = " + std::to_string(shape.n) +
+           ", K = " + std::to_string(shape.k) + ")";
   shape.hasScale = bool(op.getScale());
   shape.hasBias = bool(op.getBias());
   return "";
@@ -177,7 +181,10 @@ struct CpuShiftKernelsPass
             operands.push_back(scale);
           if (Value bias = op.getBias())
             operands.push_back(bias);
-          calls.replace(op, op.getX(), operands, shape.n, Attribute(),
+          // A scale-only and a bias-only layer can have the same signature.
+          Attribute key = Builder(op).getDenseBoolArrayAttr(
+              {shape.hasScale, shape.hasBias});
+          calls.replace(op, op.getX(), operands, shape.n, key,
                         [&](OpBuilder &b, Location loc, ValueRange args) {
                           ShiftEmitter(b, loc, shape, tiling).emit(args);
                         });

@@ -129,6 +129,31 @@ func.func @y_read_twice(%x: memref<4x16xf32>, %w: memref<32x16xf32>) -> (memref<
 
 // -----
 
+// y is a function argument (an out-parameter the caller reads): the kernel
+// must still write it, so the relu into %a stays a separate pass.
+// CHECK-LABEL: func.func @y_is_an_argument
+// CHECK: vector.fma
+// CHECK: memref.store
+// CHECK: linalg.generic
+func.func @y_is_an_argument(%x: memref<4x16xf32>, %w: memref<32x16xf32>, %y: memref<4x32xf32>, %a: memref<4x32xf32>) {
+  %cst = arith.constant 0.000000e+00 : f32
+  linalg.fill ins(%cst : f32) outs(%y : memref<4x32xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d2)>, affine_map<(d0, d1, d2) -> (d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x, %w : memref<4x16xf32>, memref<32x16xf32>) outs(%y : memref<4x32xf32>) {
+  ^bb0(%in: f32, %in_1: f32, %out: f32):
+    %0 = arith.mulf %in, %in_1 : f32
+    %1 = arith.addf %0, %out : f32
+    linalg.yield %1 : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%y : memref<4x32xf32>) outs(%a : memref<4x32xf32>) {
+  ^bb0(%in: f32, %o: f32):
+    %0 = arith.maximumf %in, %cst : f32
+    linalg.yield %0 : f32
+  }
+  return
+}
+
+// -----
+
 // A copy between the contraction and the relu (an op with memory effects):
 // the kernel does not move past it.
 // CHECK-LABEL: func.func @effect_between
