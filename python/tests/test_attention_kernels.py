@@ -48,9 +48,13 @@ def attention_module(cases, element, dynamic=()):
         body.append(f"  %o{n} = {op} : ({', '.join(names)}) -> {ot}")
         results.append(f"%o{n}")
         types.append(ot)
-    text = (f"func.func @main({', '.join(args)}) -> ({', '.join(types)}) {{\n"
+    return main_text(args, body, results, types), inputs
+
+
+def main_text(args, body, results, types):
+    """func @main(args) returning `results` of `types` after the `body` lines."""
+    return (f"func.func @main({', '.join(args)}) -> ({', '.join(types)}) {{\n"
             + "\n".join(body) + f"\n  return {', '.join(results)} : {', '.join(types)}\n}}\n")
-    return text, inputs
 
 
 def to_f32(array, element):

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from linea.tools import as_element, run_mlir, run_opt, tensor_type_of
-from test_attention_kernels import to_f32
+from test_attention_kernels import main_text, to_f32
 from test_attention_numerics import ref_attention
 
 
@@ -74,9 +74,7 @@ def module(cases, element, dynamic_t=True):
         body.append(f"  %o{n} = {op} : ({', '.join(names)}) -> {ot}")
         results.append(f"%o{n}")
         types.append(ot)
-    text = (f"func.func @main({', '.join(args)}) -> ({', '.join(types)}) {{\n"
-            + "\n".join(body) + f"\n  return {', '.join(results)} : {', '.join(types)}\n}}\n")
-    return text, inputs
+    return main_text(args, body, results, types), inputs
 
 
 def dense(c, element):

@@ -211,15 +211,17 @@ protected:
   /// m, or 0 where m is −inf (so that exp(x − m) of hidden keys is 0, not
   /// NaN, in a row that has seen no key yet).
   Value safeMax(Value m) {
-    Type t = m.getType();
-    Value inf = negInf(), zero = f32Const(0.0);
-    if (auto vt = dyn_cast<VectorType>(t)) {
-      inf = splat(vt, inf);
-      zero = splat(vt, zero);
-    }
-    Value none =
-        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, m, inf);
-    return arith::SelectOp::create(b, loc, none, zero, m);
+    Value none = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, m,
+                                       shapedLike(m, negInf()));
+    return arith::SelectOp::create(b, loc, none, shapedLike(m, f32Const(0.0)),
+                                   m);
+  }
+
+  /// Scalar `c`, broadcast when `x` is a vector.
+  Value shapedLike(Value x, Value c) {
+    if (auto vt = dyn_cast<VectorType>(x.getType()))
+      return splat(vt, c);
+    return c;
   }
 
   /// exp(x) (a scalar or vector), exactly 0 below −104 as libm's (MLIR's
@@ -227,14 +229,10 @@ protected:
   /// −inf, a weight of 7e-39).
   Value exp(Value x) {
     Value e = math::ExpOp::create(b, loc, x);
-    Value low = f32Const(-104.0), zero = f32Const(0.0);
-    if (auto vt = dyn_cast<VectorType>(x.getType())) {
-      low = splat(vt, low);
-      zero = splat(vt, zero);
-    }
-    Value under =
-        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x, low);
-    return arith::SelectOp::create(b, loc, under, zero, e);
+    Value under = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x,
+                                        shapedLike(x, f32Const(-104.0)));
+    return arith::SelectOp::create(b, loc, under, shapedLike(x, f32Const(0.0)),
+                                   e);
   }
 
   /// The softmax exponential: exp(x), or in log2 units (SageAttention)
@@ -242,10 +240,8 @@ protected:
   Value softmaxExp(Value x) {
     if (!log2Units)
       return exp(x);
-    Value ln2 = f32Const(M_LN2);
-    if (auto vt = dyn_cast<VectorType>(x.getType()))
-      ln2 = splat(vt, ln2);
-    return exp(arith::MulFOp::create(b, loc, x, ln2));
+    return exp(
+        arith::MulFOp::create(b, loc, x, shapedLike(x, f32Const(M_LN2))));
   }
 
   Type f32;
