@@ -34,7 +34,10 @@ import cuda_scan_check  # noqa: E402  (scans and linear-attention recurrences)
 import cuda_attention_check  # linea.attention: prefill and decode
 
 DTYPES = {"bf16": torch.bfloat16, "f16": torch.float16, "f32": torch.float32,
-          "i8": torch.int8}
+          "i8": torch.int8, "i32": torch.int32, "i64": torch.int64}
+# Arguments that are neither weights nor rotated: activations, bias, output
+# and the low-rank workspace t.
+NOT_WEIGHTS = ("x", "y", "bias", "t")
 # ‖y − ref‖ / ‖ref‖ allowed per output dtype: one rounding of y dominates.
 REL_TOL = {"bf16": 1e-2, "f16": 2e-3, "f32": 1e-4}
 ROTATE_BYTES = 256 << 20
@@ -86,25 +89,49 @@ class Runtime:
         return list(ms)
 
 
+def bsr_structure(entry, gen):
+    """A random valid block structure: nnzb blocks spread over the block rows
+    (sorted, distinct block columns per row) as (col_indices, row_offsets)."""
+    nnzb = entry["args"][1]["shape"][0]
+    bn, bk = entry["block_size"]
+    rows, cols = entry["n"] // bn, entry["k"] // bk
+    pick = torch.randperm(rows * cols, generator=gen, device="cuda")[:nnzb]
+    pick, _ = torch.sort(pick)
+    counts = torch.bincount(pick // cols, minlength=rows)
+    offsets = torch.zeros(rows + 1, dtype=torch.int64, device="cuda")
+    offsets[1:] = torch.cumsum(counts, 0)
+    return pick % cols, offsets
+
+
 def make_inputs(entry, gen):
     """Fresh random arguments (in manifest order) and the dense f64 weight."""
     m, n, k = entry["m"], entry["n"], entry["k"]
     args = {}
+    if entry["op"] == "bsr_linear":
+        cols, offsets = bsr_structure(entry, gen)
     for a in entry["args"]:
         shape, dtype = a["shape"], DTYPES[a["dtype"]]
         name = a["name"]
-        if name == "y":
+        if name in ("y", "t"):
             t = torch.full(shape, float("nan"), dtype=dtype, device="cuda")
+        elif name == "qweight" and entry.get("element") == "fp8_e4m3":
+            # finite e4m3 codes of every magnitude (no NaN codes)
+            t = (torch.randn(shape, device="cuda", generator=gen) * 64).clamp(
+                -448, 448).to(torch.float8_e4m3fn).view(torch.int8)
         elif name == "qweight":
             t = torch.randint(-128, 128, shape, dtype=torch.int8, device="cuda",
                               generator=gen)
+        elif name == "col_indices":
+            t = cols.to(dtype)
+        elif name == "row_offsets":
+            t = offsets.to(dtype)
         elif name == "zero_points":
             t = torch.randint(0, 16, shape, dtype=torch.int8, device="cuda",
                               generator=gen)
         elif name == "scales":
             t = (torch.rand(shape, device="cuda", generator=gen) * 0.02
                  + 0.005).to(dtype)
-        elif name == "w":
+        elif name in ("w", "values", "u", "v"):
             t = (torch.randn(shape, device="cuda", generator=gen) * 0.05).to(dtype)
         else:  # x, bias
             t = torch.randn(shape, device="cuda", generator=gen).to(dtype)
@@ -116,12 +143,29 @@ def dense_weight(entry, args):
     """Ŵ[N, K] in float64 as docs/formats.md decodes it."""
     if entry["op"] == "linear":
         return args["w"].double()
-    n, k, span = entry["n"], entry["k"], entry["group"]
-    b = args["qweight"].view(torch.uint8).to(torch.int32)
-    codes = torch.stack([b & 0xF, b >> 4], dim=-1).reshape(n, k)
+    n, k = entry["n"], entry["k"]
+    if entry["op"] == "lowrank_linear":
+        return args["u"].double() @ args["v"].double()
+    if entry["op"] == "bsr_linear":
+        bn, bk = entry["block_size"]
+        w = torch.zeros(n // bn, bn, k // bk, bk, dtype=torch.float64,
+                        device="cuda")
+        offsets = args["row_offsets"].tolist()
+        rows = torch.repeat_interleave(
+            torch.arange(n // bn, device="cuda"),
+            torch.tensor(offsets[1:], device="cuda") - torch.tensor(offsets[:-1], device="cuda"))
+        w[rows, :, args["col_indices"].long(), :] = args["values"].double()
+        return w.reshape(n, k)
+    span = entry["group"]
     cols = torch.arange(k, device=args["qweight"].device) // span
     s = args["scales"].double()
     s = s[0:1, cols].expand(n, k) if s.shape[0] == 1 else s[:, cols]
+    if entry["element"] == "int8":
+        return args["qweight"].double() * s
+    if entry["element"] == "fp8_e4m3":
+        return args["qweight"].view(torch.float8_e4m3fn).double() * s
+    b = args["qweight"].view(torch.uint8).to(torch.int32)
+    codes = torch.stack([b & 0xF, b >> 4], dim=-1).reshape(n, k)
     if entry["element"] == "int4":
         q = torch.where(codes >= 8, codes - 16, codes).double()
     else:
@@ -159,7 +203,7 @@ def copy_probe(warmup, iters):
 
 def weight_bytes(entry):
     return sum(math.prod(a["shape"]) * torch.tensor([], dtype=DTYPES[a["dtype"]]).element_size()
-               for a in entry["args"] if a["name"] not in ("x", "y", "bias"))
+               for a in entry["args"] if a["name"] not in NOT_WEIGHTS)
 
 
 def bench(rt, entry, args, w, warmup, iters, peer_cache):
@@ -170,7 +214,7 @@ def bench(rt, entry, args, w, warmup, iters, peer_cache):
     for s in range(nsets):
         fresh = dict(args)
         for a in entry["args"]:
-            if a["name"] not in ("x", "y", "bias"):
+            if a["name"] not in NOT_WEIGHTS:
                 fresh[a["name"]] = args[a["name"]].clone() if s else args[a["name"]]
         sets.append([fresh[a["name"]] for a in entry["args"]])
     times = rt.time(kernel, sets, warmup, iters)
@@ -188,6 +232,54 @@ def bench(rt, entry, args, w, warmup, iters, peer_cache):
             lambda i: torch.matmul(xb, ws[i % psets].t()), warmup, iters)
         del ws
     return ours_ms, peer_cache[key], io_bytes, nsets
+
+
+def form_peer(entry, args, w, warmup, iters):
+    """The form's own PyTorch peer (name, ms), or (name, reason) when torch
+    cannot run it here: torch BSR for bsr_linear, the two matmuls for
+    low-rank, torch._scaled_mm (fp8 x and W, row/column scales) for fp8."""
+    op, m = entry["op"], entry["m"]
+    xb = args["x"].to(torch.bfloat16)
+    try:
+        if op == "bsr_linear":
+            name = "torch BSR (bsr @ x.T)"
+            bn, bk = entry["block_size"]
+            wd = w.to(torch.bfloat16)
+            n_sets = max(1, math.ceil(ROTATE_BYTES / (wd.numel() * 2 // 10)))
+            ws = [wd.to_sparse_bsr((bn, bk)) for _ in range(min(n_sets, 16))]
+            xt = xb.t().contiguous()
+            ref = (ws[0] @ xt).t()
+            if not torch.allclose(ref.double(), xb.double() @ w.t(), rtol=0.05,
+                                  atol=0.05 * float(ref.abs().max())):
+                return name, "wrong result"
+            return name, median_event_ms(lambda i: ws[i % len(ws)] @ xt,
+                                         warmup, iters)
+        if op == "lowrank_linear":
+            name = "torch x@v.T@u.T bf16"
+            u, v = args["u"].to(torch.bfloat16), args["v"].to(torch.bfloat16)
+            n_sets = max(1, math.ceil(ROTATE_BYTES / ((u.numel() + v.numel()) * 2)))
+            us = [u] + [u.clone() for _ in range(n_sets - 1)]
+            vs = [v] + [v.clone() for _ in range(n_sets - 1)]
+            return name, median_event_ms(
+                lambda i: (xb @ vs[i % n_sets].t()) @ us[i % n_sets].t(),
+                warmup, iters)
+        if entry.get("element") == "fp8_e4m3":
+            name = "torch._scaled_mm fp8 (x per row, W per channel)"
+            if m % 16 or entry["k"] % 16 or entry["n"] % 16 or entry["group"] != entry["k"]:
+                return name, f"shape M={m} (needs multiples of 16, per-channel)"
+            wq = args["qweight"].view(torch.float8_e4m3fn)
+            sw = args["scales"].float().reshape(1, -1).expand(1, entry["n"]).contiguous()
+            sx = (xb.float().abs().amax(dim=1, keepdim=True) / 448).clamp(min=1e-12)
+            xq = (xb.float() / sx).to(torch.float8_e4m3fn)
+            n_sets = max(1, math.ceil(ROTATE_BYTES / wq.numel()))
+            wqs = [wq] + [wq.clone() for _ in range(n_sets - 1)]
+            return name, median_event_ms(
+                lambda i: torch._scaled_mm(xq, wqs[i % n_sets].t(), scale_a=sx,
+                                           scale_b=sw, out_dtype=torch.bfloat16),
+                warmup, iters)
+    except Exception as e:  # noqa: BLE001 - report why the peer did not run
+        return name, f"{type(e).__name__}: {str(e).splitlines()[0][:120]}"
+    return None, None
 
 
 def main():
@@ -237,9 +329,16 @@ def main():
             continue
         err, unwritten, ok, args, w = check(rt, entry, gen)
         failures += not ok
-        fmt = (f"{entry['element']} g{entry['group']} "
-               f"{entry['args'][2]['dtype']}" if entry["op"] == "quant_linear"
-               else f"dense {entry['args'][1]['dtype']}")
+        if entry["op"] == "quant_linear":
+            fmt = (f"{entry['element']} g{entry['group']} "
+                   f"{entry['args'][2]['dtype']}")
+        elif entry["op"] == "bsr_linear":
+            fmt = ("bsr {}x{} {} nnzb {}".format(*entry["block_size"],
+                   entry["args"][1]["dtype"], entry["args"][1]["shape"][0]))
+        elif entry["op"] == "lowrank_linear":
+            fmt = f"lowrank r{entry['rank']} {entry['args'][1]['dtype']}"
+        else:
+            fmt = f"dense {entry['args'][1]['dtype']}"
         rec = {"bench": "cuda_gemv", "layer": entry["layer"],
                "symbol": entry["symbol"],
                "shape": [entry["m"], entry["n"], entry["k"]], "dtype": fmt,
@@ -254,6 +353,13 @@ def main():
             rec.update(ours_ms=ours, peer_ms=peer, speedup=peer / ours,
                        ours_gbps=gbps, probe_gbps=probe,
                        frac_probe=gbps / probe, weight_sets=nsets)
+            name2, peer2 = form_peer(entry, args, w, opts.warmup, opts.iters)
+            if name2 is not None:
+                rec["peer2"] = name2
+                if isinstance(peer2, float):
+                    rec.update(peer2_ms=peer2, speedup2=peer2 / ours)
+                else:
+                    rec["peer2_missing"] = peer2
         lines.append(rec)
         print(json.dumps(rec), flush=True)
         del args, w
@@ -273,10 +379,15 @@ def main():
     for rec in lines[1:]:
         shape = ",".join(map(str, rec["shape"]))
         if "ours_ms" in rec:
+            extra = ""
+            if "peer2_ms" in rec:
+                extra = f"  {rec['speedup2']:.2f}x {rec['peer2']}"
+            elif "peer2" in rec:
+                extra = f"  ({rec['peer2']}: {rec['peer2_missing']})"
             print(f"{rec['symbol'][:44]:44} {shape:>16} {rec['rel_err']:8.1e} "
                   f"{rec['ours_ms'] * 1e3:8.1f} {rec['peer_ms'] * 1e3:9.1f} "
                   f"{rec['speedup']:8.2f} {rec['ours_gbps']:6.0f} "
-                  f"{100 * rec['frac_probe']:6.1f}")
+                  f"{100 * rec['frac_probe']:6.1f}{extra}")
         else:
             print(f"{rec['symbol'][:44]:44} {shape:>16} {rec['rel_err']:8.1e} "
                   f"CHECK FAILED ({rec['unwritten']} unwritten)")

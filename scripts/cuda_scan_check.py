@@ -2,7 +2,8 @@
 
 Used by scripts/cuda_device_check.py for manifest entries whose op is a
 scan (selective_scan, linear_scan) or a matrix-state recurrence
-(gated_linear_attention, linear_attention, delta_rule). For each:
+(gated_linear_attention, linear_attention, delta_rule; recurrent or
+chunkwise, "/cw" in the table). For each:
 
   check  fresh random inputs of the op's usual ranges, outputs and
          workspaces poisoned with NaN, one call (all of the entry's
@@ -170,12 +171,18 @@ def run(rt, entry, gen, warmup, iters, time_refs=True):
         unwritten += int((~torch.isfinite(out)).sum())
         errs[name] = float((out - r).norm() / r.norm())
         dt = next(a["dtype"] for a in entry["args"] if a["name"] == name)
-        ok &= errs[name] <= REL_TOL[dt] * (1 if name != "final_state" else 1)
+        if name == "final_state" and entry.get("form") == "chunkwise":
+            # The tensor-core form adds K̃ᵀV with K̃ (gate-scaled keys)
+            # rounded to the input type, as the outputs are: its f32 state
+            # is held to the inputs' tolerance, not to f32's.
+            dt = entry["args"][0]["dtype"]
+        ok &= errs[name] <= REL_TOL[dt]
     ok &= unwritten == 0
     first = entry["args"][0]["dtype"]
     rec = {"bench": "cuda_scan", "op": entry["op"], "layer": entry["layer"],
            "symbol": entry["symbol"], "dims": entry["dims"], "dtype": first,
            "launches": len(entry["launches"]), "chunks": entry.get("chunks"),
+           "form": entry.get("form", ""),
            "rel_err": errs, "unwritten": unwritten,
            "check": "pass" if ok else "FAIL"}
     if not ok:
@@ -205,21 +212,22 @@ def run(rt, entry, gen, warmup, iters, time_refs=True):
 
 def table(recs):
     """Text table of the records of run()."""
-    lines = [f"{'op':24} {'dims':>22} {'dt':>4} {'L':>2} {'err':>8} "
+    lines = [f"{'op':27} {'dims':>22} {'dt':>4} {'L':>2} {'err':>8} "
              f"{'ours us':>9} {'sdpa us':>9} {'x sdpa':>7} {'loop ms':>8} "
              f"{'x loop':>7} {'x vec':>6}"]
     for r in recs:
         dims = "x".join(map(str, r["dims"]))
+        op = r["op"] + ("/cw" if r.get("form") == "chunkwise" else "")
         err = max(r["rel_err"].values()) if r["rel_err"] else float("nan")
         if "ours_ms" not in r:
-            lines.append(f"{r['op'][:24]:24} {dims:>22} {r['dtype']:>4} "
+            lines.append(f"{op[:27]:27} {dims:>22} {r['dtype']:>4} "
                          f"{r['launches']:>2} {err:8.1e} CHECK FAILED "
                          f"({r['unwritten']} unwritten) {r['symbol']}")
             continue
         loop = (f"{r['loop_ms']:8.1f} {r['x_loop']:7.0f}" if "loop_ms" in r
                 else f"{'-':>8} {'-':>7}")
         vec = f"{r['x_vec']:6.1f}" if "x_vec" in r else f"{'-':>6}"
-        lines.append(f"{r['op'][:24]:24} {dims:>22} {r['dtype']:>4} "
+        lines.append(f"{op[:27]:27} {dims:>22} {r['dtype']:>4} "
                      f"{r['launches']:>2} {err:8.1e} {r['ours_ms'] * 1e3:9.1f} "
                      f"{r['sdpa_ms'] * 1e3:9.1f} {r['x_sdpa']:7.2f} {loop} {vec}")
     return "\n".join(lines)

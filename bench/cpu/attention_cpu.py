@@ -9,7 +9,7 @@ PyTorch on the CPU, same thread count, in f32:
 Cases: causal prefill (B = 1, S = T) and decode (S = 1 over a KV cache of T
 keys, grouped-query). Peers:
   ort-attention  ONNX Runtime (onnxruntime-node 1.30, bench/cpu/
-                 attention_ort.mjs) on one opset-23 `Attention` node;
+                 ort_model.mjs) on one opset-23 `Attention` node;
   ort-explicit   ORT on MatMul → Mul → Add(causal mask) → Softmax → MatMul
                  (GQA as a reshape of q to [B, Hkv, g·S, D], no K/V copy);
   torch          torch.nn.functional.scaled_dot_product_attention where this
@@ -121,7 +121,7 @@ def ort_time(path, model, arrays, threads, runs):
     spec = {"model": str(model), "inputs": inputs, "output": "o",
             "out_file": str(path / "ort_out.bin"), "threads": threads, "runs": runs}
     (path / "spec.json").write_text(json.dumps(spec))
-    proc = subprocess.run([node, str(HERE / "attention_ort.mjs"), str(path / "spec.json")],
+    proc = subprocess.run([node, str(HERE / "ort_model.mjs"), str(path / "spec.json")],
                           capture_output=True, text=True)
     if proc.returncode != 0:
         return None, proc.stderr.strip().splitlines()[-1] if proc.stderr else "node failed"

@@ -13,11 +13,12 @@ the cost model built into linea for target=cpu; rebuild after replacing it).
 
 Each form is the rewrite pass applied to one random dense N×N weight,
 compiled by linea-compile and timed in this process (median of --runs
-calls); bytes and FLOPs per token are linea-compile's report. The fit is
-least squares on 1/throughput, refitted without any term that came out
-negative (that throughput is then effectively unbounded, written as 1e15);
-overhead_s is the intercept above dense's (a call's fixed cost, e.g. a
-second kernel for low-rank). Weights are embedded in the libraries, so the
+calls); bytes and FLOPs per token are linea-compile's report. The fit
+(bench/cost_fit.py, shared with bench/cuda/cost_model.py) is least squares
+on 1/throughput, refitted without any term that came out negative (that
+throughput is then effectively unbounded, written as 1e15); overhead_s is
+the intercept above dense's (a call's fixed cost, e.g. a second kernel for
+low-rank). Weights are embedded in the libraries, so the
 largest size should exceed the last-level cache several times for the
 bandwidth to be that of memory.
 """
@@ -39,6 +40,9 @@ import linea  # noqa: E402
 from linea import tools  # noqa: E402
 from structured_forms import module_text  # noqa: E402  (one linea.linear layer)
 
+sys.path.insert(0, str(ROOT / "bench"))
+from cost_fit import fitted_forms, measurements  # noqa: E402
+
 # (cost-model key as linea-plan's costKey names the op, rewrites making it)
 FORMS = [
     ("dense", []),
@@ -49,22 +53,6 @@ FORMS = [
     ("blockdiag", ["linea-blockdiag{blocks=4}"]),
     ("monarch", ["linea-monarch{blocks=4}"]),
 ]
-UNBOUNDED = 1e15
-
-
-def fit(points):
-    """(overhead s, s per byte, s per flop) ≥ 0 fitted to (bytes, flops, s)."""
-    a = np.array([[1.0, b, f] for b, f, _ in points])
-    t = np.array([s for _, _, s in points])
-    active = [0, 1, 2]
-    while True:
-        coef = np.zeros(3)
-        coef[active] = np.linalg.lstsq(a[:, active], t, rcond=None)[0]
-        negative = [i for i in active if coef[i] < 0]
-        if not negative:
-            return coef
-        active.remove(min(negative, key=lambda i: coef[i]))
-
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -103,15 +91,7 @@ def main():
                                       "bytes": layer["bytes"], "flops": flops,
                                       "us": round(seconds * 1e6, 2)}),
                           file=sys.stderr, flush=True)
-    coefs = {key: fit(p) for key, p in points.items()}
-    base = coefs["dense"][0]
-    forms = {}
-    for key, (overhead, per_byte, per_flop) in coefs.items():
-        forms[key] = {
-            "bytes_per_s": float(f"{1 / per_byte:.4g}") if per_byte > 0 else UNBOUNDED,
-            "flops_per_s": float(f"{1 / per_flop:.4g}") if per_flop > 0 else UNBOUNDED,
-            "overhead_s": float(f"{max(0.0, overhead - base):.3g}"),
-        }
+    forms = fitted_forms(points)
     model = {
         "target": "cpu",
         "source": (f"bench/cpu/cost_model.py on {platform.node() or 'this machine'} "
@@ -119,8 +99,7 @@ def main():
                    f"{os.environ.get('LINEA_NUM_THREADS', 'default')}), "
                    f"{datetime.date.today().isoformat()}: N=K in {sizes}, M in {batches}"),
         "forms": forms,
-        "measurements": {key: [{"bytes": b, "flops": f, "s": s} for b, f, s in p]
-                         for key, p in points.items()},
+        "measurements": measurements(points),
     }
     pathlib.Path(a.output).write_text(json.dumps(model, indent=2) + "\n")
     print(json.dumps(forms, indent=2))

@@ -25,9 +25,11 @@ using llvm::Error;
 
 namespace linea {
 
-/// A target machine for the host CPU with all its features, emitting
-/// position-independent code (the object goes into a shared library).
-static llvm::Expected<std::unique_ptr<llvm::TargetMachine>> hostMachine() {
+/// A target machine for `cpu` (the host's with all its detected features,
+/// or a named CPU with its own), emitting position-independent code (the
+/// object goes into a shared library).
+static llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
+hostMachine(const CpuTarget &cpu) {
   llvm::Triple triple(llvm::sys::getProcessTriple());
   std::string message;
   const llvm::Target *target =
@@ -35,11 +37,14 @@ static llvm::Expected<std::unique_ptr<llvm::TargetMachine>> hostMachine() {
   if (!target)
     return llvm::createStringError("no LLVM target for the host (" +
                                    triple.str() + "): " + message);
+  // A named CPU implies its features; the host's are passed as detected
+  // (getHostCPUName alone may not know a newer host's features).
   llvm::SubtargetFeatures features;
-  for (const auto &feature : llvm::sys::getHostCPUFeatures())
-    features.AddFeature(feature.first(), feature.second);
+  if (cpu.native)
+    for (const auto &feature : cpu.features)
+      features.AddFeature(feature.first(), feature.second);
   std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
-      triple, llvm::sys::getHostCPUName(), features.getString(),
+      triple, cpu.cpu, features.getString(),
       llvm::TargetOptions(), llvm::Reloc::PIC_, std::nullopt,
       llvm::CodeGenOptLevel::Aggressive));
   if (!machine)
@@ -55,7 +60,8 @@ static void hideDefinitions(llvm::Module &module) {
       value.setVisibility(llvm::GlobalValue::HiddenVisibility);
 }
 
-Error emitHostObject(ModuleOp module, llvm::StringRef objectPath) {
+Error emitHostObject(ModuleOp module, llvm::StringRef objectPath,
+                     const CpuTarget &target) {
   DialectRegistry registry;
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
@@ -69,7 +75,7 @@ Error emitHostObject(ModuleOp module, llvm::StringRef objectPath) {
     return llvm::createStringError(
         "translating the module to LLVM IR failed (see the diagnostics)");
 
-  auto machine = hostMachine();
+  auto machine = hostMachine(target);
   if (!machine)
     return machine.takeError();
   llvmModule->setDataLayout((*machine)->createDataLayout());

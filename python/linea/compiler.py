@@ -9,7 +9,8 @@
     m.plot("err.svg")    # weight error against bytes, one point per layer
 
 With target="cuda" the result is a linea.cuda.CudaArtifacts instead (PTX,
-cubin, manifest, report; kernels run one by one where a GPU is).
+cubin, manifest, weights, report; kernels run one by one, or a whole model
+through a host program, where a GPU is: docs/cuda.md "From Python").
     m.set_threads(1)     # run on one thread (up to m.library.max_threads)
 
 `weights="file"` keeps the constants in <name>.weights next to the library;
@@ -124,14 +125,18 @@ class CompiledModel:
 
 def compile(model, rewrites=(), target="cpu", name=None, out_dir=None, dims=None,
             progress=False, weights="embed", threads=None, autotune=False,
-            tile_table=None):
+            tile_table=None, host_fallback=False, cpu=None):
     """Compiles `model` (.onnx or .mlir) with linea-compile after the
     `rewrites`, into `out_dir` (default: a new temporary directory) as
     lib<name>.so, and loads it. `dims` sizes symbolic ONNX dimensions
     ({"batch": 1}). With `progress`, linea-compile's stage progress goes to
     stderr. `weights` ("embed" or "file"), `threads` (the most the library
     may run on), `autotune` and `tile_table` are linea-compile's --weights,
-    --max-threads, --autotune and --tile-table."""
+    --max-threads, --autotune and --tile-table. With target="cuda",
+    `host_fallback` is --host-fallback: layers without a CUDA kernel are left
+    to the host program (CudaArtifacts.host_ops) instead of failing. `cpu` is
+    --cpu: the CPU the library is compiled for ("native", the default, or an
+    LLVM x86 CPU name such as "x86-64-v3")."""
     model = pathlib.Path(model)
     if isinstance(rewrites, str):
         rewrites = [rewrites]
@@ -156,6 +161,10 @@ def compile(model, rewrites=(), target="cpu", name=None, out_dir=None, dims=None
         args.append("--autotune")
     if tile_table is not None:
         args.append(f"--tile-table={tile_table}")
+    if host_fallback:
+        args.append("--host-fallback")
+    if cpu is not None:
+        args.append(f"--cpu={cpu}")
     proc = subprocess.run(args, stdout=subprocess.PIPE,
                           stderr=None if progress else subprocess.PIPE, text=True)
     if proc.returncode != 0:

@@ -11,7 +11,10 @@
   /proc/self/task of a fresh process).
 * --autotune: every dense layer shape gets measured candidates, the table
   records the fastest, and the tuned library computes the same function;
-  --tile-table reuses the table."""
+  --tile-table reuses the table.
+* --cpu=x86-64-v3: a library for AVX2 + FMA (no AVX-512, no VNNI, whatever
+  the compiling host has) computes the same function as the native one
+  (the instructions it holds: test/Compile/cpu-target.mlir)."""
 
 import json
 import os
@@ -215,3 +218,30 @@ def test_autotune(tmp_path):
         bad = tmp_path / "bad.json"
         bad.write_text(json.dumps({"entries": [{"n": 32}]}))
         linea.compile(model, name="two", out_dir=tmp_path / "bad", tile_table=bad)
+
+
+def test_cpu_x86_64_v3(tmp_path):
+    """Dense, W8A8 (VNNI on a native AVX-512 VNNI host, f32 FMAs on v3),
+    and low-rank layers, compiled for x86-64-v3 and for the
+    host: the v3 library runs here and matches the native one and numpy."""
+    rng = np.random.default_rng(11)
+    xt, yt = f"tensor<?x{K}xf32>", f"tensor<?x{N}xf32>"
+    body, results = [], []
+    for name in ("dense", "w8a8", "lowrank"):
+        wl, wt = hex_const(f"w_{name}", (rng.standard_normal((N, K)) / 8).astype(np.float32), "f32")
+        body += [wl, f'  %y_{name} = linea.linear %x, %w_{name} {{name = "{name}"}} : ({xt}, {wt}) -> {yt}']
+        results.append(f"%y_{name}")
+    types = ", ".join([yt] * len(results))
+    model = tmp_path / "v3.mlir"
+    model.write_text(f"func.func @main(%x: {xt}) -> ({types}) {{\n" + "\n".join(body)
+                     + f"\n  return {', '.join(results)} : {types}\n}}\n")
+    rewrites = ["linea-quantize{format=int8 act=dynamic_int8_per_token only=w8a8}",
+                "linea-lowrank{rank=8 only=lowrank}"]
+    native = linea.compile(model, rewrites=rewrites, name="v3", out_dir=tmp_path / "native")
+    v3 = linea.compile(model, rewrites=rewrites, name="v3", out_dir=tmp_path / "v3", cpu="x86-64-v3")
+    x = rng.standard_normal((5, K)).astype(np.float32)
+    for a, b in zip(native(x), v3(x)):
+        assert a.shape == b.shape == (5, N)
+        np.testing.assert_allclose(b, a, rtol=2e-2, atol=2e-2 * np.abs(a).max())
+    with pytest.raises(linea.CompileError, match="unknown CPU 'nosuchcpu'"):
+        linea.compile(model, name="v3", out_dir=tmp_path / "bad", cpu="nosuchcpu")

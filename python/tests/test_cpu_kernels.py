@@ -45,6 +45,11 @@ def test_kernel_replaces_the_scalar_loops():
 # so that w spans several cache blocks (301 × 512).
 SHAPES = [(1, 37, 64), (3, 37, 64), (4, 8, 16), (5, 37, 64), (9, 40, 128),
           (16, 301, 512), (2, 301, 512)]
+# The packed GEMM path (M ≥ gemm-min-rows, 48): rows of x left over after
+# the 6-row tiles (53, 130), columns left to the dot tiles (N not a multiple
+# of 64: 70, 213), K in one block (64, 96) or in 3 uneven ones (592 → 208,
+# 208, 176), M exactly at the threshold.
+SHAPES += [(48, 64, 64), (53, 70, 592), (130, 213, 272), (64, 40, 96)]
 
 
 @pytest.mark.parametrize("m,n,k", SHAPES)
@@ -99,7 +104,10 @@ def test_grouped_kernel_replaces_the_scalar_loops():
 
 # (M, groups, rows per block, K per block): remainders of x and w rows,
 # several groups, a single group, blocks wider than a cache block.
-GROUPED = [(1, 4, 8, 32), (3, 4, 13, 16), (5, 1, 37, 64), (2, 8, 301, 512)]
+# (50, 3, 70, 48): M above gemm-min-rows, the packed path on the per-group
+# views (64 of the 70 rows of each block, the rest dot tiles).
+GROUPED = [(1, 4, 8, 32), (3, 4, 13, 16), (5, 1, 37, 64), (2, 8, 301, 512),
+           (50, 3, 70, 48)]
 
 
 @pytest.mark.parametrize("m,g,bn,bk", GROUPED)
@@ -204,3 +212,30 @@ def test_linear_epilogue(m, n, k, act, residual, dynamic_m):
     bound = k * np.finfo(np.float32).eps * (np.abs(x) @ np.abs(w).T + np.abs(b))
     bound = 1.2 * bound + 8 * np.finfo(np.float32).eps * (np.abs(ref) + 1)
     assert np.all(np.abs(y - ref) <= bound), np.max(np.abs(y - ref) / bound)
+
+
+def test_gemm_path_is_taken():
+    """From gemm-min-rows on, the pipeline packs w (transposing shuffles)
+    and broadcasts x; below it (static M) it keeps the dot-product tiles."""
+    big = run_opt(linear_module(64, 64, 64, False, False), "--linea-lower-to-llvm")
+    assert "llvm.shufflevector" in big
+    small = run_opt(linear_module(16, 64, 64, False, False), "--linea-lower-to-llvm")
+    assert "llvm.shufflevector" not in small
+
+
+@pytest.mark.parametrize("m,n,k", [(48, 64, 64), (53, 70, 592), (97, 213, 272)])
+@pytest.mark.parametrize("act", sorted(_ACTIVATIONS))
+def test_linear_epilogue_gemm_path(m, n, k, act):
+    """Bias, activation and residual applied after the last K block."""
+    rng = np.random.default_rng(m * 1000 + n + k)
+    x = rng.standard_normal((m, k), dtype=np.float32)
+    w = rng.standard_normal((n, k), dtype=np.float32)
+    b = rng.standard_normal(n, dtype=np.float32)
+    r = rng.standard_normal((m, n), dtype=np.float32)
+    (y,) = run_mlir(epilogue_module(m, n, k, act, True, True), [x, w, b, r])
+    z = x.astype(np.float64) @ w.T.astype(np.float64) + b
+    ref = _ACTIVATIONS[act][1](z) + r
+    bound = k * np.finfo(np.float32).eps * (np.abs(x) @ np.abs(w).T + np.abs(b))
+    bound = 1.2 * bound + 8 * np.finfo(np.float32).eps * (np.abs(ref) + 1)
+    assert np.all(np.abs(y - ref) <= bound), np.max(np.abs(y - ref) / bound)
+

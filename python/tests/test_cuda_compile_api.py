@@ -49,7 +49,7 @@ def test_artifacts_are_described(artifacts):
     # The report is linea-compile's, as for the CPU.
     [layer] = artifacts.report["layers"]
     assert layer["name"] == "fc" and layer["after"]["form"] != layer["before"]["form"]
-    assert ": 1 kernels, cubin" in repr(artifacts)
+    assert ": 1 kernels, 0 host ops, cubin" in repr(artifacts)
     with pytest.raises(KeyError, match="no kernel or layer 'nope'"):
         artifacts.kernel("nope")
 
@@ -65,7 +65,7 @@ def test_running_without_runtime_or_gpu_is_a_clear_error(artifacts, monkeypatch,
     monkeypatch.setenv("LINEA_CUDA_RUNTIME", str(tmp_path / "liblinea_cuda.so"))
     with pytest.raises(linea.CudaError, match="needs runtime/'s liblinea_cuda.so and a GPU"):
         artifacts.run_kernel("fc", *args)
-    with pytest.raises(linea.CudaError, match="no whole-model entry point"):
+    with pytest.raises(linea.CudaError, match="no graph to run"):
         artifacts(args[0])
 
 

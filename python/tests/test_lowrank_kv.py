@@ -39,12 +39,12 @@ def run_tool(name, *args):
     return proc
 
 
-def export_block(out, kv_rank_per_head=None, seed=0):
-    """Exports, imports and raises the default block, optionally with K/V
-    weights of exactly `kv_rank_per_head` per head. Returns (raised path, x,
-    torch y, {"k": W_k, "v": W_v} as float64)."""
+def export_block(out, kv_rank_per_head=None, seed=0, seq=SEQ):
+    """Exports, imports and raises the default block (of `seq` tokens),
+    optionally with K/V weights of exactly `kv_rank_per_head` per head.
+    Returns (raised path, x, torch y, {"k": W_k, "v": W_v} as float64)."""
     torch.manual_seed(seed)
-    block = llama_block.Block(HIDDEN, HEADS, KV_HEADS, 688, SEQ).eval()
+    block = llama_block.Block(HIDDEN, HEADS, KV_HEADS, 688, seq).eval()
     if kv_rank_per_head:
         gen = torch.Generator().manual_seed(seed + 1)
         for proj in (block.attn.k_proj, block.attn.v_proj):
@@ -52,7 +52,7 @@ def export_block(out, kv_rank_per_head=None, seed=0):
                      @ torch.randn(kv_rank_per_head, HIDDEN, generator=gen) / HIDDEN
                      for _ in range(KV_HEADS)]
             proj.weight.data = torch.cat(heads, 0)
-    x = torch.randn(1, SEQ, HIDDEN)
+    x = torch.randn(1, seq, HIDDEN)
     onnx_path = out / "block.onnx"
     with torch.no_grad():
         y = block(x)
@@ -210,3 +210,58 @@ def test_remarks_on_the_block(random_block, tmp_path):
                 in stderr), stderr
     # rank 30 of a [32, 256] head: below full rank 32, but 30·288 > 32·256.
     assert "skipped layer '/attn/k_proj/MatMul': group 0 [32, 256]: rank 30 stores" in stderr
+
+
+@pytest.fixture(scope="module")
+def decode_block(tmp_path_factory):
+    return export_block(tmp_path_factory.mktemp("kv-decode"), seq=1)
+
+
+def latent_ops(text):
+    return re.findall(r"linea\.latent_attention [^\n]*", text)
+
+
+@pytest.mark.parametrize("options,latent", [
+    ("rank=8 group-size=1", 16),
+    ("rank=16", 16),
+    ("param-ratio=0.25 group-size=1", None),
+])
+def test_latent_attention_equals_lowrank(random_block, tmp_path, options, latent):
+    """latent-attention=true turns the factored block's attention into one
+    linea.latent_attention over x·vᵀ (RoPE rebuilt inside); prefill S = 16
+    runs the reference lowering. Same output as the factored block up to
+    f32 summation order."""
+    raised, x, _, _ = random_block
+    factored, _ = rewrite(raised, tmp_path, options)
+    fused, stderr = rewrite(raised, tmp_path, options + " latent-attention=true")
+    text = fused.read_text()
+    assert "attention left as is" not in stderr, stderr
+    (op,) = latent_ops(text)
+    assert " rope(" in op and "causal" in op and "kv_heads = 2" in op, op
+    assert "linea.attention " not in text and "linea.lowrank_linear" not in text
+    # The latents are two linea.linear layers next to the five dense ones.
+    names = re.findall(r"linea\.linear [^\n]*name = \"([^\"]*)\"", text)
+    assert sorted(n for n in names if n.endswith("/latent")) == [
+        "/attn/k_proj/MatMul/latent", "/attn/v_proj/MatMul/latent"], names
+    latents = kv_latents(text)
+    assert latents == kv_latents(factored.read_text())
+    if latent:
+        assert latents == [latent, latent]
+    y0 = run_block(factored, x)
+    y = run_block(fused, x)
+    print(f"\n{options}: latent-attention vs factored block rel err {rel(y, y0):.2e}")
+    np.testing.assert_allclose(y, y0, rtol=1e-5, atol=1e-5)
+    assert rel(y, y0) < 1e-6
+
+
+def test_latent_attention_decode_kernel(decode_block, tmp_path):
+    """S = 1 (one token, its own key): the CPU decode kernel of
+    linea.latent_attention against the factored block."""
+    raised, x, _, _ = decode_block
+    factored, _ = rewrite(raised, tmp_path, "rank=8 group-size=1")
+    fused, stderr = rewrite(raised, tmp_path, "rank=8 group-size=1 latent-attention=true")
+    (op,) = latent_ops(fused.read_text())
+    assert "tensor<1x8x1x32xf32>" in op, op
+    np.testing.assert_allclose(run_block(fused, x), run_block(factored, x),
+                               rtol=1e-5, atol=1e-5)
+

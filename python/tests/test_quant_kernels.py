@@ -91,6 +91,22 @@ def run_both(module, inputs):
     return y, y_ref
 
 
+def assert_same_sum(y, y_ref, xh, qw, bias):
+    """Both are f32 sums of the same K products (plus the bias) in different
+    orders: each within (K + 2)·2^−24·Σ|terms| of the exact sum, y_ref and
+    numpy's reading of docs/formats.md. Returns (exact, tolerance)."""
+    xh = np.asarray(xh, np.float64)
+    w = qw.dequantize().astype(np.float64)
+    k = w.shape[1]
+    terms = np.abs(xh) @ np.abs(w).T + (0 if bias is None else np.abs(bias))
+    tol = 2 * (k + 2) * 2.0**-24 * terms
+    bad = ~(np.abs(y - y_ref) <= tol)
+    assert not bad.any(), f"{bad.sum()} outputs off: {y[bad][:4]} vs {y_ref[bad][:4]}"
+    exact = xh @ w.T + (0 if bias is None else bias)
+    assert np.all(np.abs(y - exact) <= tol)
+    return exact, tol
+
+
 @pytest.mark.parametrize("case", CASES, ids=case_id)
 @pytest.mark.parametrize("m", [1, 3, 17])
 def test_kernel_matches_reference(case, m):
@@ -102,17 +118,8 @@ def test_kernel_matches_reference(case, m):
     module, inputs = layer(qw, x, bias=bias, dynamic_batch=(m != 1))
     y, y_ref = run_both(module, inputs)
     assert y.shape == y_ref.shape == (m, N)
-    # Both are f32 sums of the same K products (plus the bias) in different
-    # orders: each within (K + 2)·2^−24·Σ|terms| of the exact sum.
-    xh = F.quantize_activations(fmt.act, x).astype(np.float64)
-    w = qw.dequantize().astype(np.float64)
-    terms = np.abs(xh) @ np.abs(w).T + (0 if bias is None else np.abs(bias))
-    tol = 2 * (k + 2) * 2.0**-24 * terms
-    bad = ~(np.abs(y - y_ref) <= tol)
-    assert not bad.any(), f"{bad.sum()} outputs off: {y[bad][:4]} vs {y_ref[bad][:4]}"
-    # And both against numpy's reading of docs/formats.md.
-    exact = xh @ w.T + (0 if bias is None else bias)
-    assert np.all(np.abs(y - exact) <= tol)
+    xh = F.quantize_activations(fmt.act, x)
+    exact, tol = assert_same_sum(y, y_ref, xh, qw, bias)
     if fmt.act == "dynamic_int8_per_token":
         # Both W8A8 kernels, whatever the host picks: x̂'s integer codes
         # times the weight codes in i32 (int-dot) and the f32 FMAs.

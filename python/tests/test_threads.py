@@ -20,10 +20,10 @@ SHAPES = [(m, n, k) for m in (1, 3) for n in (1, 5, 13) for k in (8, 24, 4096)]
 SHAPES += [(5, 37, 512), (1, 301, 64)]
 
 
-def layers_module():
+def layers_module(shapes=SHAPES):
     """One function with a linea.linear (dynamic M) per shape."""
     args, results, body, types = [], [], [], []
-    for i, (_, n, k) in enumerate(SHAPES):
+    for i, (_, n, k) in enumerate(shapes):
         xt, wt, yt = f"tensor<?x{k}xf32>", f"tensor<{n}x{k}xf32>", f"tensor<?x{n}xf32>"
         args += [f"%x{i}: {xt}", f"%w{i}: {wt}"]
         body.append(f"  %y{i} = linea.linear %x{i}, %w{i} : ({xt}, {wt}) -> {yt}")
@@ -117,3 +117,29 @@ def test_linea_num_threads_is_read_and_checked():
             bad = run_env([run, str(path), "--random-inputs"], {"LINEA_NUM_THREADS": value})
             assert bad.returncode == 2, (value, bad.stderr)
             assert f"LINEA_NUM_THREADS='{value}'" in bad.stderr, bad.stderr
+
+
+# The packed GEMM path (M ≥ 48): blocks of columns of y on threads, each
+# with its own packed w and partial sums. Every output is summed along K in
+# the same order whatever the blocks, so 1 and 2 threads give equal bits.
+GEMM_SHAPES = [(48, 64, 64), (53, 200, 592), (70, 387, 272)]
+
+
+def test_gemm_path_threads_match():
+    module = layers_module(GEMM_SHAPES)
+    ref = run_opt(module, "--linea-lower-to-llvm=cpu-kernels=false num-threads=1")
+    one = run_opt(module, "--linea-lower-to-llvm=num-threads=1")
+    two = run_opt(module, "--linea-lower-to-llvm=num-threads=2 min-parallel-work=1")
+    assert "omp.parallel num_threads" in two
+    rng = np.random.default_rng(12)
+    x_w = []
+    for m, n, k in GEMM_SHAPES:
+        x_w.append(rng.standard_normal((m, k), dtype=np.float32))
+        x_w.append(rng.standard_normal((n, k), dtype=np.float32))
+    outs = [run_mlir(text, x_w) for text in (ref, one, two)]
+    for i, (m, n, k) in enumerate(GEMM_SHAPES):
+        x, w = x_w[2 * i], x_w[2 * i + 1]
+        assert outs[1][i].shape == outs[2][i].shape == (m, n)
+        assert np.array_equal(outs[1][i], outs[2][i]), (m, n, k)
+        bound = k * np.finfo(np.float32).eps * (np.abs(x) @ np.abs(w).T) + 1e-30
+        assert np.all(np.abs(outs[2][i] - outs[0][i]) <= bound), (m, n, k)

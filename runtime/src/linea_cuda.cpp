@@ -36,6 +36,10 @@ size_t dtypeBytes(const std::string &dtype) {
     return 4;
   if (dtype == "bf16" || dtype == "f16")
     return 2;
+  if (dtype == "i32")
+    return 4;
+  if (dtype == "i64")
+    return 8;
   return 1; // i8
 }
 

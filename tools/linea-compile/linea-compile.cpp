@@ -4,7 +4,8 @@
 //                 [--name NAME] [--cc COMPILER] [--dim NAME=VALUE ...]
 //                 [--report FILE.json] [--quiet] [--progress]
 //                 [--weights=embed|file] [--max-threads N]
-//                 [--autotune [--autotune-rows M] | --tile-table FILE] -o OUTDIR
+//                 [--autotune [--autotune-rows M] | --tile-table FILE]
+//                 [--cpu=NAME|native] -o OUTDIR
 //
 // Writes OUTDIR/lib<NAME>.so with one C function per public function of the
 // module, OUTDIR/<NAME>.h (its C API), OUTDIR/<NAME>_wrapper.c (the C side of
@@ -21,6 +22,8 @@
 // the physical cores), chosen at run time (<NAME>_set_num_threads).
 // --autotune times tile candidates per layer shape and writes the best to
 // OUTDIR/<NAME>.tiles.json, which --tile-table reuses (Autotune.h).
+// --cpu picks the CPU the library runs on (CpuTarget.h): the kernels'
+// vector width and instructions and LLVM's code generation follow it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -31,10 +34,14 @@
 #include "linea/Compile/CpuCompile.h"
 #include "linea/Compile/CpuLink.h"
 #include "linea/Compile/WeightsFile.h"
+#include "linea/Conversion/CpuTarget.h"
 #include "linea/Conversion/CpuThreads.h"
 #include "linea/Conversion/LineaToGPU/CudaArtifacts.h"
 #include "linea/Conversion/Passes.h"
+#include "linea/Dialect/Linea/IR/ConstantWeights.h"
 #include "linea/Dialect/Linea/IR/LineaDialect.h"
+#include "linea/Dialect/Linea/IR/LineaOps.h"
+#include "linea/Execution/Npz.h"
 #include "linea/Dialect/Linea/Transforms/Passes.h"
 #include "linea/Import/ONNX/Importer.h"
 
@@ -53,6 +60,7 @@
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
@@ -129,6 +137,78 @@ static cl::opt<std::string>
     tileTable("tile-table",
               cl::desc("Tiles per layer shape from a table --autotune wrote"),
               cl::value_desc("file.json"));
+static cl::opt<std::string> cpuOption(
+    "cpu",
+    cl::desc("CPU the library is compiled for: native (this machine, the "
+             "default) or an LLVM x86 CPU name, e.g. x86-64-v3 (AVX2 + FMA, "
+             "no AVX-512), x86-64-v4, skylake-avx512, znver4; it sets the "
+             "kernels' vector width and VNNI use and LLVM's code generation"),
+    cl::value_desc("NAME|native"), cl::init("native"));
+
+static cl::opt<bool> hostFallback(
+    "host-fallback",
+    cl::desc("--target=cuda: layers and attention without a CUDA kernel are "
+             "left for the host (manifest.json's host_ops) instead of "
+             "failing the compile"));
+
+/// Writes the constant operands of every named linear layer of `module` to `path` as an .npz keyed
+/// "<layer>/<operand index>" (manifest.json lists a kernel's operands in
+/// the same order), so a host program can upload them: the CUDA artifacts
+/// hold no weights.
+static llvm::Error writeLayerWeights(ModuleOp module, llvm::StringRef path) {
+  std::vector<NpzEntry> entries;
+  std::string why;
+  llvm::StringSet<> seen;
+  module.walk([&](Operation *op) {
+    auto name = op->getAttrOfType<StringAttr>("name");
+    if (!name || !isa<LinearLayerOpInterface>(op) || !why.empty())
+      return;
+    for (auto [index, operand] : llvm::enumerate(op->getOperands())) {
+      auto type = dyn_cast<RankedTensorType>(operand.getType());
+      if (!type || !getConstantElements(operand))
+        continue;
+      Type element = type.getElementType();
+      // 8-bit float scales (e8m0, e4m3) travel as their raw codes.
+      unsigned bitsPerElement = element.getIntOrFloatBitWidth();
+      DType dtype = element.isF32()             ? DType::f32
+                    : element.isF16()           ? DType::f16
+                    : element.isBF16()          ? DType::bf16
+                    : bitsPerElement == 8       ? DType::i8
+                    : element.isInteger(32)     ? DType::i32
+                    : element.isInteger(64)     ? DType::i64
+                                                : DType::f64;
+      std::string key = (name.getValue() + "/" + llvm::Twine(index)).str();
+      if (!seen.insert(key).second) {
+        why = "two layers are named '" + name.getValue().str() +
+              "'; the weights file is keyed by layer name";
+        return;
+      }
+      if (dtype == DType::f64) {
+        // No kernel takes such an operand; a host program that needs it
+        // gets a clear missing-key error from linea.cuda.
+        llvm::errs() << "linea-compile: warning: " << key
+                     << " not written to weights.npz (element type "
+                     << element << ")\n";
+        continue;
+      }
+      FailureOr<std::vector<uint64_t>> bits =
+          readConstantBits(operand, key, &why);
+      if (failed(bits))
+        return;
+      HostTensor tensor = makeTensor(
+          dtype, std::vector<int64_t>(type.getShape().begin(),
+                                      type.getShape().end()));
+      unsigned width = dtypeBytes(dtype);
+      for (auto [i, v] : llvm::enumerate(*bits))
+        for (unsigned b = 0; b < width; ++b)
+          tensor.bytes[i * width + b] = uint8_t(v >> (8 * b));
+      entries.push_back({key, std::move(tensor)});
+    }
+  });
+  if (!why.empty())
+    return llvm::createStringError("cannot write layer weights: " + why);
+  return writeNpz(path, entries);
+}
 
 /// Constants smaller than this stay in the library with --weights=file.
 static constexpr uint64_t kSideFileMinBytes = 64;
@@ -299,6 +379,17 @@ int main(int argc, char **argv) {
                           weightsMode != "embed" || threadsOption != 0))
     return fail("--autotune, --tile-table, --weights and --max-threads apply to "
                 "--target=cpu");
+  if (target != "cuda" && hostFallback)
+    return fail("--host-fallback applies to --target=cuda");
+  if (target != "cpu" && cpuOption != "native")
+    return fail("--cpu applies to --target=cpu");
+  auto cpuTarget = resolveCpuTarget(cpuOption);
+  if (!cpuTarget)
+    return fail("--cpu: " + llvm::toString(cpuTarget.takeError()));
+  if (autotune && !cpuTarget->native)
+    return fail("--autotune times candidates on this machine: use it with "
+                "--cpu=native, or pass a --tile-table measured on the "
+                "target");
   if (autotuneRows < 1)
     return fail("--autotune-rows must be at least 1, not " +
                 llvm::Twine(int64_t(autotuneRows)));
@@ -385,15 +476,25 @@ int main(int argc, char **argv) {
     // Kernels, PTX, cubin (ptxas) and manifest.json for runtime/; the host
     // side is the runtime, not a library (docs/cuda.md).
     progress.begin("cuda");
-    if (failed(emitCudaArtifacts(*module, outDir)))
-      return fail("CUDA code generation failed (see the diagnostics)");
+    CudaEmitOptions cudaOptions;
+    cudaOptions.hostFallback = hostFallback;
+    if (failed(emitCudaArtifacts(*module, outDir, cudaOptions)))
+      return fail("CUDA code generation failed (see the diagnostics)" +
+                  llvm::Twine(hostFallback ? ""
+                                           : "; --host-fallback leaves "
+                                             "layers without a kernel to "
+                                             "the host"));
+    llvm::SmallString<256> weightsPath(outDir);
+    llvm::sys::path::append(weightsPath, "weights.npz");
+    if (llvm::Error error = writeLayerWeights(*module, weightsPath))
+      return fail(llvm::toString(std::move(error)));
     progress.end();
     if (failed(finishReport(report, progress, outDir)))
       return 1;
     if (quiet)
       return 0;
     llvm::outs() << "wrote " << outDir
-                 << "/linea_kernels.ptx, manifest.json (and "
+                 << "/linea_kernels.ptx, manifest.json, weights.npz (and "
                     "linea_kernels.cubin when ptxas was found)\n";
     return 0;
   }
@@ -438,6 +539,7 @@ int main(int argc, char **argv) {
     lowering.numThreads = *maxThreads;
     lowering.runtimeThreads = true;
     lowering.tileTable = tiles;
+    lowering.targetCpu = cpuOption;
     buildLowerToLLVMPipeline(pm, lowering);
     pm.addInstrumentation(progress.stageInstrumentation());
     if (failed(pm.run(*module)))
@@ -478,9 +580,10 @@ int main(int argc, char **argv) {
       return fail(std::move(e));
   }
   progress.begin("codegen");
-  if (llvm::Error e = emitHostObject(*module, object))
+  if (llvm::Error e = emitHostObject(*module, object, *cpuTarget))
     return fail(std::move(e));
-  progress.end("LLVM, host CPU");
+  progress.end(cpuTarget->native ? "LLVM, host CPU"
+                                 : "LLVM, " + cpuTarget->cpu);
 
   StringRef source = llvm::sys::path::filename(modelPath);
   for (auto [file, text] :

@@ -55,6 +55,29 @@ struct LowerToLLVMOptions
                      "linea-cpu-nm-kernels); false keeps the reference "
                      "lowering for them"),
       llvm::cl::init(true)};
+  Option<bool> lowRankKernels{
+      *this, "lowrank-kernels",
+      llvm::cl::desc("With cpu-kernels: lower linea.lowrank_linear to one "
+                     "kernel for both stages, the rank-r intermediate in a "
+                     "stack buffer (linea-cpu-lowrank-kernels); off by "
+                     "default: it measured 0.97-0.99x the two contraction "
+                     "kernels at M = 1 and 16 (docs/benchmarks.md)"),
+      llvm::cl::init(false)};
+  Option<bool> normKernels{
+      *this, "norm-kernels",
+      llvm::cl::desc("With cpu-kernels: lower linea.rms_norm and "
+                     "linea.layer_norm to vector kernels, and fuse a "
+                     "weightless rms_norm's 1/rms into the consuming "
+                     "linea.linear's epilogue (linea-cpu-norm-kernels); "
+                     "false keeps the reference lowering for them"),
+      llvm::cl::init(true)};
+  Option<std::string> targetCpu{
+      *this, "target-cpu",
+      llvm::cl::desc("CPU whose features choose the kernels' vector width, "
+                     "tiles and instructions: native (the host) or an LLVM "
+                     "x86 CPU name such as x86-64-v3 or skylake-avx512 "
+                     "(CpuTarget.h)"),
+      llvm::cl::init("native")};
   Option<int64_t> numThreads{
       *this, "num-threads",
       llvm::cl::desc("Threads for scf.parallel loops (OpenMP, libomp): 0 "
@@ -84,6 +107,9 @@ struct LowerToLLVMOptions
 /// The contraction kernels' options for the host CPU (vector width and
 /// register tile by its vector registers), as linea-lower-to-llvm uses them.
 CpuContractionKernelsOptions hostKernelOptions();
+/// The same for a CPU with `features` (CpuTarget::features).
+CpuContractionKernelsOptions
+kernelOptionsFor(const llvm::StringMap<bool> &features);
 
 /// linea (or linalg-on-tensors) → LLVM dialect for the CPU JIT:
 /// linea-jit-entry-points, linea-to-linalg, bufferization, CPU contraction

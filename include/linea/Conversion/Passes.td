@@ -61,6 +61,18 @@ def CpuContractionKernels
     contraction already inside an `scf.parallel` stays serial: nested
     regions would multiply threads.
 
+    From `gemm-min-rows` rows of x on (decided at compile time for a static
+    M, else by an `scf.if`) the columns of y that fill whole register tiles
+    of `gemm-vectors` vectors take a packed GEMM instead: per block of
+    columns (about `gemm-block-bytes` of packed w; the unit of threading)
+    and per K block (about `gemm-k-block`, equal blocks in whole vectors),
+    w's block is packed into k-major panels (vector-width squares
+    transposed with shuffles) and `gemm-rows`×`gemm-vectors` tiles broadcast
+    x[m, k] and FMA along K in order, keeping partial sums in a per-block
+    buffer; the fill and epilogue are applied after the last K block. Each
+    output is then summed along K in order, independent of tiles and
+    thread count. Other columns keep the dot-product tiles.
+
     Epilogues (`fuse-epilogues`): a `linalg.fill` of y just before the
     contraction becomes the accumulators' starting value, and the chain of
     elementwise `linalg.generic` ops after it that read y (bias add,
@@ -88,7 +100,18 @@ def CpuContractionKernels
            "smaller contractions run the serial loop">,
     Option<"fuseEpilogues", "fuse-epilogues", "bool", /*default=*/"true",
            "start from the fill of y and apply the elementwise ops that "
-           "follow (bias, activation, residual) in the kernel's store">
+           "follow (bias, activation, residual) in the kernel's store">,
+    Option<"gemmMinRows", "gemm-min-rows", "int64_t", /*default=*/"48",
+           "fewest rows of x (M) that take the packed GEMM path; 0 never">,
+    Option<"gemmRows", "gemm-rows", "int64_t", /*default=*/"6",
+           "rows of x per GEMM register tile">,
+    Option<"gemmVectors", "gemm-vectors", "int64_t", /*default=*/"4",
+           "vectors of w rows (columns of y) per GEMM register tile">,
+    Option<"gemmKBlock", "gemm-k-block", "int64_t", /*default=*/"256",
+           "K per GEMM block (rounded to divide K in whole vectors)">,
+    Option<"gemmBlockBytes", "gemm-block-bytes", "int64_t",
+           /*default=*/"1048576",
+           "bytes of packed w per GEMM block (columns of y × K block)">
   ];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::memref::MemRefDialect",
@@ -147,9 +170,11 @@ def CpuStructuredKernels
 def CpuQuantKernels : Pass<"linea-cpu-quant-kernels", "mlir::ModuleOp"> {
   let summary = "Vector kernels for linea.quant_linear that decode the packed weight in registers";
   let description = [{
-    Replaces each supported `linea.quant_linear` (int8, uint8, int4, uint4;
-    symmetric or asymmetric; tensor, channel or group scales of f32, f16 or
-    bf16; activation modes `weight_only` and `dynamic_int8_per_token`; f32
+    Replaces each supported `linea.quant_linear` (int8, uint8, int4, uint4,
+    symmetric or asymmetric; fp8_e4m3, fp8_e5m2, mxfp4, nvfp4, nf4; tensor,
+    channel or group scales of f32, f16, bf16, f8E8M0FNU or f8E4M3FN; every
+    activation mode: `weight_only`, `dynamic_int8_per_token`,
+    `fp8_per_tensor`, `fp8_per_token`; f32
     x of any rank, its leading dims static or dynamic, taken as the rows of
     a rank-2 x; f32 bias) by a call to a generated private
     function on buffers (`bufferization.to_buffer` of the operands, a fresh
@@ -157,8 +182,11 @@ def CpuQuantKernels : Pass<"linea-cpu-quant-kernels", "mlir::ModuleOp"> {
     builds the dense f32 weight: it loads `vector-width` packed bytes of a
     row at a time, widens them (8-bit) or splits their low and high nibbles
     (4-bit, against x stored once de-interleaved into even and odd
-    elements), computes ŵ = (float(q) − float(z)) · float(s) with the
-    reference's f32 operations, and accumulates `tile-m`×`tile-n` register
+    elements), computes ŵ = (float(q) − float(z)) · float(s) (fp8: the
+    code's bits moved into an f32 and re-biased by one multiply; e2m1 and
+    NF4: a 16-entry f32 table looked up by an x86 `vpermps` intrinsic;
+    nvfp4: times the tensor scale) with the reference's f32 operations, and
+    accumulates `tile-m`×`tile-n` register
     tiles of vector FMAs, scale and zero point loaded once per group. The
     loop over blocks of about `block-bytes` packed bytes of W is an
     `scf.parallel`. From `panel-min-rows` rows of x (an `scf.if` on the
@@ -167,8 +195,10 @@ def CpuQuantKernels : Pass<"linea-cpu-quant-kernels", "mlir::ModuleOp"> {
     reads with plain FMAs. With `int-dot` and `vnni` W8A8 multiplies x̂'s
     integer codes with the weight codes by AVX512-VNNI `vpdpwssd`, summed
     exactly in i32 per group. Ŵ and x̂ are bit-identical to
-    linea-to-linalg's; only the f32 summation order differs. Other formats, activation modes and
-    shapes (f16/bf16 x, 4-bit groups of odd size) are left to the
+    linea-to-linalg's; only the f32 summation order differs. int6, and
+    shapes the kernels do not cover (f16/bf16 x, 4-bit groups of odd size,
+    codebook formats without a `permute-width` permute for their step) are
+    left to the
     reference lowering (with a remark under `report-skipped`). Run by
     linea-lower-to-llvm before linea-to-linalg when `cpu-kernels` and
     `quant-kernels` are on.
@@ -188,6 +218,11 @@ def CpuQuantKernels : Pass<"linea-cpu-quant-kernels", "mlir::ModuleOp"> {
            "(threads); smaller layers loop serially">,
     Option<"reportSkipped", "report-skipped", "bool", /*default=*/"false",
            "emit a remark on every quant_linear left to the reference lowering">,
+    Option<"permuteWidth", "permute-width", "int64_t", /*default=*/"0",
+           "widest f32 lane permute of the target, for the 4-bit codebook "
+           "lookups of mxfp4, nvfp4 and nf4: 16 (AVX-512 vpermps zmm; 8-lane "
+           "steps use AVX2's), 8 (AVX2 vpermps ymm) or 0 (none: those "
+           "formats stay with the reference lowering)">,
     Option<"intDot", "int-dot", "bool", /*default=*/"false",
            "W8A8 with 8-bit weights (vector-width 16): x̂'s integer codes "
            "times the weight codes as i16 pair products summed in i32 "
@@ -492,6 +527,85 @@ def CpuNMKernels : Pass<"linea-cpu-nm-kernels", "mlir::ModuleOp"> {
   let dependentDialects = weightKernelDialects;
 }
 
+def CpuLowRankKernels : Pass<"linea-cpu-lowrank-kernels", "mlir::ModuleOp"> {
+  let summary = "One kernel for both stages of linea.lowrank_linear, the rank-r intermediate kept in cache";
+  let description = [{
+    Replaces each supported `linea.lowrank_linear` (f32 x of any rank,
+    leading dims static or dynamic; u and v in f32, f16 or bf16; bias in
+    any float type; f32 result) by a call to a generated private function
+    on buffers, as linea-cpu-shift-kernels does. The reference lowering
+    runs two contractions with the M × r intermediate t = x · vᵀ in a
+    tensor between them; the kernel instead takes the rows of x in panels
+    of P rows (P · r f32 values, about `panel-bytes`, a multiple of
+    `tile-m`) and for each panel computes t for its rows into one
+    stack buffer of P × r floats, then y = t · uᵀ + bias for the same rows
+    from that buffer while it is still in cache. Both stages are row dots
+    along the unit-stride dim (K for x and v, r for t and u) with
+    `tile-m` × `tile-n` register tiles of vector FMAs (width
+    `vector-width`, or the power of two at or above r when r is smaller),
+    the last chunk masked, one lane sum per output. Each stage loops over
+    blocks of about `block-bytes` weight bytes, an `scf.parallel` when the
+    layer has at least `min-parallel-weights` weights, so each block of u
+    and v is read once per panel. Only the order of the f32 sums differs
+    from linea-to-linalg. Layers with f16/bf16 x or result are left to
+    the reference lowering (with a remark under `report-skipped`). Run by
+    linea-lower-to-llvm before linea-to-linalg when `cpu-kernels` and
+    `lowrank-kernels` are on; the latter is off by default, as the kernel
+    measured 0.97-0.99x the two contraction kernels at M = 1 and 16
+    (docs/benchmarks.md).
+  }];
+  let options = !listconcat(weightKernelOptions, [
+    Option<"panelBytes", "panel-bytes", "int64_t", /*default=*/"65536",
+           "bytes of the per-panel intermediate (P rows × r f32); P is at "
+           "least tile-m">
+  ]);
+  let dependentDialects = weightKernelDialects;
+}
+
+def CpuNormKernels : Pass<"linea-cpu-norm-kernels", "mlir::ModuleOp"> {
+  let summary = "Vector kernels for linea.rms_norm / linea.layer_norm, and the FlashNorm row-scale epilogue";
+  let description = [{
+    Replaces each supported `linea.rms_norm` and `linea.layer_norm` (f32 x
+    and result of any rank, leading dims static or dynamic, the normalised
+    dim static; weight and bias in any float type) by a call to a
+    generated private function on buffers, as linea-cpu-shift-kernels
+    does. Per row: one vector pass for the sum of squares (layer_norm: one
+    for the mean, one for Σ(x − μ)²), then one pass that writes
+    x · (1 / sqrt(ms + ε)) · weight (+ bias) with vector stores, the last
+    chunk masked. The loop over rows is an `scf.parallel` when the norm
+    has at least `min-parallel-work` elements (checked at run time).
+
+    With `flash-norm` (REWRITES.md §6), a `linea.linear` (f32 result)
+    whose x is a weightless `linea.rms_norm` (what linea-fold-norms leaves
+    after folding the weight into W) becomes: a kernel computing only
+    inv[m] = 1 / sqrt(ms[m] + ε) (one pass over x), the same linear layer
+    on x itself without its bias, and one elementwise
+    `y[m, n] · inv[m] + bias[n]` on the rows, which
+    linea-cpu-contraction-kernels fuses into the contraction's store. No
+    normalised copy of x is written; the norm stays only for its other
+    users. Differences from linea-to-linalg: the order of the f32 sums,
+    x · (1/root) instead of x / root, and with flash-norm the division
+    applied after the dot product. f16/bf16 norms are left to the
+    reference lowering (with a remark under `report-skipped`). Run by linea-lower-to-llvm before linea-to-linalg
+    when `cpu-kernels` and `norm-kernels` are on.
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
+           "f32 lanes per vector step; a power of two">,
+    Option<"minParallelWork", "min-parallel-work", "int64_t",
+           /*default=*/"262144",
+           "elements (M·D) from which the loop over rows is parallel">,
+    Option<"flashNorm", "flash-norm", "bool", /*default=*/"true",
+           "fuse a weightless rms_norm's 1/rms into the consuming "
+           "linea.linear's epilogue">,
+    Option<"reportSkipped", "report-skipped", "bool", /*default=*/"false",
+           "emit a remark on every norm left to the reference lowering">
+  ];
+  let dependentDialects = !listconcat(weightKernelDialects, [
+    "mlir::linalg::LinalgDialect", "mlir::math::MathDialect"
+  ]);
+}
+
 def CpuTileTable : Pass<"linea-cpu-tile-table", "mlir::func::FuncOp"> {
   let summary = "Per-shape register tiles for the contraction kernels from a JSON table";
   let description = [{
@@ -588,6 +702,14 @@ def LineaToGPU : Pass<"linea-to-gpu", "mlir::ModuleOp"> {
                "rows of the Dk×Dv state per thread in the linear-attention "
                "recurrences (4 or 8, default 8; Dk / rows lanes per column); "
                "one kernel per value">,
+    ListOption<"chunkwise", "chunkwise", "int64_t",
+               "gated_linear_attention / causal linear_attention: 0 the "
+               "recurrent kernels, 1 the chunkwise tensor-core kernel (chunk "
+               "64, mma.sync; bf16/f16, Dk and Dv in {64, 128}, else a "
+               "remark and the recurrent kernels); one kernel set per value. "
+               "Default: the chunkwise kernel with 32-column value tiles "
+               "where it applies (not f16 GLA), silently recurrent "
+               "elsewhere">,
     ListOption<"attentionTiles", "attention-tiles", "std::string",
                "prefill attention variants as ROWSxKEYS: query rows per "
                "warp (16 or 32) by keys per shared-memory tile (32, 64 or "
@@ -597,9 +719,18 @@ def LineaToGPU : Pass<"linea-to-gpu", "mlir::ModuleOp"> {
                "mma.sync kernel (x bf16/f16, int4/uint4 with K and group a "
                "multiple of 128, or dense W of x's type; rows-per-warp "
                "counts 16-row tiles, 1 or 2; layers it cannot take keep the "
-               "GEMV); one kernel per value (default 0)">,
+               "GEMV); one kernel per value. Default, when neither this "
+               "nor rows-per-warp nor unroll is given: per layer, the mma.sync kernel "
+               "for layers of at least 2^24 weights that are quantized or "
+               "have M > 1 (1 row tile up to M = 8, else 2), the GEMV "
+               "otherwise">,
     Option<"chip", "chip", "std::string", /*default=*/"\"sm_90a\"",
-           "NVVM target chip of the gpu.module">
+           "NVVM target chip of the gpu.module">,
+    Option<"hostFallback", "host-fallback", "bool", /*default=*/"false",
+           "linear, quant_linear and attention ops that no kernel supports "
+           "are left for the host with a remark and listed in the module "
+           "attribute linea.cuda_host_ops (manifest.json's host_ops) "
+           "instead of failing the pass">
   ];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::gpu::GPUDialect",

@@ -9,7 +9,9 @@
 
 #include "ContractionEpilogue.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
@@ -195,6 +197,16 @@ void ContractionEpilogue::store(OpBuilder &b, Location loc, Value sum,
     current = op.getDpsInits()[0];
   }
   memref::StoreOp::create(b, loc, value, current, at);
+}
+
+void ContractionEpilogue::storeVector(OpBuilder &b, Location loc, Value sum,
+                                      ValueRange at) const {
+  assert(chain.empty() && "elementwise ops are applied by store()");
+  auto type = cast<VectorType>(sum.getType());
+  Value start = fill ? vector::BroadcastOp::create(b, loc, type, fillValue)
+                     : vector::LoadOp::create(b, loc, type, y, at).getResult();
+  vector::StoreOp::create(b, loc, arith::AddFOp::create(b, loc, sum, start), y,
+                          at);
 }
 
 Operation *ContractionEpilogue::insertionPoint() const {

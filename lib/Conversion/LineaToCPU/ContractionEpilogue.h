@@ -41,6 +41,14 @@ public:
   void store(mlir::OpBuilder &b, mlir::Location loc, mlir::Value sum,
              mlir::ValueRange at) const;
 
+  /// True when no elementwise op is fused: then storeVector may store
+  /// whole vectors of sums.
+  bool isVectorizable() const { return chain.empty(); }
+  /// Stores `sum` (a vector of the contraction's y[at[0], at[1] + lane])
+  /// plus its starting values into y. Only when isVectorizable().
+  void storeVector(mlir::OpBuilder &b, mlir::Location loc, mlir::Value sum,
+                   mlir::ValueRange at) const;
+
   /// Where the kernel must be emitted: at the last fused op (its output
   /// may be allocated after the contraction), else at the contraction.
   mlir::Operation *insertionPoint() const;

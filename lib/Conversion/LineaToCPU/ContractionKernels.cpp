@@ -15,7 +15,23 @@
 //                         w[n+j, k:k+VL], acc[i][j])
 //       y[m+i, n+j] += reduce_add(acc[i][j])
 //
-// with 1-row tiles for the rows of x and w left over. The fill of y before
+// with 1-row tiles for the rows of x and w left over. That reads each x
+// row once per 4 rows of w: fine while M is small and W's bytes dominate,
+// but from about M = 48 (gemm-min-rows) the loads of x from L2 bound it.
+// There, for the columns that fill whole tiles of VV = gemm-vectors
+// vectors, it is a packed GEMM instead:
+//
+//   for each block of columns n0 (≈ gemm-block-bytes of packed w; threads)
+//     for each K block k0 (≈ gemm-k-block, whole vectors)
+//       packed[p][k][c] = w[n0 + p·VV·VL + c, k0 + k]   (VL×VL transposes)
+//       for each panel p, m in steps of R (gemm-rows), then single rows
+//         acc[i][v] = first ? 0 : partial[m+i, p, v]
+//         for k: acc[i][v] = fma(broadcast x[m+i, k0+k], packed[p][k][v], ..)
+//         last ? y[m+i, n] = epilogue(acc + start) : partial = acc
+//
+// Each panel (K block × VV vectors) is reused by every row of x, each x
+// element by VV vectors of columns, and every y[m, n] is summed along K in
+// order whatever the blocks, tiles or threads. The fill of y before
 // the contraction and the elementwise ops after it (bias, activation,
 // residual; ContractionEpilogue.h) fold into the `y[m+i, n+j] +=` step:
 // the sum starts from the fill's value and goes through their bodies before
@@ -33,6 +49,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ContractionEpilogue.h"
+#include "KernelEmitterBase.h"
 #include "linea/Conversion/Passes.h"
 #include "linea/Conversion/TileTable.h"
 
@@ -43,6 +60,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "llvm/Support/MathExtras.h"
 
+#include <algorithm>
 #include <optional>
 
 namespace linea {
@@ -110,8 +128,8 @@ bool isRowDotContraction(linalg::GenericOp op, int64_t vectorWidth) {
   if (!isF32RowMajor(x) || !isF32RowMajor(w) || !isF32RowMajor(y))
     return false;
   int64_t kSize = cast<MemRefType>(x.getType()).getDimSize(1);
-  return !ShapedType::isDynamic(kSize) && kSize % vectorWidth == 0 &&
-         isMulAddBody(op);
+  return !ShapedType::isDynamic(kSize) && kSize > 0 &&
+         kSize % vectorWidth == 0 && isMulAddBody(op);
 }
 
 /// Matches the batched form y[m, g, n] += x[m, g, k]·w[g, n, k] (a
@@ -141,7 +159,8 @@ bool isGroupedRowDotContraction(linalg::GenericOp op, int64_t vectorWidth) {
     return false;
   auto wType = cast<MemRefType>(w.getType());
   int64_t kSize = wType.getDimSize(2);
-  return wType.hasStaticShape() && kSize % vectorWidth == 0 && isMulAddBody(op);
+  return wType.hasStaticShape() && kSize > 0 && kSize % vectorWidth == 0 &&
+         isMulAddBody(op);
 }
 
 /// The rank-2 view v[:, g, :] of a rank-3 buffer (dim 1 dropped).
@@ -172,47 +191,55 @@ Value groupWeights(OpBuilder &b, Location loc, Value w, Value g) {
                                    strides);
 }
 
+/// Sizes of the packed GEMM path (see the file header).
+struct GemmTiling {
+  /// Rows of x (M) from which the path runs; 0: never.
+  int64_t minRows = 0;
+  /// Register tile: `rows` rows of x × `vectors` vectors of columns of y.
+  int64_t rows = 6, vectors = 4;
+  /// Target K per block and bytes of packed w per block.
+  int64_t kBlock = 256, blockBytes = 1 << 20;
+  /// Threads the blocks of columns are shared among.
+  int64_t threads = 1;
+};
+
 /// Emits the loop nest replacing one matched contraction.
-class KernelEmitter {
+class KernelEmitter : public cpu_kernels::KernelEmitterBase {
 public:
   /// With `epilogue`, y starts from and ends through it (fused fill and
   /// elementwise consumers) instead of a load and a store of y.
   KernelEmitter(OpBuilder &b, Location loc, Value x, Value w, Value y,
                 int64_t vectorWidth,
                 const cpu_kernels::ContractionEpilogue *epilogue = nullptr)
-      : b(b), loc(loc), x(x), w(w), y(y), epilogue(epilogue),
+      : KernelEmitterBase(b, loc), x(x), w(w), y(y), epilogue(epilogue),
         vectorWidth(vectorWidth),
         vectorType(VectorType::get({vectorWidth}, b.getF32Type())),
         kSize(cast<MemRefType>(x.getType()).getDimSize(1)) {}
-
-  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
 
   /// y[m+i, n+j] += Σ_k x[m+i, k]·w[n+j, k] for i < rows, j < cols.
   void emitTile(Value m, Value n, int64_t rows, int64_t cols) {
     SmallVector<Value> xRows, wRows;
     for (int64_t i = 0; i < rows; ++i)
-      xRows.push_back(i ? arith::AddIOp::create(b, loc, m, index(i)) : m);
+      xRows.push_back(add(m, i));
     for (int64_t j = 0; j < cols; ++j)
-      wRows.push_back(j ? arith::AddIOp::create(b, loc, n, index(j)) : n);
-    Value zero = arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(vectorType, 0.0f));
-    SmallVector<Value> init(rows * cols, zero);
-    auto loop = scf::ForOp::create(
-        b, loc, index(0), index(kSize), index(vectorWidth), init,
-        [&](OpBuilder &nb, Location l, Value k, ValueRange acc) {
-          SmallVector<Value> xs, ws, next;
-          for (Value r : xRows)
-            xs.push_back(
-                vector::LoadOp::create(nb, l, vectorType, x, ValueRange{r, k}));
-          for (Value r : wRows)
-            ws.push_back(
-                vector::LoadOp::create(nb, l, vectorType, w, ValueRange{r, k}));
-          for (int64_t i = 0; i < rows; ++i)
-            for (int64_t j = 0; j < cols; ++j)
-              next.push_back(vector::FMAOp::create(nb, l, xs[i], ws[j],
-                                                   acc[i * cols + j]));
-          scf::YieldOp::create(nb, l, next);
-        });
+      wRows.push_back(add(n, j));
+    SmallVector<Value> init(rows * cols, zeroVector());
+    SmallVector<Value> acc =
+        loop(index(0), index(kSize), vectorWidth, init,
+             [&](Value k, ValueRange acc) {
+               SmallVector<Value> xs, ws, next;
+               for (Value r : xRows)
+                 xs.push_back(vector::LoadOp::create(b, loc, vectorType, x,
+                                                     ValueRange{r, k}));
+               for (Value r : wRows)
+                 ws.push_back(vector::LoadOp::create(b, loc, vectorType, w,
+                                                     ValueRange{r, k}));
+               for (int64_t i = 0; i < rows; ++i)
+                 for (int64_t j = 0; j < cols; ++j)
+                   next.push_back(vector::FMAOp::create(b, loc, xs[i], ws[j],
+                                                        acc[i * cols + j]));
+               return next;
+             });
     // The lanes are summed in any order (reassoc): a tree of shuffles
     // instead of a chain of scalar adds.
     for (int64_t i = 0; i < rows; ++i)
@@ -221,8 +248,8 @@ public:
         Value old = epilogue ? epilogue->initial(b, loc, at)
                              : memref::LoadOp::create(b, loc, y, at);
         Value sum = vector::ReductionOp::create(
-            b, loc, vector::CombiningKind::ADD, loop.getResult(i * cols + j),
-            old, arith::FastMathFlags::reassoc);
+            b, loc, vector::CombiningKind::ADD, acc[i * cols + j], old,
+            arith::FastMathFlags::reassoc);
         if (epilogue)
           epilogue->store(b, loc, sum, at);
         else
@@ -242,78 +269,330 @@ public:
                             });
   }
 
-  /// for iv in [lb, ub) step `step`: body(iv).
-  void emitLoop(Value lb, Value ub, int64_t step,
-                llvm::function_ref<void(Value)> body) {
-    scf::ForOp::create(b, loc, lb, ub, index(step), ValueRange{},
-                       [&](OpBuilder &nb, Location l, Value iv, ValueRange) {
-                         OpBuilder::InsertionGuard guard(b);
-                         b.setInsertionPoint(
-                             scf::YieldOp::create(nb, l, ValueRange{}));
-                         body(iv);
-                       });
+  /// The loop over blocks of columns: on threads when `parallel`.
+  void blockLoop(bool parallel, Value lb, Value ub, int64_t step,
+                 llvm::function_ref<void(Value)> body) {
+    if (parallel)
+      emitParallelLoop(lb, ub, step, body);
+    else
+      loop(lb, ub, step, body);
   }
 
-  /// The whole contraction with tileM×tileN register tiles over blocks of
-  /// `blockRows` rows of w; the blocks run on threads when `minRows` (the
-  /// fewest rows of x worth it) is set and M reaches it.
+  /// body(parallel): parallel when `minRows` (the fewest rows of x worth
+  /// threads) is set, `split` (there is more than one block) and M reaches
+  /// it; decided here for a static M, else by an scf.if.
+  void withThreads(std::optional<int64_t> minRows, bool split, Value mSize,
+                   llvm::function_ref<void(bool)> body) {
+    int64_t mStatic = cast<MemRefType>(x.getType()).getDimSize(0);
+    if (!minRows || !split)
+      return body(false);
+    if (!ShapedType::isDynamic(mStatic))
+      return body(mStatic >= *minRows);
+    Value worth = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge,
+                                        mSize, index(*minRows));
+    ifElse(
+        worth, [&] { body(true); }, [&] { body(false); });
+  }
+
+  /// The whole contraction: from `gemm->minRows` rows of x on (when set)
+  /// the packed GEMM for the columns of y that fill whole register tiles,
+  /// else tileM×tileN dot-product tiles over blocks of `blockRows` rows of
+  /// w; the blocks run on threads when `minRows` (the fewest rows of x
+  /// worth it) is set and M reaches it.
   void emit(int64_t tileM, int64_t tileN, int64_t blockRows,
-            std::optional<int64_t> minRows) {
+            std::optional<int64_t> minRows, const GemmTiling *gemm = nullptr) {
     int64_t nSize = cast<MemRefType>(w.getType()).getDimSize(0);
     int64_t mStatic = cast<MemRefType>(x.getType()).getDimSize(0);
     Value mSize = memref::DimOp::create(b, loc, x, 0);
+    auto dot = [&] {
+      emitDot(tileM, tileN, blockRows, minRows, mSize, /*nBegin=*/0);
+    };
+    int64_t panelCols = gemm ? gemm->vectors * vectorWidth : 0;
+    int64_t nGemm = 0;
+    if (gemm && gemm->minRows > 0 && llvm::isPowerOf2_64(vectorWidth))
+      nGemm = nSize - nSize % panelCols;
+    // The partial sums are M × block columns per block: until M is blocked
+    // too, very tall x stays on the dot tiles rather than allocate
+    // (M · 4 KiB) per block.
+    constexpr int64_t kMaxGemmRows = 4096;
+    if (nGemm == 0 ||
+        (!ShapedType::isDynamic(mStatic) &&
+         (mStatic < gemm->minRows || mStatic > kMaxGemmRows)))
+      return dot();
+    auto packed = [&] {
+      emitGemm(*gemm, nGemm, minRows, mSize);
+      if (nGemm < nSize)
+        emitDot(tileM, tileN, blockRows, std::nullopt, mSize, nGemm);
+    };
+    if (!ShapedType::isDynamic(mStatic))
+      return packed();
+    Value atLeast = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge,
+                                          mSize, index(gemm->minRows));
+    Value atMost = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule,
+                                         mSize, index(kMaxGemmRows));
+    Value large = arith::AndIOp::create(b, loc, atLeast, atMost);
+    ifElse(large, packed, dot);
+  }
+
+  /// Dot-product tiles for the columns [nBegin, N) of y.
+  void emitDot(int64_t tileM, int64_t tileN, int64_t blockRows,
+               std::optional<int64_t> minRows, Value mSize, int64_t nBegin) {
+    int64_t nSize = cast<MemRefType>(w.getType()).getDimSize(0);
     Value mFull = arith::SubIOp::create(
         b, loc, mSize, arith::RemUIOp::create(b, loc, mSize, index(tileM)));
-    int64_t nFull = nSize - nSize % tileN;
-    auto blocks = [&](bool parallel) {
-      emitBlocks(parallel, tileM, tileN, blockRows, nFull, mSize, mFull);
-    };
-    if (!minRows || nFull <= blockRows) {
-      blocks(false);
-    } else if (!ShapedType::isDynamic(mStatic)) {
-      blocks(mStatic >= *minRows);
-    } else {
-      Value worth = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge,
-                                          mSize, index(*minRows));
-      scf::IfOp::create(
-          b, loc, worth,
-          [&](OpBuilder &nb, Location l) {
-            blocks(true);
-            scf::YieldOp::create(nb, l);
-          },
-          [&](OpBuilder &nb, Location l) {
-            blocks(false);
-            scf::YieldOp::create(nb, l);
-          });
-    }
+    int64_t nFull = nSize - (nSize - nBegin) % tileN;
+    withThreads(minRows, nFull - nBegin > blockRows, mSize, [&](bool parallel) {
+      emitBlocks(parallel, tileM, tileN, blockRows, nBegin, nFull, mSize,
+                 mFull);
+    });
     if (nFull < nSize)
-      emitLoop(index(nFull), index(nSize), 1, [&](Value n) {
-        emitLoop(index(0), mSize, 1, [&](Value m) { emitTile(m, n, 1, 1); });
+      loop(index(nFull), index(nSize), 1, [&](Value n) {
+        loop(index(0), mSize, 1, [&](Value m) { emitTile(m, n, 1, 1); });
       });
   }
 
-  /// The register tiles of rows [0, nFull) of w, block by block.
+  /// The register tiles of rows [nBegin, nFull) of w, block by block.
   void emitBlocks(bool parallel, int64_t tileM, int64_t tileN,
-                  int64_t blockRows, int64_t nFull, Value mSize, Value mFull) {
-    auto loop =
-        parallel ? &KernelEmitter::emitParallelLoop : &KernelEmitter::emitLoop;
-    (this->*loop)(index(0), index(nFull), blockRows, [&](Value n0) {
-      Value nEnd = arith::MinUIOp::create(
-          b, loc, arith::AddIOp::create(b, loc, n0, index(blockRows)),
-          index(nFull));
-      emitLoop(index(0), mFull, tileM, [&](Value m) {
-        emitLoop(n0, nEnd, tileN,
-                 [&](Value n) { emitTile(m, n, tileM, tileN); });
+                  int64_t blockRows, int64_t nBegin, int64_t nFull, Value mSize,
+                  Value mFull) {
+    blockLoop(parallel, index(nBegin), index(nFull), blockRows, [&](Value n0) {
+      Value nEnd =
+          arith::MinUIOp::create(b, loc, add(n0, blockRows), index(nFull));
+      loop(index(0), mFull, tileM, [&](Value m) {
+        loop(n0, nEnd, tileN, [&](Value n) { emitTile(m, n, tileM, tileN); });
       });
-      emitLoop(mFull, mSize, 1, [&](Value m) {
-        emitLoop(n0, nEnd, tileN, [&](Value n) { emitTile(m, n, 1, tileN); });
+      loop(mFull, mSize, 1, [&](Value m) {
+        loop(n0, nEnd, tileN, [&](Value n) { emitTile(m, n, 1, tileN); });
+      });
+    });
+  }
+
+  /// The packed GEMM for the columns [0, nGemm) of y (a multiple of the
+  /// tile's columns): blocks of columns (on threads as for emitDot), in
+  /// each a loop over blocks of K that packs w's block and runs the
+  /// register tiles over it, keeping partial sums in a per-block buffer.
+  void emitGemm(const GemmTiling &g, int64_t nGemm,
+                std::optional<int64_t> minRows, Value mSize) {
+    int64_t cols = g.vectors * vectorWidth;
+    // K blocks of (nearly) equal size in whole vectors.
+    int64_t target =
+        std::max(vectorWidth, g.kBlock / vectorWidth * vectorWidth);
+    int64_t kc = llvm::alignTo(
+        llvm::divideCeil(kSize, llvm::divideCeil(kSize, target)), vectorWidth);
+    int64_t kBlocks = llvm::divideCeil(kSize, kc);
+    int64_t kLast = kSize - (kBlocks - 1) * kc;
+    int64_t panels = nGemm / cols;
+    int64_t blockPanels = std::clamp<int64_t>(
+        g.blockBytes / (kc * cols * int64_t(sizeof(float))), 1, panels);
+    if (minRows)
+      blockPanels =
+          std::min(blockPanels,
+                   std::max<int64_t>(1, llvm::divideCeil(panels, g.threads)));
+    int64_t blockCols = blockPanels * cols;
+    // Elementwise ops after the sum go element by element, from the
+    // partial sums' buffer.
+    bool scalarEpilogue = epilogue && !epilogue->isVectorizable();
+    Type f32 = b.getF32Type();
+    withThreads(minRows, nGemm > blockCols, mSize, [&](bool parallel) {
+      blockLoop(parallel, index(0), index(nGemm), blockCols, [&](Value n0) {
+        Value nEnd =
+            arith::MinUIOp::create(b, loc, add(n0, blockCols), index(nGemm));
+        IntegerAttr align = b.getI64IntegerAttr(64);
+        Value packed = memref::AllocOp::create(
+            b, loc, MemRefType::get({blockPanels, kc, cols}, f32), ValueRange{},
+            align);
+        Value partial;
+        if (kBlocks > 1 || scalarEpilogue)
+          partial = memref::AllocOp::create(
+              b, loc, MemRefType::get({ShapedType::kDynamic, blockCols}, f32),
+              ValueRange{mSize}, align);
+        GemmBlock block{g, n0, nEnd, packed, partial, mSize};
+        if (kBlocks == 1) {
+          emitGemmBlock(block, index(0), kSize, true, true);
+        } else {
+          emitGemmBlock(block, index(0), kc, true, false);
+          if (kBlocks > 2)
+            loop(index(1), index(kBlocks - 1), 1, [&](Value kb) {
+              emitGemmBlock(block, arith::MulIOp::create(b, loc, kb, index(kc)),
+                            kc, false, false);
+            });
+          emitGemmBlock(block, index((kBlocks - 1) * kc), kLast, false, true);
+        }
+        memref::DeallocOp::create(b, loc, packed);
+        if (partial)
+          memref::DeallocOp::create(b, loc, partial);
       });
     });
   }
 
 private:
-  OpBuilder &b;
-  Location loc;
+  /// One block of columns [n0, nEnd) of the GEMM and its buffers: packed
+  /// w (panel, k, column) and the partial sums (row, column - n0).
+  struct GemmBlock {
+    const GemmTiling &tiling;
+    Value n0, nEnd, packed, partial, mSize;
+  };
+
+  Value zeroVector() {
+    return arith::ConstantOp::create(b, loc,
+                                     DenseElementsAttr::get(vectorType, 0.0f));
+  }
+
+  /// rows[r][c] → result[c][r] for vectorWidth (a power of two) rows: each
+  /// round swaps the off-diagonal h×h blocks of every 2h×2h block with
+  /// two-input shuffles (log2 rounds, vectorWidth shuffles each).
+  SmallVector<Value> transpose(SmallVector<Value> rows) {
+    int64_t n = rows.size();
+    for (int64_t h = n / 2; h >= 1; h /= 2) {
+      SmallVector<int64_t> low(n), high(n);
+      for (int64_t c = 0; c < n; ++c) {
+        low[c] = (c & h) ? n + c - h : c;
+        high[c] = (c & h) ? n + c : c + h;
+      }
+      for (int64_t i = 0; i < n; ++i) {
+        if (i & h)
+          continue;
+        Value top = rows[i], bottom = rows[i + h];
+        rows[i] = vector::ShuffleOp::create(b, loc, top, bottom, low);
+        rows[i + h] = vector::ShuffleOp::create(b, loc, top, bottom, high);
+      }
+    }
+    return rows;
+  }
+
+  /// Packs w[n0 : nEnd, k0 : k0+kcb] as packed[p, k, c] = w[n0 + p·cols +
+  /// c, k0 + k], vectorWidth×vectorWidth squares transposed in registers.
+  void emitPack(const GemmBlock &block, Value k0, int64_t kcb) {
+    int64_t cols = block.tiling.vectors * vectorWidth;
+    loop(block.n0, block.nEnd, cols, [&](Value np) {
+      Value p = arith::DivUIOp::create(
+          b, loc, arith::SubIOp::create(b, loc, np, block.n0), index(cols));
+      for (int64_t v = 0; v < block.tiling.vectors; ++v)
+        loop(index(0), index(kcb), vectorWidth, [&](Value kk) {
+          Value k = arith::AddIOp::create(b, loc, k0, kk);
+          SmallVector<Value> rows;
+          for (int64_t r = 0; r < vectorWidth; ++r)
+            rows.push_back(vector::LoadOp::create(
+                b, loc, vectorType, w,
+                ValueRange{add(np, v * vectorWidth + r), k}));
+          SmallVector<Value> columns = transpose(rows);
+          for (int64_t c = 0; c < vectorWidth; ++c)
+            vector::StoreOp::create(
+                b, loc, columns[c], block.packed,
+                ValueRange{p, add(kk, c), index(v * vectorWidth)});
+        });
+    });
+  }
+
+  /// One K block [k0, k0+kcb): pack it, then every register tile of the
+  /// block of columns, panel by panel (a panel is reused by all rows of
+  /// x). `first`: the sums start from zero, else from the partial sums;
+  /// `last`: they end in y (through the epilogue), else in the partial
+  /// sums.
+  void emitGemmBlock(const GemmBlock &block, Value k0, int64_t kcb, bool first,
+                     bool last) {
+    emitPack(block, k0, kcb);
+    int64_t rows = block.tiling.rows;
+    int64_t cols = block.tiling.vectors * vectorWidth;
+    Value mFull = arith::SubIOp::create(
+        b, loc, block.mSize,
+        arith::RemUIOp::create(b, loc, block.mSize, index(rows)));
+    loop(block.n0, block.nEnd, cols, [&](Value np) {
+      Value local = arith::SubIOp::create(b, loc, np, block.n0);
+      Value p = arith::DivUIOp::create(b, loc, local, index(cols));
+      auto tile = [&](Value m, int64_t tileRows) {
+        emitGemmTile(block, m, tileRows, np, local, p, k0, kcb, first, last);
+      };
+      loop(index(0), mFull, rows, [&](Value m) { tile(m, rows); });
+      loop(mFull, block.mSize, 1, [&](Value m) { tile(m, 1); });
+    });
+  }
+
+  /// The register tile rows [m, m+tileRows) × columns [np, np+cols) over
+  /// one K block: tileRows × vectors accumulators, each step one broadcast
+  /// x[m+i, k] per row and one load of packed w per vector, summed along
+  /// K in order (so every output's sum is the same whatever the tiling).
+  void emitGemmTile(const GemmBlock &block, Value m, int64_t tileRows, Value np,
+                    Value local, Value p, Value k0, int64_t kcb, bool first,
+                    bool last) {
+    int64_t vectors = block.tiling.vectors;
+    SmallVector<Value> xRows;
+    for (int64_t i = 0; i < tileRows; ++i)
+      xRows.push_back(add(m, i));
+    auto partialAt = [&](int64_t i, int64_t v) {
+      return SmallVector<Value, 2>{xRows[i], add(local, v * vectorWidth)};
+    };
+    SmallVector<Value> init;
+    for (int64_t i = 0; i < tileRows; ++i)
+      for (int64_t v = 0; v < vectors; ++v)
+        init.push_back(first ? zeroVector()
+                             : vector::LoadOp::create(b, loc, vectorType,
+                                                      block.partial,
+                                                      partialAt(i, v)));
+    int64_t unroll = kcb % 4 == 0 ? 4 : 1;
+    SmallVector<Value> acc = loop(
+        index(0), index(kcb), unroll, init, [&](Value k, ValueRange carried) {
+          SmallVector<Value> next(carried);
+          for (int64_t u = 0; u < unroll; ++u) {
+            Value kk = add(k, u);
+            Value kx = arith::AddIOp::create(b, loc, k0, kk);
+            SmallVector<Value> ws;
+            for (int64_t v = 0; v < vectors; ++v)
+              ws.push_back(vector::LoadOp::create(
+                  b, loc, vectorType, block.packed,
+                  ValueRange{p, kk, index(v * vectorWidth)}));
+            for (int64_t i = 0; i < tileRows; ++i) {
+              Value xs = vector::BroadcastOp::create(
+                  b, loc, vectorType,
+                  memref::LoadOp::create(b, loc, x, ValueRange{xRows[i], kx}));
+              for (int64_t v = 0; v < vectors; ++v)
+                next[i * vectors + v] = vector::FMAOp::create(
+                    b, loc, xs, ws[v], next[i * vectors + v]);
+            }
+          }
+          return next;
+        });
+    bool scalarEpilogue = epilogue && !epilogue->isVectorizable();
+    if (!last || scalarEpilogue) {
+      for (int64_t i = 0; i < tileRows; ++i)
+        for (int64_t v = 0; v < vectors; ++v)
+          vector::StoreOp::create(b, loc, acc[i * vectors + v], block.partial,
+                                  partialAt(i, v));
+    }
+    if (!last)
+      return;
+    if (scalarEpilogue) {
+      // Element by element through the fused ops (one copy of their
+      // bodies per tile shape).
+      int64_t cols = vectors * vectorWidth;
+      loop(m, add(m, tileRows), 1, [&](Value row) {
+        loop(index(0), index(cols), 1, [&](Value c) {
+          Value sum = memref::LoadOp::create(
+              b, loc, block.partial,
+              ValueRange{row, arith::AddIOp::create(b, loc, local, c)});
+          SmallVector<Value, 2> at = {row,
+                                      arith::AddIOp::create(b, loc, np, c)};
+          sum =
+              arith::AddFOp::create(b, loc, sum, epilogue->initial(b, loc, at));
+          epilogue->store(b, loc, sum, at);
+        });
+      });
+      return;
+    }
+    for (int64_t i = 0; i < tileRows; ++i)
+      for (int64_t v = 0; v < vectors; ++v) {
+        SmallVector<Value, 2> at = {xRows[i], add(np, v * vectorWidth)};
+        Value sum = acc[i * vectors + v];
+        if (epilogue) {
+          epilogue->storeVector(b, loc, sum, at);
+          continue;
+        }
+        Value old = vector::LoadOp::create(b, loc, vectorType, y, at);
+        vector::StoreOp::create(b, loc, arith::AddFOp::create(b, loc, sum, old),
+                                y, at);
+      }
+  }
+
   Value x, w, y;
   const cpu_kernels::ContractionEpilogue *epilogue;
   int64_t vectorWidth;
@@ -337,6 +616,19 @@ struct CpuContractionKernelsPass
           << ") must be positive";
       return signalPassFailure();
     }
+    if (gemmMinRows < 0 || gemmRows < 1 || gemmVectors < 1 || gemmKBlock < 1 ||
+        gemmBlockBytes < 1) {
+      getOperation().emitError()
+          << "linea-cpu-contraction-kernels: gemm-min-rows ("
+          << int64_t(gemmMinRows) << ") must be 0 or more, gemm-rows ("
+          << int64_t(gemmRows) << "), gemm-vectors (" << int64_t(gemmVectors)
+          << "), gemm-k-block (" << int64_t(gemmKBlock)
+          << ") and gemm-block-bytes (" << int64_t(gemmBlockBytes)
+          << ") positive";
+      return signalPassFailure();
+    }
+    GemmTiling gemm{gemmMinRows, gemmRows,       gemmVectors,
+                    gemmKBlock,  gemmBlockBytes, numThreads};
     SmallVector<linalg::GenericOp> matches, grouped;
     getOperation().walk([&](linalg::GenericOp op) {
       if (isRowDotContraction(op, vectorWidth))
@@ -359,15 +651,15 @@ struct CpuContractionKernelsPass
       Value groups =
           arith::ConstantIndexOp::create(b, loc, wType.getDimSize(0));
       Value one = arith::ConstantIndexOp::create(b, loc, 1);
-      scf::ForOp::create(b, loc, zero, groups, one, ValueRange{},
-                         [&](OpBuilder &nb, Location l, Value g, ValueRange) {
-                           Value xs = groupSlice(nb, l, x, g),
-                                 ys = groupSlice(nb, l, y, g);
-                           Value ws = groupWeights(nb, l, w, g);
-                           KernelEmitter(nb, l, xs, ws, ys, vectorWidth)
-                               .emit(tileM, tileN, blockRows, std::nullopt);
-                           scf::YieldOp::create(nb, l);
-                         });
+      scf::ForOp::create(
+          b, loc, zero, groups, one, ValueRange{},
+          [&](OpBuilder &nb, Location l, Value g, ValueRange) {
+            Value xs = groupSlice(nb, l, x, g), ys = groupSlice(nb, l, y, g);
+            Value ws = groupWeights(nb, l, w, g);
+            KernelEmitter(nb, l, xs, ws, ys, vectorWidth)
+                .emit(tileM, tileN, blockRows, std::nullopt, &gemm);
+            scf::YieldOp::create(nb, l);
+          });
       op.erase();
     }
     for (linalg::GenericOp op : matches) {
@@ -411,7 +703,7 @@ struct CpuContractionKernelsPass
       }
       KernelEmitter(b, op.getLoc(), x, w, y, vectorWidth,
                     epilogue ? &*epilogue : nullptr)
-          .emit(tileM, tileN, blockRows, minRows);
+          .emit(tileM, tileN, blockRows, minRows, &gemm);
       op.erase();
       if (epilogue)
         epilogue->eraseReplaced();

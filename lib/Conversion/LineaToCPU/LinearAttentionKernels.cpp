@@ -11,7 +11,9 @@
 //   S = initial_state (or 0), the f32 state, kept in the final_state buffer
 //   for each chunk of C tokens (the last one zero-padded):
 //     load Q̃, K̃, V (f32; φ, scale, gates applied), Kᵀ for the tiles
-//     A  = (Q̃ K̃ᵀ) ⊙ M                  C×C, vectors along the chunk
+//     A  = (Q̃ K̃ᵀ) ⊙ M                  C×C, vectors along the chunk; only
+//                                      the VL×VL blocks on or below the
+//                                      diagonal are multiplied
 //     O  = Q̃ S + A V                    C×Dv, vectors along Dv
 //     S  = decay(S) + K̃ᵀ V              Dk×Dv
 //
@@ -396,19 +398,41 @@ private:
             scalarAt(a), vectorAt(y)};
   }
 
+  /// x[i, :]·kᵀ over Dk for the lower triangle of the C×C chunk only, in
+  /// bands of VL rows: band m (rows m·VL … m·VL + VL − 1) computes columns
+  /// [0, (m + 1)·VL) and hands them to `finish`; the columns right of the
+  /// band's diagonal block are never computed (about half of the C×C
+  /// products at large C, C/VL + 1 of 2·C/VL blocks per band row on
+  /// average). Each computed element is the same Dk-long FMA chain as a full
+  /// tile would give, so results do not change.
+  void lowerTriangleScores(
+      const View &x,
+      std::function<void(Value, Value, ArrayRef<Value>)> finish) {
+    for (int64_t m = 0; m < C / VL; ++m)
+      tile(index(m * VL), VL, m + 1,
+           {{constant(0), constant(s.dk), scalarAt(x), vectorAt(kt)}},
+           nullptr, finish);
+  }
+
   /// dst[i, :] (C×C) = x[i, :]·kᵀ over Dk, masked to j ≤ i (j < i when
-  /// strict).
+  /// strict). Only the lower triangle is multiplied (lowerTriangleScores);
+  /// the blocks right of each band's diagonal block are stored as zeros,
+  /// since the denominators sum whole rows.
   void chunkScores(const View &x, const View &dst, bool strict) {
-    tile(index(0), C, C / VL,
-         {{constant(0), constant(s.dk), scalarAt(x), vectorAt(kt)}}, nullptr,
-         [&](Value i, Value col0, ArrayRef<Value> accs) {
-           for (auto [c, acc] : llvm::enumerate(accs)) {
-             Value col = add(col0, c * VL);
-             Value masked = arith::SelectOp::create(
-                 b, loc, causalMask(i, col, strict), acc, zeroVec());
-             vstore(masked, dst, {i, col});
-           }
-         });
+    lowerTriangleScores(x, [&](Value i, Value col0, ArrayRef<Value> accs) {
+      for (auto [c, acc] : llvm::enumerate(accs)) {
+        Value col = add(col0, c * VL);
+        Value masked = arith::SelectOp::create(
+            b, loc, causalMask(i, col, strict), acc, zeroVec());
+        vstore(masked, dst, {i, col});
+      }
+    });
+    Value zero = zeroVec();
+    for (int64_t m = 0; m + 1 < C / VL; ++m)
+      loop(m * VL, (m + 1) * VL, 1, [&](Value i) {
+        for (int64_t n = m + 1; n < C / VL; ++n)
+          vstore(zero, dst, {i, index(n * VL)});
+      });
   }
 
   /// o[bi, hi, t0 + i, col…] = acc (· 1/den[i]) rounded, for t0 + i < end.
@@ -765,13 +789,12 @@ private:
   void emitDeltaChunk(Value t0) {
     loadChunk(t0, steps, {true, true, true, true});
     chunkScores(qc, a, /*strict=*/false);
-    // G[j, m] = k_j·k_m (only m < j is read).
-    tile(index(0), C, C / VL,
-         {{constant(0), constant(s.dk), scalarAt(kc), vectorAt(kt)}}, nullptr,
-         [&](Value i, Value col0, ArrayRef<Value> accs) {
-           for (auto [c, acc] : llvm::enumerate(accs))
-             vstore(acc, g, {i, add(col0, c * VL)});
-         });
+    // G[j, m] = k_j·k_m (only m < j is read, so only the lower triangle is
+    // computed; the rest of g keeps whatever it held).
+    lowerTriangleScores(kc, [&](Value i, Value col0, ArrayRef<Value> accs) {
+      for (auto [c, acc] : llvm::enumerate(accs))
+        vstore(acc, g, {i, add(col0, c * VL)});
+    });
     // U = V − K S.
     tile(index(0), C, nv, {timesState(kc)}, nullptr,
          [&](Value i, Value col0, ArrayRef<Value> accs) {

@@ -82,7 +82,16 @@ void LinearKernelCalls::replace(
     function_ref<void(OpBuilder &, Location, ValueRange)> emitBody) {
   OpBuilder b(op);
   Location loc = op->getLoc();
-  Value rows = toRows(b, loc, x);
+  Value y = call(b, loc, toRows(b, loc, x), operands, n, key, emitBody);
+  op->getResult(0).replaceAllUsesWith(fromRows(
+      b, loc, y, x, cast<RankedTensorType>(op->getResult(0).getType())));
+  op->erase();
+}
+
+Value LinearKernelCalls::call(
+    OpBuilder &b, Location loc, Value rows, ArrayRef<Value> operands, int64_t n,
+    Attribute key,
+    function_ref<void(OpBuilder &, Location, ValueRange)> emitBody) {
   auto rowsType = cast<RankedTensorType>(rows.getType());
   auto yType =
       RankedTensorType::get({rowsType.getDimSize(0), n}, b.getF32Type());
@@ -126,12 +135,9 @@ void LinearKernelCalls::replace(
       memref::AllocOp::create(b, loc, bufferType(yType, false), dynamicSizes);
   args.push_back(asArg(yBuffer, argTypes.back()));
   func::CallOp::create(b, loc, kernel, args);
-  Value y = bufferization::ToTensorOp::create(b, loc, yType, yBuffer,
-                                              /*restrict=*/true,
-                                              /*writable=*/true);
-  op->getResult(0).replaceAllUsesWith(fromRows(
-      b, loc, y, x, cast<RankedTensorType>(op->getResult(0).getType())));
-  op->erase();
+  return bufferization::ToTensorOp::create(b, loc, yType, yBuffer,
+                                           /*restrict=*/true,
+                                           /*writable=*/true);
 }
 
 void DotTileEmitter::forRowTiles(Value mSize, int64_t tileM,

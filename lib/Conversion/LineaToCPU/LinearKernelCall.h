@@ -63,6 +63,16 @@ public:
                                        mlir::ValueRange)>
                    emitBody);
 
+  /// Builds `call kernel(rows, operands..., y)` at `b` and returns y as a
+  /// rows × n f32 tensor (`rows` rank 2, its dim 0 dynamic in the kernel);
+  /// the kernel is generated as in `replace`.
+  mlir::Value call(mlir::OpBuilder &b, mlir::Location loc, mlir::Value rows,
+                   llvm::ArrayRef<mlir::Value> operands, int64_t n,
+                   mlir::Attribute key,
+                   llvm::function_ref<void(mlir::OpBuilder &, mlir::Location,
+                                           mlir::ValueRange)>
+                       emitBody);
+
 private:
   mlir::ModuleOp module;
   mlir::SymbolTable symbols;

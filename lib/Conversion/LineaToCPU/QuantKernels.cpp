@@ -44,8 +44,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "../LineaToLinalg/LoweringUtils.h"
 #include "KernelEmitterBase.h"
 #include "LinearKernelCall.h"
+#include "QuantDecode.h"
 #include "linea/Conversion/Passes.h"
 #include "linea/Dialect/Linea/IR/LineaOps.h"
 
@@ -64,22 +66,19 @@ using namespace mlir;
 namespace linea {
 namespace {
 
+using cpu_kernels::CodeDecode;
+
 /// AVX512-VNNI's i16 pair dot product, acc + Σ pairs: an LLVM intrinsic,
 /// which LLVM recognises by this name on a declared function.
 constexpr StringLiteral kVpdpwssd = "llvm.x86.avx512.vpdpwssd.512";
 
-/// Declares kVpdpwssd in `module` (once). A func.call of it, unlike
-/// llvm.call_intrinsic, has the known effects buffer deallocation needs.
+/// Declares kVpdpwssd in `module` (once).
 void vnniDeclaration(ModuleOp module) {
-  if (module.lookupSymbol(kVpdpwssd))
-    return;
-  OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+  Builder b(module.getContext());
   auto acc = VectorType::get({16}, b.getI32Type());
   auto pairs = VectorType::get({32}, b.getI16Type());
-  auto decl = func::FuncOp::create(
-      b, module.getLoc(), kVpdpwssd,
-      b.getFunctionType({acc, pairs, pairs}, {acc}));
-  decl.setPrivate();
+  cpu_kernels::declareIntrinsic(module, kVpdpwssd,
+                                b.getFunctionType({acc, pairs, pairs}, {acc}));
 }
 
 /// The static facts of one supported layer that shape its kernel.
@@ -91,7 +90,11 @@ struct KernelShape {
   bool asymmetric = false; // zero points present
   bool perTensor = false;  // scale row 0 for every n
   bool hasBias = false;
-  bool quantizeX = false;  // dynamic_int8_per_token
+  CodeDecode decode = CodeDecode::integer;
+  llvm::SmallVector<float, 16> table; // codebook values by code
+  bool hasTensorScale = false;        // nvfp4: ŵ = (e2m1 · s) · t
+  ActMode act = ActMode::weight_only;
+  bool quantizeX = false;  // any activation mode but weight_only
   int64_t columns = 1;     // scale columns (groups) per row
   int64_t groupBytes = 0;  // packed bytes one scale column covers
   int64_t lanes = 16;      // f32 lanes of a vector
@@ -104,15 +107,15 @@ struct KernelShape {
 /// Fills `shape` for `op` and returns "" when the kernel applies, else why
 /// not.
 std::string analyze(QuantLinearOp op, int64_t maxLanes, bool intDot,
-                    bool vnni, KernelShape &shape) {
+                    bool vnni, int64_t permuteWidth, KernelShape &shape) {
   QFormatAttr format = op.getFormat();
   QElement element = format.getElement();
-  if (element != QElement::int8 && element != QElement::uint8 &&
-      element != QElement::int4 && element != QElement::uint4)
-    return "element is not int8, uint8, int4 or uint4";
-  if (format.getAct() != ActMode::weight_only &&
-      format.getAct() != ActMode::dynamic_int8_per_token)
-    return "activation mode is not weight_only or dynamic_int8_per_token";
+  std::optional<CodeDecode> decode = cpu_kernels::codeDecodeOf(element);
+  if (!decode)
+    return "element " + stringifyQElement(element).str() +
+           " is not supported (its codes straddle bytes)";
+  if (*decode != CodeDecode::integer && op.getZeroPoints())
+    return "zero points on a floating-point element";
   auto xType = dyn_cast<RankedTensorType>(op.getX().getType());
   auto yType = dyn_cast<RankedTensorType>(op.getType());
   if (!xType || !xType.getElementType().isF32() || !yType ||
@@ -125,19 +128,28 @@ std::string analyze(QuantLinearOp op, int64_t maxLanes, bool intDot,
     if (!cast<RankedTensorType>(bias.getType()).getElementType().isF32())
       return "bias is not f32";
   Type scaleType = format.getScaleType();
-  if (!scaleType.isF32() && !scaleType.isF16() && !scaleType.isBF16())
-    return "scale type is not f32, f16 or bf16";
+  if (!isa<Float32Type, Float16Type, BFloat16Type, Float8E8M0FNUType,
+           Float8E4M3FNType>(scaleType))
+    return "scale type is not f32, f16, bf16, f8E8M0FNU or f8E4M3FN";
 
   shape.n = qType.getDimSize(0);
   shape.rowBytes = qType.getDimSize(1);
   shape.k = xType.getShape().back();
   shape.bits = format.getElementBits();
   shape.planes = 8 / shape.bits;
-  shape.isSigned = element == QElement::int8 || element == QElement::int4;
+  // fp8 codes are sign-extended like int8, as decodeFp8 takes them.
+  shape.isSigned = element == QElement::int8 || element == QElement::int4 ||
+                   *decode == CodeDecode::fp8E4M3 ||
+                   *decode == CodeDecode::fp8E5M2;
   shape.asymmetric = bool(op.getZeroPoints());
   shape.perTensor = format.getGranularity() == Granularity::tensor;
   shape.hasBias = bool(op.getBias());
-  shape.quantizeX = format.getAct() == ActMode::dynamic_int8_per_token;
+  shape.decode = *decode;
+  if (*decode == CodeDecode::codebook)
+    shape.table = cpu_kernels::codebookValues(element);
+  shape.hasTensorScale = bool(op.getTensorScale());
+  shape.act = format.getAct();
+  shape.quantizeX = shape.act != ActMode::weight_only;
   shape.columns = format.getScaleColumns(shape.k);
   shape.scaleType = scaleType;
   shape.lanes = maxLanes;
@@ -153,9 +165,16 @@ std::string analyze(QuantLinearOp op, int64_t maxLanes, bool intDot,
       shape.lanes /= 2;
   }
   shape.chunkBytes = shape.lanes;
+  if (*decode == CodeDecode::codebook &&
+      !cpu_kernels::canLookUp(shape.lanes, permuteWidth))
+    return "the codebook lookup of " + std::to_string(shape.lanes) +
+           "-lane steps needs an f32 lane permute of 8 or 16 lanes "
+           "(permute-width = " +
+           std::to_string(permuteWidth) + ")";
   // W8A8 as integers: x̂'s codes as i16 times the 8-bit codes, 32 per step into
   // 16 i32 lanes; groups must hold whole steps.
-  if (intDot && shape.quantizeX && shape.bits == 8 && maxLanes == 16 &&
+  if (intDot && shape.act == ActMode::dynamic_int8_per_token &&
+      *decode == CodeDecode::integer && shape.bits == 8 && maxLanes == 16 &&
       (shape.columns == 1 || shape.groupBytes % 32 == 0)) {
     shape.intDot = true;
     shape.vnni = vnni;
@@ -179,7 +198,8 @@ public:
         paddedBytes((shape.rowBytes + shape.chunkBytes - 1) / shape.chunkBytes *
                     shape.chunkBytes) {}
 
-  /// Arguments: x, qweight, scales, [zero points], [bias], y.
+  /// Arguments: x, qweight, scales, [zero points], [tensor scale],
+  /// [act scale], [bias], y.
   void emit(ValueRange args) {
     unsigned i = 0;
     x = args[i++];
@@ -187,6 +207,11 @@ public:
     scales = args[i++];
     if (s.asymmetric)
       zeros = args[i++];
+    if (s.hasTensorScale)
+      tensorScale = vector::BroadcastOp::create(b, loc, vecType,
+                                                loadScalar(args[i++]));
+    if (s.act == ActMode::fp8_per_tensor)
+      actScale = loadScalar(args[i++]);
     if (s.hasBias)
       bias = args[i++];
     y = args[i++];
@@ -196,6 +221,13 @@ public:
   }
 
 private:
+  /// The f32 of a memref<f32> or memref<1xf32>.
+  Value loadScalar(Value buffer) {
+    SmallVector<Value> zeros(cast<MemRefType>(buffer.getType()).getRank(),
+                             index(0));
+    return memref::LoadOp::create(b, loc, buffer, zeros);
+  }
+
   Value splatI32(int64_t v) {
     auto type = VectorType::get({s.lanes}, b.getI32Type());
     return arith::ConstantOp::create(
@@ -222,9 +254,11 @@ private:
         loop(index(0), index(paddedBytes), s.chunkBytes, [&](Value c) {
           vector::StoreOp::create(b, loc, zero, xs, ValueRange{m, index(p), c});
         });
-      Value scale;
-      if (s.quantizeX)
-        scale = tokenScale(m);
+      Value scale = actScale;
+      if (s.act == ActMode::dynamic_int8_per_token)
+        scale = tokenScale(m, 127.0);
+      else if (s.act == ActMode::fp8_per_token)
+        scale = tokenScale(m, 448.0);
       if (s.intDot)
         memref::StoreOp::create(b, loc, scale, tokenScales, ValueRange{m});
       loop(index(0), index(s.k), 1, [&](Value k) {
@@ -233,7 +267,7 @@ private:
           v = arith::FPToSIOp::create(b, loc, b.getI16Type(),
                                       roundInt8(v, scale));
         else if (scale)
-          v = arith::MulFOp::create(b, loc, roundInt8(v, scale), scale);
+          v = arith::MulFOp::create(b, loc, quantizeCode(v, scale), scale);
         Value plane = arith::RemUIOp::create(b, loc, k, index(s.planes));
         Value column = arith::DivUIOp::create(b, loc, k, index(s.planes));
         memref::StoreOp::create(b, loc, v, xs, ValueRange{m, plane, column});
@@ -241,8 +275,8 @@ private:
     });
   }
 
-  /// s_t = max_k |x[m, k]| / 127, or 1 for an all-zero token (§6).
-  Value tokenScale(Value m) {
+  /// s_t = max_k |x[m, k]| / qmax, or 1 for an all-zero token (§6).
+  Value tokenScale(Value m, double qmax) {
     Value amax =
         loop(index(0), index(s.k), 1, {f32Const(0.0)},
              [&](Value k, ValueRange acc) -> SmallVector<Value> {
@@ -254,7 +288,15 @@ private:
                                          amax, f32Const(0.0));
     return arith::SelectOp::create(
         b, loc, isZero, f32Const(1.0),
-        arith::DivFOp::create(b, loc, amax, f32Const(127.0)));
+        arith::DivFOp::create(b, loc, amax, f32Const(qmax)));
+  }
+
+  /// x̂ / s before the multiply back: roundInt8 for the int8 modes, the
+  /// nearest e4m3 value of v / s for the fp8 ones (the reference's ops).
+  Value quantizeCode(Value v, Value scale) {
+    if (s.act == ActMode::dynamic_int8_per_token)
+      return roundInt8(v, scale);
+    return roundToE4M3(b, loc, arith::DivFOp::create(b, loc, v, scale));
   }
 
   /// clamp(roundEven(v / s), −127, 127) (x̂ = this · s), the reference's
@@ -353,9 +395,8 @@ private:
       Value zv = s.asymmetric ? scaleVector(zeros, row, c) : Value();
       auto chunk = [&](Value byte, int64_t valid) {
         for (auto [p, f] : llvm::enumerate(decodePlanes(row, byte, valid, zv)))
-          vector::StoreOp::create(
-              b, loc, arith::MulFOp::create(b, loc, f, sv), panels,
-              ValueRange{panel, index(j), index(p), byte});
+          vector::StoreOp::create(b, loc, scaled(f, sv), panels,
+                                  ValueRange{panel, index(j), index(p), byte});
       };
       int64_t whole = length - length % s.chunkBytes;
       if (whole > 0)
@@ -471,9 +512,18 @@ private:
     Value v = memref::LoadOp::create(b, loc, buffer, ValueRange{r, c});
     if (v.getType().isInteger(8))
       v = arith::UIToFPOp::create(b, loc, f32, v);
-    else if (!v.getType().isF32())
-      v = arith::ExtFOp::create(b, loc, f32, v);
+    else
+      v = cpu_kernels::scaleToF32(b, loc, v);
     return vector::BroadcastOp::create(b, loc, vecType, v);
+  }
+
+  /// ŵ from a decoded value `f` and its scale: f·s, then ·t for nvfp4 (the
+  /// reference's two f32 multiplies, in its order).
+  Value scaled(Value f, Value scale) {
+    Value v = arith::MulFOp::create(b, loc, f, scale);
+    if (s.hasTensorScale)
+      v = arith::MulFOp::create(b, loc, v, tensorScale);
+    return v;
   }
 
   /// Accumulates the `length` bytes of scale column `c` starting at byte
@@ -531,8 +581,14 @@ private:
         Value sum = acc[idx];
         if (s.intDot) // exact while |Σ| < 2^24, else rounded once
           sum = arith::SIToFPOp::create(b, loc, vecType, sum);
-        acc[idx] = vector::FMAOp::create(b, loc, sum, sv[idx % wRows.size()],
-                                         init[idx]);
+        Value scale = sv[idx % wRows.size()];
+        // nvfp4: (Σ·s)·t, which for a single term is ŵ's (e2m1·s)·t.
+        acc[idx] = s.hasTensorScale
+                       ? arith::AddFOp::create(b, loc, init[idx],
+                                               scaled(sum, scale))
+                             .getResult()
+                       : vector::FMAOp::create(b, loc, sum, scale, init[idx])
+                             .getResult();
       }
     return acc;
   }
@@ -549,9 +605,7 @@ private:
     for (int64_t j = 0; j < cols; ++j)
       for (Value f : decodePlanes(wRows[j], byte, valid,
                                   s.asymmetric ? zv[j] : Value()))
-        w[j].push_back(
-            sv.empty() ? f
-                       : arith::MulFOp::create(b, loc, f, sv[j]).getResult());
+        w[j].push_back(sv.empty() ? f : scaled(f, sv[j]));
     SmallVector<Value> next(acc);
     for (auto [i, row] : llvm::enumerate(xRows))
       for (int64_t p = 0; p < s.planes; ++p) {
@@ -565,12 +619,27 @@ private:
   }
 
   /// float(q) − float(z) (z when set) of the chunk at `byte` of `row`
-  /// (only its first `valid` bytes when nonzero), one vector per plane.
+  /// (only its first `valid` bytes when nonzero), one vector per plane; for
+  /// the float elements decode(q).
   SmallVector<Value, 2> decodePlanes(Value row, Value byte, int64_t valid,
                                      Value z) {
+    if (s.decode == CodeDecode::fp8E4M3 || s.decode == CodeDecode::fp8E5M2)
+      return {cpu_kernels::decodeFp8(
+          b, loc,
+          loadWidened(row, byte, valid,
+                      VectorType::get({s.lanes}, b.getI16Type())),
+          s.decode == CodeDecode::fp8E5M2)};
     auto wideType = VectorType::get({s.lanes}, b.getI32Type());
     Value wide = loadWidened(row, byte, valid, wideType);
     SmallVector<Value, 2> planes;
+    if (s.decode == CodeDecode::codebook) {
+      // The permutes read only the index's low bits: the low nibble needs
+      // no mask.
+      return {cpu_kernels::lookUp(b, loc, s.table, wide),
+              cpu_kernels::lookUp(
+                  b, loc, s.table,
+                  arith::ShRUIOp::create(b, loc, wide, splatI32(4)))};
+    }
     if (s.bits == 8) {
       planes.push_back(wide);
     } else if (s.isSigned) {
@@ -687,6 +756,8 @@ private:
   VectorType vecType;
   int64_t paddedBytes;
   Value x, q, scales, zeros, bias, y, mSize, xs, tokenScales;
+  Value tensorScale; // nvfp4's t, broadcast
+  Value actScale;    // fp8_per_tensor's a
 };
 
 /// The memref of `tensor`'s shape with a dynamic leading dim when `dynamicM`.
@@ -724,7 +795,8 @@ struct CpuQuantKernelsPass
     llvm::DenseMap<std::pair<Type, Attribute>, func::FuncOp> kernels;
     for (QuantLinearOp op : ops) {
       KernelShape shape;
-      std::string why = analyze(op, vectorWidth, intDot, vnni, shape);
+      std::string why =
+          analyze(op, vectorWidth, intDot, vnni, permuteWidth, shape);
       if (!why.empty()) {
         if (reportSkipped)
           op.emitRemark() << "linea-cpu-quant-kernels: left to the reference "
@@ -741,6 +813,10 @@ struct CpuQuantKernelsPass
       SmallVector<Value> operands = {x, op.getQweight(), op.getScales()};
       if (Value z = op.getZeroPoints())
         operands.push_back(z);
+      if (Value t = op.getTensorScale())
+        operands.push_back(t);
+      if (Value a = op.getActScale())
+        operands.push_back(a);
       if (Value bias = op.getBias())
         operands.push_back(bias);
       SmallVector<Type> argTypes;
@@ -754,6 +830,8 @@ struct CpuQuantKernelsPass
       if (!kernel) {
         if (shape.vnni)
           vnniDeclaration(module);
+        if (shape.decode == CodeDecode::codebook)
+          cpu_kernels::declareLookup(module, shape.lanes);
         OpBuilder mb = OpBuilder::atBlockEnd(module.getBody());
         kernel =
             func::FuncOp::create(mb, loc, "__linea_quant_kernel", funcType);

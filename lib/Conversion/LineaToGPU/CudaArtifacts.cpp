@@ -28,6 +28,7 @@ void buildCudaPipeline(OpPassManager &pm, llvm::StringRef outDir,
   gen.unroll.assign(options.unroll.begin(), options.unroll.end());
   gen.gridStride.assign(options.gridStride.begin(), options.gridStride.end());
   gen.chip = options.chip;
+  gen.hostFallback = options.hostFallback;
   pm.addPass(createLineaToGPU(gen));
   OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
   kernels.addPass(createSCFToControlFlowPass());

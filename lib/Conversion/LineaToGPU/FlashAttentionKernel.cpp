@@ -28,6 +28,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "FlashAttentionKernel.h"
+#include "MmaBuild.h"
 
 #include "linea/Dialect/Linea/IR/LineaOps.h"
 
@@ -47,75 +48,13 @@ namespace linea::gpu_codegen {
 namespace {
 
 constexpr double kLog2e = 1.4426950408889634;
-/// The dynamic shared memory, `.extern .shared .align 16 .b8 …[]` in PTX.
-/// (gpu.dynamic_shared_memory's internal zero-sized global prints as a
-/// one-byte static variable with LLVM 22's NVPTX backend.)
-constexpr llvm::StringLiteral kSmemSymbol = "linea_attention_smem";
 /// Stored for a partial max with no key (exp2 of it minus any max is 0).
 constexpr double kNoKeyMax = -1e30;
 
-/// Shared helpers of the kernels: constants, i32 arithmetic, pointers.
-class KernelBuilder {
-public:
-  KernelBuilder(ImplicitLocOpBuilder &b)
-      : b(b), ctx(b.getContext()), i32(b.getI32Type()), i64(b.getI64Type()),
-        f32(b.getF32Type()), ptrGlobal(LLVM::LLVMPointerType::get(ctx, 1)),
-        ptrShared(LLVM::LLVMPointerType::get(ctx, 3)) {}
-
-protected:
-  Value ci(int64_t v) {
-    return arith::ConstantOp::create(b, b.getI32IntegerAttr(v));
-  }
-  Value cf(double v) {
-    return arith::ConstantOp::create(b, b.getF32FloatAttr(v));
-  }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
-  Value add(Value x, int64_t y) { return y ? add(x, ci(y)) : x; }
-  Value sub(Value x, Value y) { return arith::SubIOp::create(b, x, y); }
-  Value mul(Value x, int64_t y) { return arith::MulIOp::create(b, x, ci(y)); }
-  Value divu(Value x, int64_t y) { return arith::DivUIOp::create(b, x, ci(y)); }
-  Value remu(Value x, int64_t y) { return arith::RemUIOp::create(b, x, ci(y)); }
-  Value minsi(Value x, Value y) { return arith::MinSIOp::create(b, x, y); }
-  Value cmp(arith::CmpIPredicate p, Value x, Value y) {
-    return arith::CmpIOp::create(b, p, x, y);
-  }
-  Value select(Value c, Value x, Value y) {
-    return arith::SelectOp::create(b, c, x, y);
-  }
-  Value toIndex(Value v) {
-    return arith::IndexCastOp::create(b, b.getIndexType(), v);
-  }
-  Value toI32(Value index) { return arith::IndexCastOp::create(b, i32, index); }
-  Value toI64(Value v) { return arith::ExtSIOp::create(b, i64, v); }
-  Value id(bool block, gpu::Dimension dim) {
-    return toI32(block ? Value(gpu::BlockIdOp::create(b, dim))
-                       : Value(gpu::ThreadIdOp::create(b, dim)));
-  }
-  /// Address of a memref's first element as i64.
-  Value baseAddress(Value memref) {
-    Value p = memref::ExtractAlignedPointerAsIndexOp::create(b, memref);
-    return arith::IndexCastOp::create(b, i64, p);
-  }
-  Value exp2(Value x) {
-    return LLVM::CallIntrinsicOp::create(
-               b, f32, b.getStringAttr("llvm.nvvm.ex2.approx.ftz.f"),
-               ValueRange{x})
-        ->getResult(0);
-  }
-  Value warpXor(Value v, int32_t offset) {
-    return gpu::ShuffleOp::create(b, v, offset, 32, gpu::ShuffleMode::XOR)
-        .getShuffleResult();
-  }
-
-  ImplicitLocOpBuilder &b;
-  MLIRContext *ctx;
-  Type i32, i64, f32, ptrGlobal, ptrShared;
-};
-
-class FlashBuilder : KernelBuilder {
+class FlashBuilder : MmaBuilder {
 public:
   FlashBuilder(ImplicitLocOpBuilder &b, const AttentionSpec &spec)
-      : KernelBuilder(b), spec(spec), elem(spec.elem), isF16(spec.elem.isF16()),
+      : MmaBuilder(b, spec.elem), spec(spec),
         rs(spec.smemRowBytes()),
         mTiles(spec.decode() ? 1 : spec.rowsPerWarp / 16),
         keysPerWarp(spec.decode() ? spec.blockKeys / 4 : spec.blockKeys),
@@ -124,22 +63,10 @@ public:
   void build(ValueRange args);
 
 private:
-  // Shared memory and copies.
-  Value sharedPtr(Value offset) {
-    return LLVM::GEPOp::create(b, ptrShared, b.getI8Type(), smemBase,
-                               ValueRange{offset});
-  }
   /// cp.async of `rows` rows of D elements, row r from global byte address
   /// src0 + r·D·2 to shared byte offset dst + r·rs; rows ≥ `valid` (when
   /// given) are zero-filled.
   void copyRows(Value dst, Value src0, int64_t rows, Value valid);
-  /// The four 8×8 matrices of one ldmatrix.x4 (.trans when `trans`), as mma
-  /// operands.
-  SmallVector<Value, 4> ldmatrix4(Value offset, bool trans);
-  /// c + a·b on one m16n8k16 tile.
-  void mma(ArrayRef<Value> a, Value b0, Value b1, MutableArrayRef<Value> c);
-  /// Two f32 as one packed 16-bit mma operand.
-  Value pack(Value lo, Value hi);
 
   /// One K/V tile at shared offsets kBuf/vBuf for keys tileKey0 …: updates
   /// state = [O (mt × D/8 × 4), m (mt × 2), l (mt × 2)].
@@ -151,12 +78,10 @@ private:
   void issueTile(Value n);
 
   const AttentionSpec &spec;
-  Type elem;
-  bool isF16;
   int64_t rs, mTiles, keysPerWarp;
   bool qInRegs;
 
-  Value smemBase, tid, lane, warp, gid, tig;
+  Value tid, lane, warp, gid, tig;
   Value kBase, vBase;   // global byte address of this (b, kv head)'s rows
   Value keyStart, nEnd; // first key of the block's range, tiles in it
   Value keyOffInTile;   // warp's first key within a tile
@@ -185,42 +110,6 @@ void FlashBuilder::copyRows(Value dst, Value src0, int64_t rows, Value valid) {
     NVVM::CpAsyncOp::create(b, sharedPtr(add(dstT, r0 * rs)), srcPtr, 16,
                             NVVM::LoadCacheModifierKind::CG, size);
   }
-}
-
-SmallVector<Value, 4> FlashBuilder::ldmatrix4(Value offset, bool trans) {
-  Type i32x4 = LLVM::LLVMStructType::getLiteral(ctx, {i32, i32, i32, i32});
-  Value m = NVVM::LdMatrixOp::create(
-      b, i32x4, sharedPtr(offset), 4,
-      trans ? NVVM::MMALayout::col : NVVM::MMALayout::row,
-      NVVM::LdStMatrixShapeAttr::get(ctx, 8, 8), NVVM::LdStMatrixEltType::B16);
-  SmallVector<Value, 4> out;
-  for (int64_t i = 0; i < 4; ++i) {
-    Value v = LLVM::ExtractValueOp::create(b, m, ArrayRef<int64_t>{i});
-    if (isF16)
-      v = LLVM::BitcastOp::create(b, VectorType::get({2}, elem), v);
-    out.push_back(v);
-  }
-  return out;
-}
-
-Value FlashBuilder::pack(Value lo, Value hi) {
-  Value pair = vector::FromElementsOp::create(b, VectorType::get({2}, f32),
-                                              ValueRange{lo, hi});
-  Value half = arith::TruncFOp::create(b, VectorType::get({2}, elem), pair);
-  return isF16 ? half : Value(LLVM::BitcastOp::create(b, i32, half));
-}
-
-void FlashBuilder::mma(ArrayRef<Value> a, Value b0, Value b1,
-                       MutableArrayRef<Value> c) {
-  Type f32x4 = LLVM::LLVMStructType::getLiteral(ctx, {f32, f32, f32, f32});
-  NVVM::MMATypes t = isF16 ? NVVM::MMATypes::f16 : NVVM::MMATypes::bf16;
-  Value d = NVVM::MmaOp::create(
-      b, f32x4, a, ValueRange{b0, b1}, c, ArrayRef<int64_t>{16, 8, 16},
-      std::nullopt, std::nullopt, std::array<NVVM::MMATypes, 2>{t, t},
-      std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
-                                     NVVM::MMALayout::col});
-  for (int64_t i = 0; i < 4; ++i)
-    c[i] = LLVM::ExtractValueOp::create(b, d, ArrayRef<int64_t>{i});
 }
 
 void FlashBuilder::computeTile(Value kBuf, Value vBuf, Value tileKey0,
@@ -383,7 +272,7 @@ void FlashBuilder::build(ValueRange args) {
   Value bx = id(true, gpu::Dimension::x), hy = id(true, gpu::Dimension::y),
         bz = id(true, gpu::Dimension::z);
 
-  smemBase = LLVM::AddressOfOp::create(b, ptrShared, kSmemSymbol);
+  bindSmem();
   qOff = 0;
   kOff = spec.queryRowsInSmem() * rs;
   tileBytes = bc * rs;
@@ -655,16 +544,7 @@ gpu::GPUFuncOp buildFlashAttentionKernel(OpBuilder &builder, Location loc,
     argTypes.push_back(globalMemref(ctx, {bb, h, spec.s, spec.d / 2},
                                     VectorType::get({2}, spec.elem)));
   }
-  auto gpuModule =
-      cast<gpu::GPUModuleOp>(builder.getInsertionBlock()->getParentOp());
-  if (!gpuModule.lookupSymbol(kSmemSymbol)) {
-    OpBuilder::InsertionGuard guard(builder);
-    builder.setInsertionPointToStart(gpuModule.getBody());
-    LLVM::GlobalOp::create(
-        builder, loc, LLVM::LLVMArrayType::get(builder.getI8Type(), 0),
-        /*isConstant=*/false, LLVM::Linkage::External, kSmemSymbol, Attribute(),
-        /*alignment=*/16, /*addrSpace=*/3);
-  }
+  declareDynamicSmem(builder, loc);
   auto func = makeKernel(builder, loc, name, argTypes, kAttentionThreads);
   ImplicitLocOpBuilder b(loc, ctx);
   Block &entry = func.getBody().front();

@@ -24,11 +24,23 @@ struct GemvSpec {
   mlir::Type xType, wType, yType, biasType; // element types; wType: dense only
   bool quant = false;
   bool signedCodes = true; // int4 (two's complement) vs uint4 + zero points
+  int64_t codeBits = 4;    // quant: 4 (int4/uint4) or 8 (int8, fp8 e4m3)
+  bool fp8Codes = false;   // quant, 8 bits: fp8 e4m3 codes instead of int8
   mlir::Type scaleType;    // quant only
   int64_t scaleRows = 1;   // N for group/channel scales
   int64_t scaleCols = 1;   // ceil(K / span)
   int64_t scaleSpan = 0;   // input features per scale (multiple of 32)
   bool hasBias = false;
+  /// bsr_linear: W's rows are the rows of the stored bn × bk blocks (values
+  /// [nnzb·bn, bk], element wType); a warp walks only its block row's blocks.
+  bool bsr = false;
+  int64_t blockRows = 0, blockCols = 0, numBlocks = 0;
+  mlir::Type indexType; // col_indices / row_offsets element (i32 or i64)
+  /// lowrank_linear: two GEMV launches, t = x·vᵀ (f32 workspace [M, rank]),
+  /// then y = t·uᵀ (+ bias); wType is v's element type, uType u's.
+  bool lowRank = false;
+  int64_t rank = 0;
+  mlir::Type uType;
   // Launch variant.
   int64_t rowsPerWarp = 1;
   int64_t unroll = 1;
@@ -39,7 +51,7 @@ struct GemvSpec {
   bool tensorCores = false;
 
   /// Elements of a row one 16-byte chunk covers.
-  int64_t chunkElems() const { return quant ? 32 : 8; }
+  int64_t chunkElems() const { return quant ? 128 / codeBits : 8; }
   int64_t gridX() const {
     int64_t rowsPerBlock =
         tensorCores ? 16 * rowsPerWarp : kWarpsPerBlock * rowsPerWarp;
@@ -50,7 +62,8 @@ struct GemvSpec {
 
 /// Appends `gpu.func @name` computing `spec` at the builder's insertion
 /// point (inside a gpu.module). Arguments, as bare pointers: x, then W
-/// (dense) or qweight, scales[, zero_points], then [bias], then y.
+/// (dense) or qweight, scales[, zero_points] or values, col_indices,
+/// row_offsets (bsr), then [bias], then y.
 mlir::gpu::GPUFuncOp buildGemvKernel(mlir::OpBuilder &b, mlir::Location loc,
                                      llvm::StringRef name,
                                      const GemvSpec &spec);
@@ -62,7 +75,7 @@ llvm::SmallVector<mlir::Type> gemvArgumentTypes(mlir::OpBuilder &b,
 
 /// The kernel arguments by role (null where `spec` has none).
 struct GemvArgs {
-  mlir::Value x, w, scales, zeros, bias, y;
+  mlir::Value x, w, scales, zeros, cols, offsets, bias, y;
 };
 GemvArgs splitGemvArguments(mlir::ValueRange args, const GemvSpec &spec);
 
@@ -75,6 +88,15 @@ bool mmaGemvSupported(const GemvSpec &spec);
 mlir::gpu::GPUFuncOp buildMmaGemvKernel(mlir::OpBuilder &b, mlir::Location loc,
                                         llvm::StringRef name,
                                         const GemvSpec &spec);
+
+/// The two phases of a low-rank layer (`spec.lowRank`): `<name>_p1`
+/// (t = x·vᵀ, rank rows) and `<name>_p2` (y = t·uᵀ + bias), each taking
+/// the whole argument list x, u, v, [bias], t, y. Returns the specs the
+/// phases were built from (for their grids).
+std::pair<GemvSpec, GemvSpec> buildLowRankKernels(mlir::OpBuilder &b,
+                                                  mlir::Location loc,
+                                                  llvm::StringRef name,
+                                                  const GemvSpec &spec);
 
 } // namespace linea::gpu_codegen
 

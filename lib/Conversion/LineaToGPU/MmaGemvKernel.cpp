@@ -365,6 +365,8 @@ void MmaGemvBuilder::build(ValueRange args) {
 bool mmaGemvSupported(const GemvSpec &spec) {
   if (!spec.xType || !(spec.xType.isBF16() || spec.xType.isF16()))
     return false;
+  if (spec.bsr || spec.lowRank || (spec.quant && spec.codeBits != 4))
+    return false;
   if (spec.quant)
     return spec.k % 128 == 0 &&
            (spec.scaleCols == 1 || spec.scaleSpan % 128 == 0);

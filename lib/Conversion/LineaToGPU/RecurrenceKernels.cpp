@@ -16,8 +16,9 @@
 // the feature map of linear attention) instead of once per column — in a
 // [step][lane][R + 4] layout whose padding keeps the lanes' 16-byte reads
 // free of bank conflicts. Outputs of a tile collect in shared memory and
-// leave as contiguous rows. This is the decode / baseline form; a
-// chunkwise tensor-core form (REWRITES.md §7) is not generated yet.
+// leave as contiguous rows. This is the decode / baseline form; the
+// chunkwise tensor-core form of GLA and linear attention (REWRITES.md §7)
+// is ChunkwiseKernels.cpp (linea-to-gpu{chunkwise=1}).
 //
 //===----------------------------------------------------------------------===//
 
@@ -67,20 +68,7 @@ private:
     return vector::FromElementsOp::create(b, vec4, elems);
   }
   Value featureMap(Value x) {
-    Value zero = cF32(b, 0.0);
-    Value pos = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, x, zero);
-    switch (spec.featureMap) {
-    case FeatureMapKind::EluPlusOne:
-      return select(b, pos, arith::AddFOp::create(b, x, cF32(b, 1.0)),
-                    fastExp(b, x));
-    case FeatureMapKind::Relu:
-      return arith::MaximumFOp::create(b, x, zero);
-    case FeatureMapKind::Identity:
-      return x;
-    case FeatureMapKind::Binary:
-      return select(b, pos, cF32(b, 1.0), zero);
-    }
-    return x;
+    return gpu_codegen::featureMap(b, spec.featureMap, x);
   }
   /// Sum over the L lanes of a column group (every lane gets it).
   Value groupSum(Value v) {
@@ -545,6 +533,23 @@ void buildCarry(ImplicitLocOpBuilder &b, const RecurrenceSpec &spec,
 }
 
 } // namespace
+
+Value featureMap(ImplicitLocOpBuilder &b, FeatureMapKind kind, Value x) {
+  Value zero = cF32(b, 0.0);
+  Value pos = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, x, zero);
+  switch (kind) {
+  case FeatureMapKind::EluPlusOne:
+    return select(b, pos, arith::AddFOp::create(b, x, cF32(b, 1.0)),
+                  fastExp(b, x));
+  case FeatureMapKind::Relu:
+    return arith::MaximumFOp::create(b, x, zero);
+  case FeatureMapKind::Identity:
+    return x;
+  case FeatureMapKind::Binary:
+    return select(b, pos, cF32(b, 1.0), zero);
+  }
+  return x;
+}
 
 SmallVector<LaunchStep> buildRecurrenceKernels(OpBuilder &builder,
                                                Location loc, StringRef name,

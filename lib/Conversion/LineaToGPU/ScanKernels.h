@@ -18,6 +18,7 @@
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
 
 #include <array>
 
@@ -88,6 +89,9 @@ struct RecurrenceSpec {
   int64_t stepsPerTile = 16; // time steps staged in shared memory at once
   int64_t chunkLen = 0; // time steps per chunk (GLA, linear attention); ≥ T
                         // or 0: one pass
+  bool chunkwise = false; // the tensor-core chunkwise kernel instead
+                          // (ChunkwiseKernels.cpp)
+  int64_t valueTile = 64;  // chunkwise: columns of v per block (64 or 32)
 
   int64_t numChunks() const {
     return chunkLen <= 0 || chunkLen >= time ? 1
@@ -122,6 +126,24 @@ llvm::SmallVector<LaunchStep> buildRecurrenceKernels(mlir::OpBuilder &b,
                                                      llvm::StringRef name,
                                                      const RecurrenceSpec &spec);
 
+/// φ of causal linear attention applied to one f32 value.
+mlir::Value featureMap(mlir::ImplicitLocOpBuilder &b, FeatureMapKind kind,
+                       mlir::Value x);
+
+/// Succeeds when the chunkwise tensor-core kernel takes `spec` (GLA or
+/// causal linear attention, bf16/f16 q, k, v, Dk and Dv in {64, 128});
+/// otherwise, with `remark`, a remark on `op` says why it stays recurrent.
+mlir::LogicalResult checkChunkwise(const RecurrenceSpec &spec,
+                                   mlir::Operation *op, bool remark = true);
+
+/// Builds the chunkwise kernel of a checked `spec` (one launch: grid
+/// (B·H, Dv / valueTile), 128 threads, dynamic shared memory). Arguments as the
+/// recurrent one-pass kernel's: q, k, v, [g, [initial_state],
+/// final_state], o.
+llvm::SmallVector<LaunchStep> buildChunkwiseKernel(mlir::OpBuilder &b,
+                                                   mlir::Location loc,
+                                                   llvm::StringRef name,
+                                                   const RecurrenceSpec &spec);
 
 } // namespace linea::gpu_codegen
 

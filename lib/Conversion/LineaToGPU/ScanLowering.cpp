@@ -295,8 +295,9 @@ void buildRecurrence(OpBuilder &b, Location loc, Operation *op,
                      const RecurrenceSpec &spec, StringRef symbol,
                      StringRef layer, SmallVectorImpl<Attribute> &manifest) {
   SmallVector<LaunchStep> steps =
-      buildRecurrenceKernels(b, loc, symbol, spec);
-  const int64_t nc = spec.numChunks();
+      spec.chunkwise ? buildChunkwiseKernel(b, loc, symbol, spec)
+                     : buildRecurrenceKernels(b, loc, symbol, spec);
+  const int64_t nc = spec.chunkwise ? 1 : spec.numChunks();
   SmallVector<std::pair<StringRef, SmallVector<int64_t>>> ws;
   if (nc > 1) {
     ws.push_back({"ws_state", {spec.batch, spec.heads, nc, spec.dk,
@@ -341,8 +342,14 @@ void buildRecurrence(OpBuilder &b, Location loc, Operation *op,
                      b.getI64IntegerAttr(spec.stepsPerTile)),
       b.getNamedAttr("rows_per_lane", b.getI64IntegerAttr(spec.rowsPerLane)),
       b.getNamedAttr("chunk_len",
-                     b.getI64IntegerAttr(nc > 1 ? spec.chunkLen : spec.time)),
-      b.getNamedAttr("chunks", b.getI64IntegerAttr(nc))};
+                     b.getI64IntegerAttr(spec.chunkwise ? 64
+                                         : nc > 1   ? spec.chunkLen
+                                                    : spec.time)),
+      b.getNamedAttr("chunks", b.getI64IntegerAttr(nc)),
+      b.getNamedAttr("form", b.getStringAttr(spec.chunkwise ? "chunkwise"
+                                                            : "recurrent")),
+      b.getNamedAttr("value_tile",
+                     b.getI64IntegerAttr(spec.chunkwise ? spec.valueTile : 0))};
   manifest.push_back(describe(b, symbol, layer, op, steps, args, extra));
 }
 
@@ -368,6 +375,7 @@ LogicalResult checkSequenceOp(Operation *op) {
 void buildSequenceOp(OpBuilder &b, Operation *op, StringRef symbol,
                      StringRef layer, ArrayRef<int64_t> chunkOptions,
                      ArrayRef<int64_t> rowOptions,
+                     ArrayRef<int64_t> formOptions,
                      SmallVectorImpl<Attribute> &manifest) {
   Location loc = op->getLoc();
   if (isa<SelectiveScanOp, LinearScanOp>(op)) {
@@ -398,6 +406,39 @@ void buildSequenceOp(OpBuilder &b, Operation *op, StringRef symbol,
           ? specFor(cast<GatedLinearAttentionOp>(op))
       : isa<DeltaRuleOp>(op) ? specFor(cast<DeltaRuleOp>(op))
                              : specFor(cast<LinearAttentionOp>(op));
+  // Without the option: the chunkwise kernel with 32-column value tiles
+  // where it applies (it beat the recurrent kernels 1.1–4.2× and the
+  // 64-column tiles in every H100 case, docs/cuda.md), except f16 GLA,
+  // whose rescaled keys overflow f16 under strong gates (log-decay > ~10
+  // over 16 tokens); no remark where it does not apply.
+  if (formOptions.empty()) {
+    RecurrenceSpec cw = *spec;
+    cw.chunkwise = true;
+    cw.valueTile = 32;
+    bool f16Gates = cw.kind == RecurrenceKind::GatedLinearAttention &&
+                    !cw.elemType.isBF16();
+    if (!f16Gates && succeeded(checkChunkwise(cw, op, /*remark=*/false))) {
+      buildRecurrence(b, loc, op, cw, symbol.str(), layer, manifest);
+      return;
+    }
+  }
+  bool recurrent = formOptions.empty() || llvm::is_contained(formOptions, 0);
+  if (llvm::is_contained(formOptions, 1)) {
+    RecurrenceSpec cw = *spec;
+    cw.chunkwise = true;
+    if (succeeded(checkChunkwise(cw, op))) {
+      // Two value tiles: 64 columns, and 32 (twice the blocks, for few
+      // heads; the q/k work is repeated per tile).
+      std::string name = recurrent ? symbol.str() + "_cw" : symbol.str();
+      buildRecurrence(b, loc, op, cw, name, layer, manifest);
+      cw.valueTile = 32;
+      buildRecurrence(b, loc, op, cw, name + "_v32", layer, manifest);
+    } else {
+      recurrent = true;
+    }
+  }
+  if (!recurrent)
+    return;
   SmallVector<int64_t> rows(rowOptions.begin(), rowOptions.end());
   if (rows.empty())
     rows = {8};

@@ -24,11 +24,15 @@ mlir::LogicalResult checkSequenceOp(mlir::Operation *op);
 /// gpu.module @linea_kernels) and appends their manifest entries: one per
 /// chunk length in `chunkOptions` for the scans (0 or none: automatic),
 /// one per rows-per-lane value in `rowOptions` for the recurrences (none:
-/// 8; values Dk does not allow are skipped).
+/// 8; values Dk does not allow are skipped), and for `formOptions`
+/// containing 1 the chunkwise tensor-core kernel of GLA / causal linear
+/// attention (a remark, and the recurrent kernels, where it does not fit;
+/// 0 or none: recurrent).
 void buildSequenceOp(mlir::OpBuilder &b, mlir::Operation *op,
                      llvm::StringRef symbol, llvm::StringRef layer,
                      llvm::ArrayRef<int64_t> chunkOptions,
                      llvm::ArrayRef<int64_t> rowOptions,
+                     llvm::ArrayRef<int64_t> formOptions,
                      llvm::SmallVectorImpl<mlir::Attribute> &manifest);
 
 } // namespace linea::gpu_codegen

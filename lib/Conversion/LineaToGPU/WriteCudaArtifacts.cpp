@@ -100,6 +100,12 @@ struct WriteCudaArtifactsPass
     }
     auto binary = module.lookupSymbol<gpu::BinaryOp>("linea_kernels");
     auto kernels = module->getAttrOfType<ArrayAttr>("linea.cuda_kernels");
+    auto hostOps = module->getAttrOfType<ArrayAttr>("linea.cuda_host_ops");
+    if ((!binary || !kernels) && hostOps) {
+      module.emitError("linea-write-cuda-artifacts: no op has a CUDA kernel (")
+          << hostOps.size() << " left for the host by host-fallback=1)";
+      return signalPassFailure();
+    }
     if (!binary || !kernels) {
       module.emitError("linea-write-cuda-artifacts: no gpu.binary "
                        "@linea_kernels with linea.cuda_kernels; run "
@@ -159,6 +165,9 @@ struct WriteCudaArtifactsPass
     manifest["cubin"] = haveCubin ? llvm::json::Value("linea_kernels.cubin")
                                   : llvm::json::Value(nullptr);
     manifest["kernels"] = toJson(kernels);
+    // linea-to-gpu{host-fallback=1}: what the host must run itself.
+    if (hostOps)
+      manifest["host_ops"] = toJson(hostOps);
     std::string text;
     llvm::raw_string_ostream os(text);
     os << llvm::formatv("{0:2}", llvm::json::Value(std::move(manifest)))

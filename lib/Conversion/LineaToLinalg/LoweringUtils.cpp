@@ -112,6 +112,22 @@ Value contractLastDim(OpBuilder &b, Location loc, Value x, Value w) {
   auto xType = cast<RankedTensorType>(x.getType());
   auto wType = cast<RankedTensorType>(w.getType());
   int64_t rank = xType.getRank(); // loops: leading dims..., n, k
+  if (rank > 2) {
+    // Leading dims become the rows of one 2-D contraction, the form the
+    // CPU kernels (tiles, threads, packing) take, then are restored.
+    SmallVector<ReassociationIndices> rows(2);
+    for (int64_t i = 0; i + 1 < rank; ++i)
+      rows[0].push_back(i);
+    rows[1].push_back(rank - 1);
+    Value x2 = tensor::CollapseShapeOp::create(b, loc, x, rows);
+    Value y2 = contractLastDim(b, loc, x2, w);
+    SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, x);
+    sizes.back() = tensor::getMixedSize(b, loc, w, 0);
+    SmallVector<int64_t> shape(xType.getShape());
+    shape.back() = wType.getDimSize(0);
+    auto yType = RankedTensorType::get(shape, b.getF32Type());
+    return tensor::ExpandShapeOp::create(b, loc, yType, y2, rows, sizes);
+  }
   SmallVector<int64_t> outShape(xType.getShape());
   outShape.back() = wType.getDimSize(0);
   Value init = filledTensor(b, loc, outShape, 0.0, x);

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "linea/Conversion/CpuTarget.h"
 #include "linea/Conversion/CpuThreads.h"
 #include "linea/Conversion/Passes.h"
 
@@ -28,10 +29,15 @@ using namespace mlir;
 
 namespace linea {
 
-/// Register tiles for the host the JIT compiles for: 32 vector registers
-/// with AVX-512 (4×4 accumulators + 8 operands), 16 with AVX2 (3×4 + 4).
 CpuContractionKernelsOptions hostKernelOptions() {
-  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  return kernelOptionsFor(llvm::sys::getHostCPUFeatures());
+}
+
+/// Register tiles by the target's vector registers: 32 with AVX-512 (4×4
+/// accumulators + 8 operands; packed GEMM 6×4 + 5), 16 with AVX2 (3×4 + 4;
+/// packed GEMM 6×2 + 3).
+CpuContractionKernelsOptions
+kernelOptionsFor(const llvm::StringMap<bool> &features) {
   CpuContractionKernelsOptions options;
   if (features.lookup("avx512f")) {
     options.vectorWidth = 16;
@@ -41,10 +47,12 @@ CpuContractionKernelsOptions hostKernelOptions() {
     options.vectorWidth = 8;
     options.tileM = 3;
     options.tileN = 4;
+    options.gemmVectors = 2;
   } else {
     options.vectorWidth = 4;
     options.tileM = 2;
     options.tileN = 4;
+    options.gemmVectors = 2;
   }
   return options;
 }
@@ -71,12 +79,18 @@ struct FailPass : PassWrapper<FailPass, OperationPass<ModuleOp>> {
 /// selected as vpmaddwd and run slower; docs/benchmarks.md). No decoded f32
 /// panels: at M = 16 they measured slower than decoding in registers per
 /// tile of x rows (docs/benchmarks.md).
-static CpuQuantKernelsOptions hostQuantKernelOptions() {
+static CpuQuantKernelsOptions
+quantKernelOptionsFor(const llvm::StringMap<bool> &features) {
   CpuQuantKernelsOptions options;
-  options.vectorWidth = hostKernelOptions().vectorWidth;
+  options.vectorWidth = kernelOptionsFor(features).vectorWidth;
   options.panelMinRows = 0;
+  // x86 lane permutes for the 4-bit codebooks (mxfp4, nvfp4, nf4).
+  if (features.lookup("avx512f"))
+    options.permuteWidth = 16;
+  else if (features.lookup("avx2"))
+    options.permuteWidth = 8;
   if (options.vectorWidth == 16 &&
-      llvm::sys::getHostCPUFeatures().lookup("avx512vnni")) {
+      features.lookup("avx512vnni")) {
     options.intDot = true;
     options.vnni = true;
   }
@@ -101,29 +115,57 @@ void buildLowerToLLVMPipeline(OpPassManager &pm,
                                           toString(count.takeError())));
   }
 
+  // The kernels' choices follow the target CPU (the host unless
+  // target-cpu names another).
+  llvm::StringMap<bool> features;
+  if (auto target = resolveCpuTarget(options.targetCpu)) {
+    features = target->features;
+  } else {
+    pm.addPass(std::make_unique<FailPass>(
+        "linea-lower-to-llvm: target-cpu: " + toString(target.takeError())));
+    features = llvm::sys::getHostCPUFeatures();
+  }
+  CpuContractionKernelsOptions targetKernels = kernelOptionsFor(features);
+
   pm.addPass(createJitEntryPoints());
   // Quantized layers the CPU kernels cover never reach linea-to-linalg's
   // dense decode.
   if (options.cpuKernels && options.quantKernels)
-    pm.addPass(createCpuQuantKernels(hostQuantKernelOptions()));
+    pm.addPass(createCpuQuantKernels(quantKernelOptionsFor(features)));
   // Shift-add, block-sparse and n:m layers read only their stored bytes,
   // never a dense W.
   if (options.cpuKernels && options.sparseKernels) {
     CpuShiftKernelsOptions shift;
-    shift.vectorWidth = hostKernelOptions().vectorWidth;
+    shift.vectorWidth = targetKernels.vectorWidth;
     pm.addPass(createCpuShiftKernels(shift));
     CpuBsrKernelsOptions bsr;
-    bsr.vectorWidth = hostKernelOptions().vectorWidth;
+    bsr.vectorWidth = targetKernels.vectorWidth;
     pm.addPass(createCpuBsrKernels(bsr));
     CpuNMKernelsOptions nm;
-    nm.vectorWidth = hostKernelOptions().vectorWidth;
+    nm.vectorWidth = targetKernels.vectorWidth;
     pm.addPass(createCpuNMKernels(nm));
+  }
+  // Low-rank layers as one kernel: t = x·vᵀ stays in a per-panel stack
+  // buffer instead of an M × r tensor between two contractions (opt-in:
+  // not faster than the two contraction kernels at M = 1 and 16).
+  if (options.cpuKernels && options.lowRankKernels) {
+    CpuLowRankKernelsOptions lowRank;
+    lowRank.vectorWidth = targetKernels.vectorWidth;
+    pm.addPass(createCpuLowRankKernels(lowRank));
+  }
+  // Norms as row kernels; a linear layer of a weightless rms_norm (after
+  // linea-fold-norms) scales its output rows by 1/rms in the contraction's
+  // epilogue instead of reading a normalised copy of x (FlashNorm).
+  if (options.cpuKernels && options.normKernels) {
+    CpuNormKernelsOptions norm;
+    norm.vectorWidth = targetKernels.vectorWidth;
+    pm.addPass(createCpuNormKernels(norm));
   }
   // Linear attention and its gated / delta-rule scans in chunks of 64
   // tokens instead of linea-to-linalg's loop over time.
   if (options.cpuKernels) {
     CpuLinearAttentionKernelsOptions linearAttention;
-    linearAttention.vectorWidth = hostKernelOptions().vectorWidth;
+    linearAttention.vectorWidth = targetKernels.vectorWidth;
     linearAttention.numThreads = threads;
     pm.addPass(createCpuLinearAttentionKernels(linearAttention));
   }
@@ -131,7 +173,7 @@ void buildLowerToLLVMPipeline(OpPassManager &pm,
   // scores of the reference lowering.
   if (options.cpuKernels && options.attentionKernels) {
     CpuAttentionKernelsOptions attention;
-    attention.vectorWidth = hostKernelOptions().vectorWidth;
+    attention.vectorWidth = targetKernels.vectorWidth;
     attention.tileRows = 4 * attention.vectorWidth;
     attention.numThreads = threads;
     attention.minParallelWork = options.minParallelWork;
@@ -140,7 +182,7 @@ void buildLowerToLLVMPipeline(OpPassManager &pm,
   // Recurrences become vector scans before linea-to-linalg's per-step loop.
   if (options.cpuKernels) {
     CpuScanKernelsOptions scan;
-    scan.vectorWidth = hostKernelOptions().vectorWidth;
+    scan.vectorWidth = targetKernels.vectorWidth;
     scan.numThreads = threads;
     pm.addPass(createCpuScanKernels(scan));
   }
@@ -177,7 +219,7 @@ void buildLowerToLLVMPipeline(OpPassManager &pm,
 
   OpPassManager &funcPm = pm.nest<func::FuncOp>();
   if (options.cpuKernels) {
-    CpuContractionKernelsOptions kernels = hostKernelOptions();
+    CpuContractionKernelsOptions kernels = targetKernels;
     kernels.numThreads = threads;
     kernels.minParallelWork = options.minParallelWork;
     if (!options.tileTable.empty())

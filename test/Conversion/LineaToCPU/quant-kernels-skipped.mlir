@@ -9,7 +9,7 @@
 // CHECK: linea.quant_linear
 // CHECK-NOT: __linea_quant_kernel
 func.func @int6(%x: tensor<2x8xf32>, %q: tensor<4x6xi8>, %s: tensor<4x1xf32>) -> tensor<2x4xf32> {
-  // expected-remark @+1 {{linea-cpu-quant-kernels: left to the reference lowering: element is not int8, uint8, int4 or uint4}}
+  // expected-remark @+1 {{linea-cpu-quant-kernels: left to the reference lowering: element int6 is not supported (its codes straddle bytes)}}
   %y = linea.quant_linear %x, %q, %s format <int6> : (tensor<2x8xf32>, tensor<4x6xi8>, tensor<4x1xf32>) -> tensor<2x4xf32>
   return %y : tensor<2x4xf32>
 }
@@ -36,10 +36,22 @@ func.func @odd_nibble_group(%x: tensor<2x14xf32>, %q: tensor<4x7xi8>, %s: tensor
 
 // -----
 
-// CHECK-LABEL: func.func @fp8_act
+// Codebook formats need an f32 lane permute (permute-width, 0 by default).
+// CHECK-LABEL: func.func @nf4_no_permute
 // CHECK: linea.quant_linear
-func.func @fp8_act(%x: tensor<2x8xf32>, %q: tensor<4x4xi8>, %s: tensor<4x1xf32>) -> tensor<2x4xf32> {
-  // expected-remark @+1 {{left to the reference lowering: activation mode is not weight_only or dynamic_int8_per_token}}
-  %y = linea.quant_linear %x, %q, %s format <int4, act fp8_per_token> : (tensor<2x8xf32>, tensor<4x4xi8>, tensor<4x1xf32>) -> tensor<2x4xf32>
+func.func @nf4_no_permute(%x: tensor<2x64xf32>, %q: tensor<4x32xi8>, %s: tensor<4x1xf32>) -> tensor<2x4xf32> {
+  // expected-remark @+1 {{left to the reference lowering: the codebook lookup of 16-lane steps needs an f32 lane permute of 8 or 16 lanes (permute-width = 0)}}
+  %y = linea.quant_linear %x, %q, %s format <nf4> : (tensor<2x64xf32>, tensor<4x32xi8>, tensor<4x1xf32>) -> tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
+}
+
+// -----
+
+// Groups of 8 4-bit codes are 4-byte, 4-lane steps: no permute of 4 lanes.
+// CHECK-LABEL: func.func @nf4_small_group
+// CHECK: linea.quant_linear
+func.func @nf4_small_group(%x: tensor<2x64xf32>, %q: tensor<4x32xi8>, %s: tensor<4x8xf32>) -> tensor<2x4xf32> {
+  // expected-remark @+1 {{left to the reference lowering: the codebook lookup of 4-lane steps needs an f32 lane permute of 8 or 16 lanes (permute-width = 0)}}
+  %y = linea.quant_linear %x, %q, %s format <nf4, group 8> : (tensor<2x64xf32>, tensor<4x32xi8>, tensor<4x8xf32>) -> tensor<2x4xf32>
   return %y : tensor<2x4xf32>
 }

@@ -1,10 +1,10 @@
 // RUN: linea-opt %s --linea-to-gpu -split-input-file -verify-diagnostics
 
-func.func @int8(%x: tensor<1x256xbf16>, %qw: tensor<64x256xi8>,
-                %s: tensor<64x1xbf16>) -> tensor<1x64xbf16> {
-  // expected-error @+1 {{linea-to-gpu: only symmetric int4 and asymmetric uint4 weights are supported, got int8 symmetric}}
-  %y = linea.quant_linear %x, %qw, %s format <int8, scale bf16>
-      : (tensor<1x256xbf16>, tensor<64x256xi8>, tensor<64x1xbf16>) -> tensor<1x64xbf16>
+func.func @uint8(%x: tensor<1x256xbf16>, %qw: tensor<64x256xi8>,
+                 %s: tensor<64x1xbf16>, %z: tensor<64x1xi8>) -> tensor<1x64xbf16> {
+  // expected-error @+1 {{linea-to-gpu: only symmetric int4, int8 and fp8_e4m3 and asymmetric uint4 weights are supported, got uint8 asymmetric}}
+  %y = linea.quant_linear %x, %qw, %s zero_points %z format <uint8, scale bf16>
+      : (tensor<1x256xbf16>, tensor<64x256xi8>, tensor<64x1xbf16>, tensor<64x1xi8>) -> tensor<1x64xbf16>
   return %y : tensor<1x64xbf16>
 }
 

@@ -22,12 +22,17 @@ namespace linea {
 
 /// Options of the CUDA path.
 struct CudaEmitOptions {
-  /// Kernel variants: one per (rows per warp, unroll) pair.
-  std::vector<int64_t> rowsPerWarp = {2};
-  std::vector<int64_t> unroll = {2};
+  /// Kernel variants: one per (rows per warp, unroll) pair; both empty,
+  /// linea-to-gpu picks one variant per layer (tensor cores where they
+  /// measured faster, docs/cuda.md).
+  std::vector<int64_t> rowsPerWarp;
+  std::vector<int64_t> unroll;
   /// 1: grid-stride kernels (the runtime sizes the grid to the GPU).
   std::vector<int64_t> gridStride = {1};
   std::string chip = "sm_90a";
+  /// Layers and attention without a kernel are left for the host (listed
+  /// in manifest.json's host_ops) instead of failing.
+  bool hostFallback = false;
   /// ptxas to run; empty searches for it, "none" writes PTX only.
   std::string ptxas;
 };

@@ -80,6 +80,22 @@ std::optional<CostModel> linea::parseCostModel(llvm::StringRef text,
   if (!model.forms.count("dense"))
     return fail("forms has no \"dense\" entry (forms it does not list "
                 "cost what dense costs)");
+  if (const llvm::json::Value *noKernel = root->get("no_kernel")) {
+    const llvm::json::Object *entries = noKernel->getAsObject();
+    if (!entries)
+      return fail("no_kernel must map forms to the reason they have no "
+                  "kernel");
+    for (const auto &[key, value] : *entries) {
+      std::optional<llvm::StringRef> why = value.getAsString();
+      if (!why)
+        return fail("no_kernel." + key.str() + " must be a string (why the "
+                    "target has no kernel for it)");
+      if (model.forms.count(key.str()))
+        return fail("form '" + key.str() +
+                    "' is both priced in forms and listed in no_kernel");
+      model.noKernel[key.str()] = why->str();
+    }
+  }
   return model;
 }
 

@@ -34,6 +34,10 @@ struct CostModel {
   /// Where the numbers came from: the file, and its "source" text.
   std::string file, source;
   llvm::StringMap<FormCost> forms;
+  /// Forms the target has no kernel for ("no_kernel": {"int8": "why"}):
+  /// measuring them is impossible, so they have no price and linea-plan
+  /// does not choose them for objective=latency.
+  llvm::StringMap<std::string> noKernel;
 
   /// The cost entry of `form`, and whether the file lists it.
   const FormCost &lookup(llvm::StringRef form, bool *listed = nullptr) const;
@@ -45,7 +49,9 @@ struct CostModel {
 ///   {"target": "cpu", "source": "...",
 ///    "forms": {"dense": {"bytes_per_s": 2e10, "flops_per_s": 7e10,
 ///                        "overhead_s": 1e-6}, "int4": {...}, ...}}
-/// "dense" is required, every number positive (overhead_s ≥ 0, optional).
+///    "no_kernel": {"int8": "linea-to-gpu has no int8 kernel", ...}}
+/// "dense" is required, every number positive (overhead_s ≥ 0, optional);
+/// "no_kernel" is optional, its forms priced nowhere else.
 /// std::nullopt with `why` naming the file and the field otherwise.
 std::optional<CostModel> parseCostModel(llvm::StringRef text,
                                         llvm::StringRef file,

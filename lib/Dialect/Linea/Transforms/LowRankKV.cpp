@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "LatentAttentionFusion.h"
 #include "StructuredRewrite.h"
 
 #include "linea/Dialect/Linea/IR/ConstantWeights.h"
@@ -19,6 +20,7 @@
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/SetVector.h"
 
 namespace linea {
 #define GEN_PASS_DEF_LOWRANKKV
@@ -121,7 +123,20 @@ struct LowRankKVPass : linea::impl::LowRankKVBase<LowRankKVPass> {
       return signalPassFailure();
     for (KVProjection &projection : *projections)
       rewrite(projection, options);
+    if (!latentAttention)
+      return;
+    for (AttentionOp attention : rewrittenAttentions) {
+      std::string why = fuseLatentAttention(attention);
+      if (!why.empty())
+        attention.emitRemark()
+            << getArgument()
+            << ": attention left as is (latent-attention=true): " << why;
+    }
   }
+
+  /// The attentions reading a projection this pass factored, in the order
+  /// they were reached.
+  llvm::SetVector<AttentionOp> rewrittenAttentions;
 
   /// Remark that leaves `op` (the layer `name`) alone.
   void skip(Operation *op, StringRef name, const Twine &why) {
@@ -302,6 +317,8 @@ struct LowRankKVPass : linea::impl::LowRankKVBase<LowRankKVPass> {
     result.getDefiningOp()->setAttr(kKVLatentAttr,
                                     builder.getI64IntegerAttr(latent));
     op.getResult().replaceAllUsesWith(result);
+    for (auto &[attention, operand] : attentionUses(result))
+      rewrittenAttentions.insert(attention);
     Operation *weight = op.getW().getDefiningOp();
     op.erase();
     // As in the structured driver: a dead dense weight would keep its bytes

@@ -318,6 +318,18 @@ LogicalResult PlanPass::evaluate(const CandidateSpec &spec,
       note(why);
       continue;
     }
+    // A form the target cannot run is no option for its latency.
+    if (objective == "latency") {
+      auto missing = llvm::find_if(stages, [&](LinearLayerOpInterface stage) {
+        return costModel->noKernel.count(costKey(stage));
+      });
+      if (missing != stages.end()) {
+        std::string key = costKey(*missing);
+        note("no " + target + " kernel for form '" + key + "' (" +
+             costModel->file + ": " + costModel->noKernel.lookup(key) + ")");
+        continue;
+      }
+    }
     layer.options.push_back(option(spec.name, stages, *error));
   }
   return success();
@@ -613,6 +625,11 @@ LogicalResult PlanPass::writeReport(ArrayRef<PlannedLayer> layers,
                              {"overhead_s", entry.getValue().overheadSeconds}};
     root["cost_model_file"] = costModel->file;
     root["cost_model_forms"] = std::move(forms);
+    llvm::json::Object noKernel;
+    for (const auto &entry : costModel->noKernel)
+      noKernel[entry.getKey()] = entry.getValue();
+    if (!noKernel.empty())
+      root["cost_model_no_kernel"] = std::move(noKernel);
   }
   std::string error;
   auto file = mlir::openOutputFile(reportPath, &error);

@@ -192,6 +192,32 @@ def LowRankKV : Pass<"linea-lowrank-kv", "mlir::ModuleOp"> {
     its full rank min(group-size·d, K) (the latent would be no smaller than
     the dense keys), or when r_g·(group-size·d + K) would not store fewer
     parameters than the group's weight.
+
+    With `latent-attention=true`, every `linea.attention` whose k and v
+    projections the pass factored then becomes one
+    `linea.latent_attention` (Palu's decode form: the attention reads the
+    latents and rebuilds K, then RoPE, and V itself):
+
+    ```
+    k_latent = x · concat_g(v_g)ᵀ   [B, T, G·r]   (a linea.linear, named
+                                                   `<layer>/latent`)
+    k_up     = stack_g(u_g)         [G, group-size·d, r]
+    ```
+
+    and likewise for v; the result equals the factored module up to f32
+    summation order. It applies when k and v are each the head split
+    (`expand_shape` to [B, T, Hkv, d], `transpose` [0, 2, 1, 3]) of the
+    factored projection, the keys optionally through RoPE written as
+    `k·cos + rotate_half(k)·sin` (elementwise `linalg.generic`s; the
+    rotation a `tensor.concat` or two `tensor.insert_slice` of
+    `−k[…, d/2:]` and `k[…, :d/2]`; cos and sin [T, d] tables, or with
+    leading unit dims); the groups have no bias and one rank (`rank=`, not
+    `energy=`/`param-ratio=` with unequal results); and the attention has
+    no mask and no `quant`. Otherwise the attention stays with a remark
+    naming why. This is an option rather than its own pass because the
+    rewrite needs the projections this pass just built and reports on the
+    attentions it touched; prefill (S > 1) is rewritten too (the reference
+    lowering handles any S; the CPU kernel takes S = 1).
   }];
   let options = !listconcat(selectionOptions, [
     Option<"rank", "rank", "int64_t", /*default=*/"0",
@@ -203,6 +229,10 @@ def LowRankKV : Pass<"linea-lowrank-kv", "mlir::ModuleOp"> {
     Option<"groupSize", "group-size", "int64_t", /*default=*/"0",
            "KV heads per group (must divide Hkv; 0: all of them, one joint "
            "SVD)">,
+    Option<"latentAttention", "latent-attention", "bool",
+           /*default=*/"false",
+           "Then rewrite each attention whose k and v were both factored "
+           "into a linea.latent_attention over the latents">,
   ]);
   let dependentDialects = ["mlir::arith::ArithDialect",
                            "mlir::tensor::TensorDialect"];
@@ -647,10 +677,11 @@ def Plan : Pass<"linea-plan", "mlir::ModuleOp"> {
     overhead + bytes / bytes_per_s + tokens · FLOPs-per-token / flops_per_s
     of each form (getWeightBytes, getFlopsPerToken), with the throughputs
     of the form's entry (dense, int8, int4, lowrank, blockdiag, ...; forms
-    not listed cost as dense) in the JSON cost model `cost-model=FILE`,
+    not listed cost as dense; forms under "no_kernel" have no kernel on the
+    target and are not chosen) in the JSON cost model `cost-model=FILE`,
     default the one built in for `target=` (bench/cost-models/cpu.json,
-    fitted to microbenchmarks by bench/cpu/cost_model.py; cuda.json from
-    PERF.md); the plan attributes then also carry `est_us` and the module
+    fitted to microbenchmarks by bench/cpu/cost_model.py; cuda.json by
+    bench/cuda/cost_model.py on the GPU machine); the plan attributes then also carry `est_us` and the module
     summary the cost model's file. Combined candidates
     (lowrank-0.5+int4-g128, lowrank-0.25+int4-g128; opt-in
     lowrank-0.125+int4-g128, lowrank-0.5+int8) run linea-lowrank then

@@ -1,4 +1,4 @@
-// ONNX Runtime (npm onnxruntime-node) as the peer of attention_cpu.py.
+// ONNX Runtime (npm onnxruntime-node) as the peer of a whole model: attention_cpu.py, models_cpu.py.
 //
 // Loads one model and its float32 inputs (raw little-endian files named in
 // SPEC, a JSON file {model, inputs: [{name, shape, file}], output, out_file,
@@ -7,7 +7,7 @@
 // (median). Without onnxruntime-node, or when the session cannot be created
 // (an op ORT does not have), it prints {peer_unavailable: why} and exits 0.
 //
-// Usage: node attention_ort.mjs SPEC
+// Usage: node ort_model.mjs SPEC
 
 import { createRequire } from 'node:module';
 import { readFileSync, writeFileSync } from 'node:fs';

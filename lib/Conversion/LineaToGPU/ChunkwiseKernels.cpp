@@ -1,0 +1,587 @@
+//===- ChunkwiseKernels.cpp - chunkwise linear attention on tensor cores --===//
+//
+// The chunkwise-parallel form (REWRITES.md §7) of causal linear_attention
+// and gated_linear_attention: block (b·H + h, tile of 64 or 32 columns of
+// v) of 4 warps walks T in chunks of C = 64 tokens, keeping its Dk×tile
+// part of the state S in f32 registers (warp w owns Dk/4 rows of it). Per chunk:
+//
+//   stage   q, k (φ applied for linear attention), v, and for GLA the
+//           log-gate b = cumsum of g from the chunk start, into shared
+//           memory as bf16/f16 rows padded to D + 8 elements (so the 8
+//           rows one ldmatrix reads fall in distinct banks);
+//   intra   warp w owns the 16 query rows of sub-chunk I = w: for every
+//           earlier key sub-chunk J < w and the diagonal one, scores
+//           Q Kᵀ (mma.sync m16n8k16, f32 accumulators), the causal mask
+//           on the diagonal, then O += P V with the scores repacked as the
+//           A fragment (no shared-memory round trip);
+//   inter   O += Q̃ S with S read back as bf16/f16 (ldmatrix.trans);
+//   update  S ← diag(decay) S + K̃ᵀ V (K̃ᵀ fragments by ldmatrix.trans).
+//
+// Gating is numerically safe like the CPU kernel's (LinearAttentionKernels
+// .cpp): every factor is an exponent of a difference of cumulative
+// log-gates referred to a sub-chunk boundary, never e^{−b}. With r(i) the
+// row before i's sub-chunk, e(J) the last row of sub-chunk J:
+//
+//   Q̂_i = q_i e^{b_i − b_r(i)}            (≤ 1)
+//   off-diagonal (J < I): Q̂_i e^{b_r(I) − b_e(J)} · k_j e^{b_e(J) − b_j}
+//                         (both ≤ 1; the first factor scales the A
+//                         fragments in registers, per key column)
+//   diagonal (J = I):     Q̂_i · k_j e^{b_r(I) − b_j}, the one positive
+//                         exponent: the log-decay inside one 16-token
+//                         sub-chunk (exact while it is below ~80 for bf16,
+//                         ~10 for f16, whose range ends at 65504)
+//   inter:                Q̂_i e^{b_r(i)} · S      (≤ 1)
+//   update:               S e^{b_63} + (k_j e^{b_63 − b_j})ᵀ v_j   (≤ 1)
+//
+// Linear attention is the same walk with no gates and φ applied; its
+// denominators are the row sums of the masked f32 scores plus φ(q_i)·z,
+// z = Σ φ(k_j) of earlier chunks in f32 shared memory. Ragged T: rows past
+// T are staged as zeros (φ(k) too) and not stored.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelBuild.h"
+#include "MmaBuild.h"
+#include "ScanKernels.h"
+
+using namespace mlir;
+
+namespace linea::gpu_codegen {
+namespace {
+
+constexpr int64_t kChunk = 64;      // tokens per chunk
+constexpr int64_t kSub = 16;        // tokens per sub-chunk (one warp's rows)
+constexpr int64_t kThreads = 128;   // 4 warps
+
+class ChunkwiseBuilder : MmaBuilder {
+public:
+  ChunkwiseBuilder(ImplicitLocOpBuilder &b, const RecurrenceSpec &spec)
+      : MmaBuilder(b, spec.elemType), spec(spec),
+        gla(spec.kind == RecurrenceKind::GatedLinearAttention), dk(spec.dk),
+        vt(spec.valueTile), nT(spec.valueTile / 8), rsK((spec.dk + 8) * 2),
+        rsV((spec.valueTile + 8) * 2) {
+    offQ = 0;
+    offKD = offQ + kChunk * rsK;
+    offKE = gla ? offKD + kChunk * rsK : offKD;
+    offKL = gla ? offKE + kChunk * rsK : offKD;
+    offV = offKL + kChunk * rsK;
+    offS = offV + kChunk * rsV;
+    offB = offS + dk * rsV;              // GLA: b [C][Dk] f32; LA: z [Dk]
+    offFac = offB + kChunk * dk * 4;     // GLA: P [4][Dk], L [4][Dk], D [Dk]
+    sharedBytes = gla ? offFac + 9 * dk * 4 : offB + dk * 4;
+  }
+
+  int64_t shared() const { return sharedBytes; }
+  void build(ValueRange args);
+
+private:
+  // Shared-memory f32 access at byte offset `off` (i32).
+  Value loadF32(Value off, int64_t n = 1) {
+    Type t = n == 1 ? f32 : Type(VectorType::get({n}, f32));
+    return LLVM::LoadOp::create(b, t, sharedPtr(off), n == 1   ? 4
+                                                      : n == 2 ? 8
+                                                               : 16);
+  }
+  void storeShared(Value v, Value off, unsigned align) {
+    LLVM::StoreOp::create(b, v, sharedPtr(off), align);
+  }
+  /// Byte offset of b[row][col] (f32, unpadded rows of Dk).
+  Value bAt(Value row, Value col) {
+    return add(mul(add(mul(row, dk), col), 4), offB);
+  }
+  Value expf(Value x) { return fastExp(b, x); }
+  /// exp of each element of a vector<8xf32>.
+  Value expVec(Value v) {
+    SmallVector<Value> e;
+    for (int64_t i = 0; i < 8; ++i)
+      e.push_back(expf(vector::ExtractOp::create(b, v, i)));
+    return vector::FromElementsOp::create(b, VectorType::get({8}, f32), e);
+  }
+  Value truncVec(Value v) {
+    return arith::TruncFOp::create(b, VectorType::get({8}, elem), v);
+  }
+  /// Multiplies the A fragment `frag` (k-step kk) by per-column factors:
+  /// factor(c) gives the f32 pair for columns c, c + 1.
+  SmallVector<Value, 4>
+  scaleFragment(ArrayRef<Value> frag, int64_t kk,
+                llvm::function_ref<std::pair<Value, Value>(Value)> factor) {
+    SmallVector<Value, 4> out(frag.begin(), frag.end());
+    for (int64_t half = 0; half < 2; ++half) {
+      Value c = add(mul(tig, 2), kk * 16 + half * 8);
+      auto [f0, f1] = factor(c);
+      for (int64_t r = 0; r < 2; ++r) {
+        auto [lo, hi] = unpack(frag[2 * half + r]);
+        out[2 * half + r] = pack(arith::MulFOp::create(b, lo, f0),
+                                 arith::MulFOp::create(b, hi, f1));
+      }
+    }
+    return out;
+  }
+  /// Factor pair from a vector<2xf32> load at byte offset `off`.
+  std::pair<Value, Value> pairAt(Value off) {
+    Value v = loadF32(off, 2);
+    return {vector::ExtractOp::create(b, v, 0),
+            vector::ExtractOp::create(b, v, 1)};
+  }
+  /// Scores of query rows 16w… (A fragment of k-step kk: qa(kk), loaded
+  /// when used to keep registers free) against the 16 keys of rows key0…
+  /// of the K buffer `kOff`, then O += P V for those keys (P rounded to 16 bits);
+  /// `diagonal` masks keys after the row; row sums of P accumulate into
+  /// `sums` (linear attention).
+  using FragmentFn = llvm::function_ref<SmallVector<Value, 4>(int64_t)>;
+  void blockProduct(FragmentFn qa, int64_t kOff,
+                    Value key0, bool diagonal, MutableArrayRef<Value> o,
+                    MutableArrayRef<Value> sums);
+  void stage(Value t0, ValueRange args);
+  void writeState(ArrayRef<Value> s);
+
+  const RecurrenceSpec &spec;
+  bool gla;
+  int64_t dk, vt, nT, rsK, rsV; // vt columns of v per block, nT = vt / 8
+  int64_t offQ, offKD, offKE, offKL, offV, offS, offB, offFac, sharedBytes;
+  Value tid, warp, lane, gid, tig, laneQ, laneK, laneV;
+  Value bi, hi, colBase; // index
+};
+
+void ChunkwiseBuilder::blockProduct(FragmentFn qa, int64_t kOff, Value key0, bool diagonal,
+                                    MutableArrayRef<Value> o,
+                                    MutableArrayRef<Value> sums) {
+  Value zero = cf(0.0);
+  SmallVector<Value> s(8, zero);
+  Value kRow = add(laneK, add(mul(key0, rsK), kOff));
+  for (int64_t kk = 0; kk < dk / 16; ++kk) {
+    SmallVector<Value, 4> a = qa(kk);
+    auto kf = ldmatrix4(add(kRow, kk * 32), /*trans=*/false);
+    mma(a, kf[0], kf[1], MutableArrayRef<Value>(s).slice(0, 4));
+    mma(a, kf[2], kf[3], MutableArrayRef<Value>(s).slice(4, 4));
+  }
+  if (diagonal) {
+    // Key n·8 + 2·tig + e of the block is visible from row gid (+ 8) iff
+    // it is not after it.
+    for (int64_t n = 0; n < 2; ++n)
+      for (int64_t r = 0; r < 2; ++r)
+        for (int64_t e = 0; e < 2; ++e) {
+          Value key = add(mul(tig, 2), n * 8 + e);
+          Value row = add(gid, r * 8);
+          Value &x = s[n * 4 + 2 * r + e];
+          x = select(cmp(arith::CmpIPredicate::sle, key, row), x, zero);
+        }
+  }
+  if (!sums.empty())
+    for (int64_t n = 0; n < 2; ++n)
+      for (int64_t r = 0; r < 2; ++r)
+        for (int64_t e = 0; e < 2; ++e)
+          sums[r] = arith::AddFOp::create(b, sums[r], s[n * 4 + 2 * r + e]);
+  SmallVector<Value, 4> a = {pack(s[0], s[1]), pack(s[2], s[3]),
+                             pack(s[4], s[5]), pack(s[6], s[7])};
+  Value vRow = add(laneV, add(mul(key0, rsV), offV));
+  for (int64_t dd = 0; dd < vt / 16; ++dd) {
+    auto vf = ldmatrix4(add(vRow, dd * 32), /*trans=*/true);
+    mma(a, vf[0], vf[1], o.slice(2 * dd * 4, 4));
+    mma(a, vf[2], vf[3], o.slice((2 * dd + 1) * 4, 4));
+  }
+}
+
+void ChunkwiseBuilder::stage(Value t0, ValueRange args) {
+  Value q = args[0], k = args[1], v = args[2], g = gla ? args[3] : Value();
+  const int64_t groups = dk / 8, T = spec.time;
+  Type vec8 = VectorType::get({8}, f32);
+  Value zero8 = cF32Like(b, vec8, 0.0);
+  auto rowOf = [&](Value row, Value &valid) {
+    Value t = add(t0, row);
+    valid = cmp(arith::CmpIPredicate::slt, t, ci(T));
+    return toIndex(minsi(t, ci(T - 1)));
+  };
+  // v: 64 rows × 8 groups of 8 columns.
+  for (int64_t m = 0; m < kChunk * (nT) / kThreads; ++m) {
+    Value i = add(tid, m * kThreads);
+    Value row = divu(i, nT), grp = remu(i, nT);
+    Value valid;
+    Value t = rowOf(row, valid);
+    Value col = arith::AddIOp::create(
+        b, arith::DivUIOp::create(b, colBase, cIdx(b, 8)), toIndex(grp));
+    Value x = memref::LoadOp::create(b, v, ValueRange{bi, hi, t, col});
+    x = select(valid, x,
+               arith::TruncFOp::create(b, VectorType::get({8}, elem), zero8));
+    storeShared(x, add(add(mul(row, rsV), mul(grp, 16)), offV), 16);
+  }
+  // q, k (and g): 64 rows × Dk/8 groups. GLA stores q and k unscaled
+  // (exact: they are 16-bit already) and rescales them in place once b is
+  // known.
+  struct Item {
+    Value row, grp, valid;
+  };
+  SmallVector<Item> items;
+  auto rowOffset = [&](const Item &it, int64_t off) {
+    return add(add(mul(it.row, rsK), mul(it.grp, 16)), off);
+  };
+  auto storeRow = [&](Value x, int64_t off, const Item &it) {
+    storeShared(truncVec(x), rowOffset(it, off), 16);
+  };
+  for (int64_t m = 0; m < kChunk * groups / kThreads; ++m) {
+    Item it;
+    Value i = add(tid, m * kThreads);
+    it.row = divu(i, groups);
+    it.grp = remu(i, groups);
+    Value t = rowOf(it.row, it.valid);
+    SmallVector<Value> idx = {bi, hi, t, toIndex(it.grp)};
+    Value qv = toF32(b, memref::LoadOp::create(b, q, idx));
+    Value kv = toF32(b, memref::LoadOp::create(b, k, idx));
+    if (gla) {
+      Value gv = toF32(b, memref::LoadOp::create(b, g, idx));
+      storeShared(select(it.valid, gv, zero8),
+                  bAt(it.row, mul(it.grp, 8)), 16);
+    } else {
+      SmallVector<Value> qe, ke;
+      for (int64_t e = 0; e < 8; ++e) {
+        qe.push_back(featureMap(b, spec.featureMap,
+                                vector::ExtractOp::create(b, qv, e)));
+        ke.push_back(featureMap(b, spec.featureMap,
+                                vector::ExtractOp::create(b, kv, e)));
+      }
+      qv = vector::FromElementsOp::create(b, vec8, qe);
+      kv = vector::FromElementsOp::create(b, vec8, ke);
+    }
+    storeRow(qv, offQ, it);
+    storeRow(select(it.valid, kv, zero8), offKD, it);
+    items.push_back(it);
+  }
+  if (!gla)
+    return;
+  gpu::BarrierOp::create(b);
+  // Column pass: b = inclusive cumsum of g down each column, then the
+  // per-column factors P[I] = e^{b_{16I−1}}, L[J] = e^{b_63 − b_{16J+15}},
+  // D = e^{b_63}.
+  ifThen(b, cmp(arith::CmpIPredicate::slt, tid, ci(dk)), [&] {
+    SmallVector<Value> col;
+    for (int64_t r = 0; r < kChunk; ++r)
+      col.push_back(loadF32(bAt(ci(r), tid)));
+    Value run = col[0];
+    for (int64_t r = 1; r < kChunk; ++r) {
+      run = arith::AddFOp::create(b, run, col[r]);
+      storeShared(run, bAt(ci(r), tid), 4);
+      col[r] = run;
+    }
+    Value last = col[kChunk - 1];
+    for (int64_t s = 0; s < 4; ++s) {
+      Value p = s ? expf(col[s * kSub - 1]) : cf(1.0);
+      storeShared(p, add(mul(tid, 4), offFac + s * dk * 4), 4);
+      Value l = expf(arith::SubFOp::create(b, last, col[s * kSub + kSub - 1]));
+      storeShared(l, add(mul(tid, 4), offFac + (4 + s) * dk * 4), 4);
+    }
+    storeShared(expf(last), add(mul(tid, 4), offFac + 8 * dk * 4), 4);
+  });
+  gpu::BarrierOp::create(b);
+  // Scaled operands of each item's row j (sub-chunk J = j / 16).
+  Type elem8 = VectorType::get({8}, elem);
+  for (const Item &it : items) {
+    Value qv = toF32(b, LLVM::LoadOp::create(b, elem8,
+                                             sharedPtr(rowOffset(it, offQ)), 16));
+    Value kv = toF32(b, LLVM::LoadOp::create(
+                            b, elem8, sharedPtr(rowOffset(it, offKD)), 16));
+    Value c0 = mul(it.grp, 8);
+    Value J = divu(it.row, kSub);
+    Value bj = loadF32(bAt(it.row, c0), 8);
+    Value hasRef = cmp(arith::CmpIPredicate::sgt, J, ci(0));
+    Value r0 = sub(mul(J, kSub), ci(1));
+    Value bRef = select(hasRef, loadF32(bAt(select(hasRef, r0, ci(0)), c0), 8),
+                        zero8);
+    Value bEnd = loadF32(bAt(add(mul(J, kSub), kSub - 1), c0), 8);
+    Value x = arith::SubFOp::create(b, bj, bRef); // ≤ 0
+    Value qh = arith::MulFOp::create(b, qv, expVec(x));
+    Value kd = arith::MulFOp::create(
+        b, kv, expVec(arith::NegFOp::create(b, x)));
+    Value ke = arith::MulFOp::create(
+        b, kv, expVec(arith::SubFOp::create(b, bEnd, bj)));
+    Value lj = loadF32(add(add(mul(J, dk * 4), mul(c0, 4)), offFac + 4 * dk * 4),
+                       8);
+    Value kl = arith::MulFOp::create(b, ke, lj);
+    storeRow(qh, offQ, it);
+    storeRow(kd, offKD, it);
+    storeRow(ke, offKE, it);
+    storeRow(kl, offKL, it);
+  }
+}
+
+void ChunkwiseBuilder::writeState(ArrayRef<Value> s) {
+  const int64_t mts = dk / 64;
+  for (int64_t mt = 0; mt < mts; ++mt) {
+    Value a0 = mul(add(mul(warp, mts), mt), 16);
+    for (int64_t n = 0; n < nT; ++n)
+      for (int64_t r = 0; r < 2; ++r) {
+        Value row = add(a0, add(gid, r * 8));
+        Value col = add(mul(tig, 2), n * 8);
+        const Value *x = &s[(mt * nT + n) * 4 + 2 * r];
+        storeShared(pack(x[0], x[1]),
+                    add(add(mul(row, rsV), mul(col, 2)), offS), 4);
+      }
+  }
+}
+
+void ChunkwiseBuilder::build(ValueRange args) {
+  const int64_t H = spec.heads, T = spec.time;
+  const int64_t mts = dk / 64, numChunks = (T + kChunk - 1) / kChunk;
+  unsigned ai = gla ? 4 : 3;
+  Value init = gla && spec.hasInit ? args[ai++] : Value();
+  Value finalState = gla ? args[ai++] : Value();
+  Value o = args[ai++];
+
+  bindSmem();
+  tid = id(false, gpu::Dimension::x);
+  lane = arith::AndIOp::create(b, tid, ci(31));
+  warp = arith::ShRUIOp::create(b, tid, ci(5));
+  gid = arith::ShRUIOp::create(b, lane, ci(2));
+  tig = arith::AndIOp::create(b, lane, ci(3));
+  Value bh = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+  bi = arith::DivUIOp::create(b, bh, cIdx(b, H));
+  hi = arith::RemUIOp::create(b, bh, cIdx(b, H));
+  colBase = arith::MulIOp::create(
+      b, gpu::BlockIdOp::create(b, gpu::Dimension::y), cIdx(b, vt));
+  Value l8 = remu(lane, 8), l16 = remu(lane, 16);
+  Value hiHalf = divu(lane, 16), midBit = remu(divu(lane, 8), 2);
+  laneQ = add(mul(add(mul(warp, kSub), l16), rsK), mul(hiHalf, 16));
+  laneK = add(mul(add(l8, mul(hiHalf, 8)), rsK), mul(midBit, 16));
+  laneV = add(mul(add(l8, mul(midBit, 8)), rsV), mul(hiHalf, 16));
+
+  // Element (mt, n, e) of this thread's S tile: row a, column c.
+  auto stateRow = [&](int64_t mt, int64_t e) {
+    return add(mul(add(mul(warp, mts), mt), 16), add(gid, e >= 2 ? 8 : 0));
+  };
+  auto stateCol = [&](int64_t n, int64_t e) {
+    return arith::AddIOp::create(
+        b, colBase, toIndex(add(mul(tig, 2), n * 8 + (e & 1))));
+  };
+  SmallVector<Value> state;
+  for (int64_t mt = 0; mt < mts; ++mt)
+    for (int64_t n = 0; n < nT; ++n)
+      for (int64_t e = 0; e < 4; ++e)
+        state.push_back(init ? Value(memref::LoadOp::create(
+                                   b, init,
+                                   ValueRange{bi, hi, toIndex(stateRow(mt, e)),
+                                              stateCol(n, e)}))
+                             : cf(0.0));
+  writeState(state);
+  if (!gla)
+    ifThen(b, cmp(arith::CmpIPredicate::slt, tid, ci(dk)),
+           [&] { storeShared(cf(0.0), add(mul(tid, 4), offB), 4); });
+  gpu::BarrierOp::create(b);
+
+  state = forLoop(
+      b, cIdx(b, 0), cIdx(b, numChunks), cIdx(b, 1), state,
+      [&](Value chunk, ValueRange in) -> SmallVector<Value> {
+        SmallVector<Value> s(in.begin(), in.end());
+        Value t0 = mul(toI32(chunk), kChunk);
+        stage(t0, args);
+        gpu::BarrierOp::create(b);
+
+        auto qf = [&](int64_t kk) {
+          return ldmatrix4(add(laneQ, offQ + kk * 32), /*trans=*/false);
+        };
+        SmallVector<Value> acc(nT * 4, cf(0.0));
+        if (!gla)
+          acc.append({cf(0.0), cf(0.0)}); // row sums of P
+        const size_t nO = nT * 4;
+        auto sums = [&](SmallVector<Value> &a) {
+          return gla ? MutableArrayRef<Value>()
+                     : MutableArrayRef<Value>(a).slice(nO, 2);
+        };
+        // Earlier sub-chunks J < w.
+        acc = forLoop(
+            b, cIdx(b, 0), toIndex(warp), cIdx(b, 1), acc,
+            [&](Value jIdx, ValueRange accIn) -> SmallVector<Value> {
+              SmallVector<Value> a(accIn.begin(), accIn.end());
+              Value J = toI32(jIdx);
+              // GLA: e^{b_{16w−1} − b_{16J+15}} per key column (≤ 1).
+              Value rRef = sub(mul(warp, kSub), ci(1));
+              Value rEnd = add(mul(J, kSub), kSub - 1);
+              auto qa = [&](int64_t kk) {
+                if (!gla)
+                  return qf(kk);
+                return scaleFragment(qf(kk), kk, [&](Value c) {
+                  auto [r0, r1] = pairAt(bAt(rRef, c));
+                  auto [e0, e1] = pairAt(bAt(rEnd, c));
+                  return std::make_pair(expf(arith::SubFOp::create(b, r0, e0)),
+                                        expf(arith::SubFOp::create(b, r1, e1)));
+                });
+              };
+              blockProduct(qa, offKE, mul(J, kSub), false,
+                           MutableArrayRef<Value>(a).take_front(nO),
+                           sums(a));
+              return a;
+            });
+        blockProduct(qf, offKD, mul(warp, kSub), true,
+                     MutableArrayRef<Value>(acc).take_front(nO), sums(acc));
+
+        // Inter-chunk: Q̂ e^{b_r} · S; linear attention: φ(q)·z partial
+        // sums of the thread's columns.
+        SmallVector<Value, 2> den;
+        if (!gla)
+          den = {acc[nO], acc[nO + 1]};
+        for (int64_t kk = 0; kk < dk / 16; ++kk) {
+          SmallVector<Value, 4> a = qf(kk);
+          if (!gla) {
+            for (int64_t r = 0; r < 2; ++r)
+              for (int64_t half = 0; half < 2; ++half) {
+                auto [q0, q1] = unpack(a[2 * half + r]);
+                Value c = add(mul(tig, 2), kk * 16 + half * 8);
+                auto [z0, z1] = pairAt(add(mul(c, 4), offB));
+                den[r] = fma(b, q0, z0, den[r]);
+                den[r] = fma(b, q1, z1, den[r]);
+              }
+          } else {
+            a = scaleFragment(a, kk, [&](Value c) {
+              return pairAt(add(mul(add(mul(warp, dk), c), 4), offFac));
+            });
+          }
+          for (int64_t dd = 0; dd < vt / 16; ++dd) {
+            auto sf = ldmatrix4(
+                add(laneV, offS + kk * 16 * rsV + dd * 32), /*trans=*/true);
+            MutableArrayRef<Value> oa(acc);
+            mma(a, sf[0], sf[1], oa.slice(2 * dd * 4, 4));
+            mma(a, sf[2], sf[3], oa.slice((2 * dd + 1) * 4, 4));
+          }
+        }
+
+        // Row factors: scale, or 1 / (row sum + φ(q)·z + ε).
+        SmallVector<Value, 2> factor;
+        for (int64_t r = 0; r < 2; ++r) {
+          if (gla) {
+            factor.push_back(cf(spec.scale));
+            continue;
+          }
+          Value d = den[r];
+          d = arith::AddFOp::create(b, d, warpXor(d, 1));
+          d = arith::AddFOp::create(b, d, warpXor(d, 2));
+          d = arith::AddFOp::create(b, d, cf(spec.epsilon));
+          factor.push_back(arith::DivFOp::create(b, cf(1.0), d));
+        }
+        for (int64_t r = 0; r < 2; ++r) {
+          Value t = add(t0, add(mul(warp, kSub), add(gid, r * 8)));
+          ifThen(b, cmp(arith::CmpIPredicate::slt, t, ci(T)), [&] {
+            for (int64_t n = 0; n < nT; ++n) {
+              Value x0 =
+                  arith::MulFOp::create(b, acc[n * 4 + 2 * r], factor[r]);
+              Value x1 =
+                  arith::MulFOp::create(b, acc[n * 4 + 2 * r + 1], factor[r]);
+              Value pair = vector::FromElementsOp::create(
+                  b, VectorType::get({2}, f32), ValueRange{x0, x1});
+              Value col = arith::AddIOp::create(
+                  b, arith::DivUIOp::create(b, colBase, cIdx(b, 2)),
+                  toIndex(add(tig, n * 4)));
+              memref::StoreOp::create(
+                  b,
+                  arith::TruncFOp::create(b, VectorType::get({2}, elem), pair),
+                  o, ValueRange{bi, hi, toIndex(t), col});
+            }
+          });
+        }
+        gpu::BarrierOp::create(b);
+
+        // S ← diag(e^{b_63}) S + K̃ᵀ V; warp w owns rows 16·(w·mts + mt) ….
+        for (int64_t mt = 0; mt < mts; ++mt) {
+          Value a0 = mul(add(mul(warp, mts), mt), 16);
+          if (gla)
+            for (int64_t r = 0; r < 2; ++r) {
+              Value d = loadF32(
+                  add(mul(add(a0, add(gid, r * 8)), 4), offFac + 8 * dk * 4));
+              for (int64_t n = 0; n < nT; ++n)
+                for (int64_t e = 0; e < 2; ++e) {
+                  Value &x = s[(mt * nT + n) * 4 + 2 * r + e];
+                  x = arith::MulFOp::create(b, x, d);
+                }
+            }
+          for (int64_t ks = 0; ks < kChunk / 16; ++ks) {
+            auto ka = ldmatrix4(
+                add(add(laneK, mul(a0, 2)), offKL + ks * 16 * rsK),
+                /*trans=*/true);
+            for (int64_t dd = 0; dd < vt / 16; ++dd) {
+              auto vf = ldmatrix4(add(laneV, offV + ks * 16 * rsV + dd * 32),
+                                  /*trans=*/true);
+              MutableArrayRef<Value> sa(s);
+              mma(ka, vf[0], vf[1], sa.slice((mt * nT + 2 * dd) * 4, 4));
+              mma(ka, vf[2], vf[3], sa.slice((mt * nT + 2 * dd + 1) * 4, 4));
+            }
+          }
+        }
+        writeState(s);
+        if (!gla)
+          // z += Σ φ(k_j) of the chunk (the 16-bit values the mma used).
+          ifThen(b, cmp(arith::CmpIPredicate::slt, tid, ci(dk)), [&] {
+            Value zOff = add(mul(tid, 4), offB);
+            Value z = loadF32(zOff);
+            for (int64_t r = 0; r < kChunk; ++r) {
+              Value kv = LLVM::LoadOp::create(
+                  b, elem, sharedPtr(add(mul(tid, 2), offKD + r * rsK)), 2);
+              z = arith::AddFOp::create(b, z, arith::ExtFOp::create(b, f32, kv));
+            }
+            storeShared(z, zOff, 4);
+          });
+        gpu::BarrierOp::create(b);
+        return s;
+      });
+
+  if (finalState)
+    for (int64_t mt = 0; mt < mts; ++mt)
+      for (int64_t n = 0; n < nT; ++n)
+        for (int64_t e = 0; e < 4; ++e)
+          memref::StoreOp::create(
+              b, state[(mt * nT + n) * 4 + e], finalState,
+              ValueRange{bi, hi, toIndex(stateRow(mt, e)), stateCol(n, e)});
+}
+
+} // namespace
+
+LogicalResult checkChunkwise(const RecurrenceSpec &spec, Operation *op,
+                             bool remark) {
+  StringRef name = op->getName().stripDialect();
+  std::string why;
+  llvm::raw_string_ostream os(why);
+  if (spec.kind == RecurrenceKind::DeltaRule)
+    os << "chunkwise=1 has no kernel for delta_rule yet";
+  else if (!spec.elemType.isBF16() && !spec.elemType.isF16())
+    os << "chunkwise " << name
+       << " needs bf16 or f16 q, k, v (tensor cores), got '" << spec.elemType
+       << "'";
+  else if ((spec.dk != 64 && spec.dk != 128) ||
+           (spec.dv != 64 && spec.dv != 128))
+    os << "chunkwise " << name << " needs Dk and Dv in {64, 128}, got Dk = "
+       << spec.dk << ", Dv = " << spec.dv;
+  if (why.empty())
+    return success();
+  if (remark)
+    op->emitRemark("linea-to-gpu: ") << why << "; it stays recurrent";
+  return failure();
+}
+
+SmallVector<LaunchStep> buildChunkwiseKernel(OpBuilder &builder, Location loc,
+                                             StringRef name,
+                                             const RecurrenceSpec &spec) {
+  const int64_t B = spec.batch, H = spec.heads, T = spec.time, Dk = spec.dk,
+                Dv = spec.dv;
+  const bool gla = spec.kind == RecurrenceKind::GatedLinearAttention;
+  Type f32 = builder.getF32Type();
+  Type elem8 = VectorType::get({8}, spec.elemType);
+  SmallVector<Type> argTypes = {globalMemRef({B, H, T, Dk / 8}, elem8),
+                                globalMemRef({B, H, T, Dk / 8}, elem8),
+                                globalMemRef({B, H, T, Dv / 8}, elem8)};
+  if (gla) {
+    argTypes.push_back(globalMemRef({B, H, T, Dk / 8},
+                                    VectorType::get({8}, spec.gateType)));
+    if (spec.hasInit)
+      argTypes.push_back(globalMemRef({B, H, Dk, Dv}, f32));
+    argTypes.push_back(globalMemRef({B, H, Dk, Dv}, f32));
+  }
+  argTypes.push_back(
+      globalMemRef({B, H, T, Dv / 2}, VectorType::get({2}, spec.elemType)));
+  declareDynamicSmem(builder, loc);
+  auto func = createKernel(builder, loc, name, argTypes, kThreads);
+  ImplicitLocOpBuilder b(loc, builder.getContext());
+  b.setInsertionPointToStart(&func.getBody().front());
+  ChunkwiseBuilder cw(b, spec);
+  cw.build(func.getArguments());
+  gpu::ReturnOp::create(b);
+  return {{name.str(), {B * H, Dv / spec.valueTile, 1}, {kThreads, 1, 1},
+           cw.shared()}};
+}
+
+} // namespace linea::gpu_codegen
