@@ -29,9 +29,11 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cuda_timing import median_event_ms  # noqa: E402
+from cuda_timing import compare, median_event_ms  # noqa: E402
 import cuda_scan_check  # noqa: E402  (scans and linear-attention recurrences)
 import cuda_attention_check  # linea.attention: prefill and decode
+import cuda_gemm_check  # noqa: E402  (wgmma GEMM for prefill linear layers)
+import cuda_forms_check  # noqa: E402  (nm, shift, fp8_e5m2/uint8/nf4/mxfp4/nvfp4)
 
 DTYPES = {"bf16": torch.bfloat16, "f16": torch.float16, "f32": torch.float32,
           "i8": torch.int8, "i32": torch.int32, "i64": torch.int64}
@@ -182,12 +184,7 @@ def check(rt, entry, gen):
     rt.launch(kernel, order)
     torch.cuda.synchronize()
     w = dense_weight(entry, args)
-    ref = args["x"].double() @ w.t()
-    if "bias" in args:
-        ref = ref + args["bias"].double()
-    y = args["y"].double()
-    unwritten = int((~torch.isfinite(y)).sum())
-    err = float((y - ref).norm() / ref.norm())
+    err, unwritten = compare(args, w)
     tol = REL_TOL[entry["args"][-1]["dtype"]]
     return err, unwritten, err <= tol and unwritten == 0, args, w
 
@@ -311,12 +308,28 @@ def main():
     failures = 0
     scan_recs = []
     attn_recs = []
+    gemm_recs = []
+    forms_recs = []
     for entry in manifest["kernels"]:
         if entry["op"] in cuda_attention_check.OPS:
             rec = cuda_attention_check.run(rt, entry, gen, opts.warmup,
                                            opts.iters, probe)
             failures += rec["check"] != "pass"
             attn_recs.append(rec)
+            print(json.dumps(rec), flush=True)
+            torch.cuda.empty_cache()
+            continue
+        if cuda_gemm_check.handles(entry):
+            rec = cuda_gemm_check.run(rt, entry, gen, opts.warmup, opts.iters)
+            failures += rec["check"] != "pass"
+            gemm_recs.append(rec)
+            print(json.dumps(rec), flush=True)
+            torch.cuda.empty_cache()
+            continue
+        if cuda_forms_check.handles(entry):
+            rec = cuda_forms_check.run(rt, entry, gen, opts.warmup, opts.iters, probe)
+            failures += rec["check"] != "pass"
+            forms_recs.append(rec)
             print(json.dumps(rec), flush=True)
             torch.cuda.empty_cache()
             continue
@@ -353,6 +366,10 @@ def main():
             rec.update(ours_ms=ours, peer_ms=peer, speedup=peer / ours,
                        ours_gbps=gbps, probe_gbps=probe,
                        frac_probe=gbps / probe, weight_sets=nsets)
+            if entry["m"] > 16:  # prefill GEMMs: compute-bound, TFLOP/s
+                flop = 2 * entry["m"] * entry["n"] * entry["k"]
+                rec.update(ours_tflops=flop / (ours * 1e9),
+                           peer_tflops=flop / (peer * 1e9))
             name2, peer2 = form_peer(entry, args, w, opts.warmup, opts.iters)
             if name2 is not None:
                 rec["peer2"] = name2
@@ -370,7 +387,7 @@ def main():
         print(cuda_scan_check.table(scan_recs))
     if opts.out:
         with open(opts.out, "w") as f:
-            for rec in lines + scan_recs + attn_recs:
+            for rec in lines + scan_recs + attn_recs + gemm_recs + forms_recs:
                 f.write(json.dumps(rec) + "\n")
 
     print(f"\n{props.name}, copy probe {probe:.0f} GB/s")
@@ -394,7 +411,14 @@ def main():
     if attn_recs:
         print("\nattention (ours vs torch SDPA flash; c: causal)")
         print(cuda_attention_check.table(attn_recs))
-    total = len(lines) - 1 + len(scan_recs) + len(attn_recs)
+    if gemm_recs:
+        print("\nwgmma GEMM (ours vs torch.matmul / cuBLAS)")
+        print(cuda_gemm_check.table(gemm_recs))
+    if forms_recs:
+        print("\nnm / shift / fp8_e5m2, uint8, nf4, mxfp4, nvfp4 (ours vs cuBLAS bf16)")
+        print(cuda_forms_check.table(forms_recs))
+    total = (len(lines) - 1 + len(scan_recs) + len(attn_recs) + len(gemm_recs)
+             + len(forms_recs))
     print(f"{total - failures} of {total} kernels pass")
     return 1 if failures else 0
 

@@ -13,7 +13,8 @@ chunkwise, "/cw" in the table). For each:
          f32 (the recurrent reference), the vectorised torch form where one
          exists (cumprod/cumsum for linear_scan), and torch SDPA (flash,
          bf16, causal) of softmax attention with the same heads over the
-         same T (scans: D / 64 heads of 64 channels).
+         same T (scans: D / 64 heads of 64 channels); chunkwise entries
+         also against the recurrent entry of the same layer (x rec).
 """
 
 import contextlib
@@ -47,7 +48,8 @@ def make_inputs(entry, gen):
     op, t = entry["op"], {}
     for a in entry["args"]:
         name, shape, dt = a["name"], a["shape"], DTYPES[a["dtype"]]
-        if name in ("y", "h", "o", "final_state", "ws_state", "ws_decay"):
+        if name in ("y", "h", "o", "final_state", "ws_state", "ws_decay",
+                    "ws_wu"):
             t[name] = torch.full(shape, float("nan"), dtype=dt, device=DEVICE)
         elif name == "A":  # Mamba's A = −exp(A_log)
             t[name] = (-torch.exp(torch.randn(shape, device=DEVICE,
@@ -80,7 +82,8 @@ def reference(entry, t, dtype=torch.float64):
     """Results by name, by the op's definition (a loop over t) in `dtype`."""
     op = entry["op"]
     c = {k: v.to(dtype) for k, v in t.items()
-         if k not in ("y", "h", "o", "final_state", "ws_state", "ws_decay")}
+         if k not in ("y", "h", "o", "final_state", "ws_state", "ws_decay",
+                      "ws_wu")}
     if op == "linear_scan":
         a, b = c["a"], c["b"]
         h = c.get("initial_state", torch.zeros_like(a[:, 0]))
@@ -210,11 +213,24 @@ def run(rt, entry, gen, warmup, iters, time_refs=True):
     return rec
 
 
+def relate_forms(recs):
+    """Adds x_recurrent (recurrent kernel time / ours) to every timed
+    chunkwise record whose layer also has a timed recurrent entry."""
+    rec_ms = {r["layer"]: r["ours_ms"] for r in recs
+              if r.get("form") == "recurrent" and "ours_ms" in r}
+    for r in recs:
+        if r.get("form") == "chunkwise" and "ours_ms" in r \
+                and r["layer"] in rec_ms:
+            r["recurrent_ms"] = rec_ms[r["layer"]]
+            r["x_recurrent"] = rec_ms[r["layer"]] / r["ours_ms"]
+
+
 def table(recs):
-    """Text table of the records of run()."""
+    """Text table of the records of run() (adds x_recurrent to them)."""
+    relate_forms(recs)
     lines = [f"{'op':27} {'dims':>22} {'dt':>4} {'L':>2} {'err':>8} "
              f"{'ours us':>9} {'sdpa us':>9} {'x sdpa':>7} {'loop ms':>8} "
-             f"{'x loop':>7} {'x vec':>6}"]
+             f"{'x loop':>7} {'x vec':>6} {'x rec':>6}"]
     for r in recs:
         dims = "x".join(map(str, r["dims"]))
         op = r["op"] + ("/cw" if r.get("form") == "chunkwise" else "")
@@ -227,7 +243,10 @@ def table(recs):
         loop = (f"{r['loop_ms']:8.1f} {r['x_loop']:7.0f}" if "loop_ms" in r
                 else f"{'-':>8} {'-':>7}")
         vec = f"{r['x_vec']:6.1f}" if "x_vec" in r else f"{'-':>6}"
+        xrec = (f"{r['x_recurrent']:6.2f}" if "x_recurrent" in r
+                else f"{'-':>6}")
         lines.append(f"{op[:27]:27} {dims:>22} {r['dtype']:>4} "
                      f"{r['launches']:>2} {err:8.1e} {r['ours_ms'] * 1e3:9.1f} "
-                     f"{r['sdpa_ms'] * 1e3:9.1f} {r['x_sdpa']:7.2f} {loop} {vec}")
+                     f"{r['sdpa_ms'] * 1e3:9.1f} {r['x_sdpa']:7.2f} {loop} {vec}"
+                     f" {xrec}  {r['symbol']}")
     return "\n".join(lines)

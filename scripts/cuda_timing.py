@@ -18,3 +18,14 @@ def median_event_ms(fn, warmup, iters):
         ends[i].record()
     torch.cuda.synchronize()
     return statistics.median(s.elapsed_time(e) for s, e in zip(starts, ends))
+
+
+def compare(args, w):
+    """(‖y − ref‖/‖ref‖, unwritten elements) of the output args["y"] against
+    x·wᵀ (+ bias) in float64; w is the dense weight [N, K]."""
+    ref = args["x"].double() @ w.t()
+    if "bias" in args:
+        ref = ref + args["bias"].double()
+    y = args["y"].double()
+    unwritten = int((~torch.isfinite(y)).sum())
+    return float((y - ref).norm() / ref.norm()), unwritten

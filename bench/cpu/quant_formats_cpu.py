@@ -39,6 +39,7 @@ from linea.formats import QFormat  # noqa: E402
 FORMATS = {
     "int8": QFormat("int8"),
     "int4": QFormat("int4", "group", 128, "f16"),
+    "int6": QFormat("int6", "group", 128, "f16"),
     "fp8_e4m3": QFormat("fp8_e4m3"),
     "fp8_e5m2": QFormat("fp8_e5m2"),
     "fp8_e4m3-fp8_per_token": QFormat("fp8_e4m3", act="fp8_per_token"),

@@ -46,14 +46,27 @@ from cost_fit import fitted_forms, measurements  # noqa: E402
 # (name, type) and the op text, for N = K = n; generated with
 # --host-fallback, so a form linea-to-gpu has no kernel for lands in the
 # manifest's host_ops, and its reason in the model's "no_kernel".
-def _quant(element, fmt, zeros=False, packed=2, groups=lambda n: n // 128):
+def _quant(element, fmt, zeros=False, packed=2, groups=lambda n: n // 128,
+           scale="bf16", tensor_scale=False):
     def make(n):
-        ops = [("q", f"tensor<{n}x{n // packed}xi8>"), ("s", f"tensor<{n}x{groups(n)}xbf16>")]
+        ops = [("q", f"tensor<{n}x{n // packed}xi8>"), ("s", f"tensor<{n}x{groups(n)}x{scale}>")]
         if zeros:
             ops.append(("z", f"tensor<{n}x{groups(n)}xi8>"))
+        if tensor_scale:
+            ops.append(("t", "tensor<f32>"))
         return ops, "linea.quant_linear {x}, %q, %s" + (" zero_points %z" if zeros else "") + \
-            f" format {fmt}"
+            (" tensor_scale %t" if tensor_scale else "") + f" format {fmt}"
     return make
+
+
+def _nm(n):  # 2:4: half the values, one index byte each
+    return ([("nv", f"tensor<{n}x{n // 2}xbf16>"), ("ni", f"tensor<{n}x{n // 2}xi8>")],
+            "linea.nm_linear 2:4 {x}, %nv, %ni")
+
+
+def _shift(n):  # T = 1 with a per-row scale
+    return ([("se", f"tensor<1x{n}x{n}xi8>"), ("sg", f"tensor<1x{n}x{n}xi8>"),
+             ("ss", f"tensor<{n}xbf16>")], "linea.shift_linear {x}, %se, %sg scale %ss")
 
 
 def _dense(n):
@@ -83,14 +96,21 @@ FORMS = {
     "fp8_e4m3": _quant("fp8_e4m3", "<fp8_e4m3, scale bf16>", packed=1, groups=lambda n: 1),
     "lowrank": _lowrank,
     "bsr": _bsr,
+    "uint8": _quant("uint8", "<uint8, scale bf16>", zeros=True, packed=1, groups=lambda n: 1),
+    "fp8_e5m2": _quant("fp8_e5m2", "<fp8_e5m2, scale bf16>", packed=1, groups=lambda n: 1),
+    "nf4": _quant("nf4", "<nf4, scale bf16>", groups=lambda n: n // 64),
+    "mxfp4": _quant("mxfp4", "<mxfp4>", groups=lambda n: n // 32, scale="f8E8M0FNU"),
+    "nvfp4": _quant("nvfp4", "<nvfp4>", groups=lambda n: n // 16, scale="f8E4M3FN",
+                    tensor_scale=True),
+    "nm": _nm,
+    "shift": _shift,
 }
 # Forms this script has no layer for: never priced (linea-to-gpu had no
 # kernel for them when it was written: docs/cuda.md, "What is generated").
 NOT_GENERATED = {
-    **{e: f"no CUDA kernel for {e} weights in linea-to-gpu; not measured"
-       for e in ("uint8", "int6", "fp8_e5m2", "mxfp4", "nvfp4", "nf4")},
+    "int6": "no CUDA kernel for int6 weights in linea-to-gpu; not measured",
     **{f: f"no CUDA kernel for linea.{f}_linear in linea-to-gpu; not measured"
-       for f in ("blockdiag", "monarch", "btt", "kron", "blast", "shift", "nm")},
+       for f in ("blockdiag", "monarch", "btt", "kron", "blast")},
 }
 ROTATE_BYTES = 256 << 20
 
@@ -139,7 +159,7 @@ def random_arg(rng, spec):
     from linea import cuda, formats
 
     shape = spec["shape"]
-    if spec["dtype"] == "i8":
+    if spec["dtype"] in ("i8", "f8E8M0FNU", "f8E4M3FN"):  # codes, any byte
         return rng.integers(-128, 128, size=shape, dtype=np.int8)
     if spec["dtype"] in ("i32", "i64"):
         return np.zeros(shape, cuda.numpy_dtype(spec["dtype"]))

@@ -41,7 +41,9 @@ from . import formats, tools
 
 _DTYPES = {"f32": np.dtype(np.float32), "f16": np.dtype(np.float16),
            "bf16": np.dtype(np.uint16), "i8": np.dtype(np.int8),
-           "i32": np.dtype(np.int32), "i64": np.dtype(np.int64)}
+           "i32": np.dtype(np.int32), "i64": np.dtype(np.int64),
+           # mxfp4 / nvfp4 scales: the raw e8m0 / e4m3 bytes.
+           "f8E8M0FNU": np.dtype(np.uint8), "f8E4M3FN": np.dtype(np.uint8)}
 
 
 #: Kernel arguments that are scratch space, not weights (low-rank's t = x·vᵀ).

@@ -45,11 +45,14 @@ def test_kernel_replaces_the_scalar_loops():
 # so that w spans several cache blocks (301 × 512).
 SHAPES = [(1, 37, 64), (3, 37, 64), (4, 8, 16), (5, 37, 64), (9, 40, 128),
           (16, 301, 512), (2, 301, 512)]
-# The packed GEMM path (M ≥ gemm-min-rows, 48): rows of x left over after
-# the 6-row tiles (53, 130), columns left to the dot tiles (N not a multiple
-# of 64: 70, 213), K in one block (64, 96) or in 3 uneven ones (592 → 208,
-# 208, 176), M exactly at the threshold.
-SHAPES += [(48, 64, 64), (53, 70, 592), (130, 213, 272), (64, 40, 96)]
+# The packed GEMM path (M ≥ gemm-min-rows, 32): rows of x left over after
+# the 6-row tiles (33, 53, 130), columns left to the dot tiles (N not a
+# multiple of 64: 70, 213), K in one block (64, 96, 128) or in several
+# uneven ones (592 → 4 × 128 + 80, 272 → 96 + 96 + 80, 400 → 3 × 112 + 64),
+# M at the threshold
+# and one on either side of it (31 takes the dot tiles).
+SHAPES += [(48, 64, 64), (53, 70, 592), (130, 213, 272), (64, 40, 96),
+           (31, 70, 144), (32, 64, 128), (33, 131, 400)]
 
 
 @pytest.mark.parametrize("m,n,k", SHAPES)
@@ -223,7 +226,8 @@ def test_gemm_path_is_taken():
     assert "llvm.shufflevector" not in small
 
 
-@pytest.mark.parametrize("m,n,k", [(48, 64, 64), (53, 70, 592), (97, 213, 272)])
+@pytest.mark.parametrize("m,n,k", [(48, 64, 64), (53, 70, 592), (97, 213, 272),
+                                   (32, 64, 128), (33, 131, 400)])
 @pytest.mark.parametrize("act", sorted(_ACTIVATIONS))
 def test_linear_epilogue_gemm_path(m, n, k, act):
     """Bias, activation and residual applied after the last K block."""

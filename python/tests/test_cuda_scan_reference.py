@@ -74,3 +74,59 @@ def test_delta_rule_reference_writes_value_at_unit_key(check):
     out = check.reference({"op": "delta_rule", "scale": 1.0},
                           {"q": k, "k": k, "v": v, "beta": beta})
     assert torch.allclose(out["o"], v, rtol=1e-9, atol=1e-12)
+
+
+def wy_chunked_delta_rule(q, k, v, beta, scale, chunk=64):
+    """The chunkwise form of ChunkwiseKernels.cpp (docs/cuda.md): per chunk,
+    rows past T zero (β = 0), A = tril(diag(β) K Kᵀ, −1), T = (I + A)⁻¹
+    diag(β) by the right-looking substitution, W = T K,
+    U = T V, U' = U − W S, O = scale (Q S + tril(Q Kᵀ) U'), S += Kᵀ U'."""
+    B, H, T, Dk = q.shape
+    S = torch.zeros(B, H, Dk, v.shape[-1], dtype=q.dtype)
+    o = torch.empty(B, H, T, v.shape[-1], dtype=q.dtype)
+    for t0 in range(0, T, chunk):
+        n = min(chunk, T - t0)
+        pad = lambda x: torch.nn.functional.pad(  # noqa: E731
+            x[:, :, t0:t0 + n], (0, 0) * (x.dim() - 3) + (0, chunk - n))
+        Q, K, V, be = pad(q), pad(k), pad(v), pad(beta)
+        A = (be[..., None] * (K @ K.transpose(-1, -2))).tril(-1)
+        # Right-looking: row j of T, once known, updates every row's
+        # accumulator (A[i][j] = 0 for i ≤ j).
+        Tm = torch.zeros(B, H, chunk, chunk, dtype=q.dtype)
+        acc = torch.diag_embed(be)
+        for j in range(chunk):
+            Tm[..., j, :] = acc[..., j, :]
+            acc = acc - A[..., :, j, None] * Tm[..., j, None, :]
+        W, U = Tm @ K, Tm @ V
+        Up = U - W @ S
+        O = Q @ S + (Q @ K.transpose(-1, -2)).tril() @ Up
+        o[:, :, t0:t0 + n] = scale * O[:, :, :n]
+        S = S + K.transpose(-1, -2) @ Up
+    return o, S
+
+
+def test_chunkwise_delta_rule_form_matches_reference(check):
+    # Ragged T (two full chunks and one of 22 rows) with an uneven β.
+    gen = torch.Generator().manual_seed(4)
+    B, H, T, Dk, Dv = 1, 2, 150, 8, 5
+    q = torch.randn(B, H, T, Dk, generator=gen, dtype=torch.float64)
+    k = torch.randn(B, H, T, Dk, generator=gen, dtype=torch.float64)
+    k = k / k.norm(dim=-1, keepdim=True)
+    v = torch.randn(B, H, T, Dv, generator=gen, dtype=torch.float64)
+    beta = torch.rand(B, H, T, generator=gen, dtype=torch.float64)
+    ref = check.reference({"op": "delta_rule", "scale": 0.3},
+                          {"q": q, "k": k, "v": v, "beta": beta})
+    o, S = wy_chunked_delta_rule(q, k, v, beta, 0.3)
+    assert torch.allclose(o, ref["o"], rtol=1e-9, atol=1e-11)
+    assert torch.allclose(S, ref["final_state"], rtol=1e-9, atol=1e-11)
+
+
+def test_table_relates_chunkwise_to_recurrent(check):
+    base = {"op": "delta_rule", "layer": "d", "dims": [1, 1, 64, 64, 64],
+            "dtype": "bf16", "launches": 1, "rel_err": {"o": 1e-3},
+            "sdpa_ms": 1.0, "x_sdpa": 1.0}
+    rec = dict(base, symbol="r", form="recurrent", ours_ms=2.0)
+    cw = dict(base, symbol="c", form="chunkwise", ours_ms=0.5)
+    text = check.table([cw, rec])
+    assert cw["x_recurrent"] == 4.0 and "x_recurrent" not in rec
+    assert "4.00" in text

@@ -1,7 +1,7 @@
 """linea-cpu-quant-kernels (run by linea-lower-to-llvm, hence by linea-run)
 against the reference lowering (`linea-lower-to-llvm=quant-kernels=false`,
 linea-to-linalg's dense decode) on the same modules and inputs, for every
-format and option the kernels cover: int8/uint8/int4/uint4, tensor/channel/
+format and option the kernels cover: int8/uint8/int4/uint4/int6, tensor/channel/
 group scales in f32/f16/bf16, groups and K that are not multiples of the
 vector width (partial last groups, odd K for 4-bit), bias, M = 1, 3, 17
 (static and dynamic), weight-only and dynamic_int8_per_token. Codes are
@@ -40,6 +40,15 @@ CASES = [
     (QFormat("uint8", "group", 16, act="dynamic_int8_per_token"), 37),
     (QFormat("uint8", "group", 64, "bf16", act="dynamic_int8_per_token"), 200),
     (QFormat("int4", "group", 32, "f16", act="dynamic_int8_per_token"), 200),
+    # int6: K = 37 ends in a partial 3-byte unit (one byte of it), K = 200
+    # in whole units; K = 38 / 39 end in two / three bytes of a unit.
+    (QFormat("int6"), 37),
+    (QFormat("int6"), 38),
+    (QFormat("int6", "tensor", scale="bf16"), 39),
+    (QFormat("int6", "group", 16, "f16"), 37),
+    (QFormat("int6", "group", 32), 200),
+    (QFormat("int6", "group", 64, "bf16"), 200),
+    (QFormat("int6", "group", 16, act="dynamic_int8_per_token"), 200),
 ]
 N = 13
 # AVX512-VNNI on this host (the vnni option's vpdpwssd needs it to run).
@@ -144,6 +153,29 @@ def test_kernel_matches_reference(case, m):
         assert np.all(np.abs(y_panel - exact) <= tol)
 
 
+PANEL_CASES = [(QFormat("int4", "group", 32), 200), (QFormat("int6"), 37),
+               (QFormat("uint8", "group", 16, "bf16"), 37),
+               (QFormat("int6", "group", 16, act="dynamic_int8_per_token"), 200)]
+
+
+@pytest.mark.parametrize("case", PANEL_CASES, ids=case_id)
+def test_panel_gemm_matches_reference(case):
+    """M = 70 ≥ linea-lower-to-llvm's panel-min-rows (64): the decoded-panel
+    GEMM, one whole block of 64 rows of x and a last one of 6 rows; N = 13
+    is two 6-row tiles of W and one single row, with bias."""
+    fmt, k = case
+    m = 70
+    qw = random_weight(fmt, N, k, seed=k)
+    rng = np.random.default_rng(k)
+    x = rng.standard_normal((m, k)).astype(np.float32)
+    bias = rng.standard_normal(N).astype(np.float32)
+    module, inputs = layer(qw, x, bias=bias, dynamic_batch=True)
+    # XT, x̂ in blocks of 64 rows, exists only in the panel GEMM.
+    assert "x64xf32>" in run_opt(module, "--linea-cpu-quant-kernels=panel-min-rows=64")
+    y, y_ref = run_both(module, inputs)
+    assert_same_sum(y, y_ref, F.quantize_activations(fmt.act, x), qw, bias)
+
+
 @pytest.mark.parametrize("case", [c for c in CASES if c[0].act == "weight_only"],
                          ids=case_id)
 def test_decoded_weight_is_bit_exact(case):
@@ -176,9 +208,10 @@ def test_token_ranks(x_shape):
 
 
 def test_unsupported_layers_keep_the_reference_lowering():
-    """Formats outside the kernels' set are left in place with a remark and
-    still run through linea-to-linalg."""
-    fmt = QFormat("int6")
+    """Formats outside the kernels' set (int6 groups of 8: not whole
+    four-unit steps) are left in place with a remark and still run through
+    linea-to-linalg."""
+    fmt = QFormat("int6", "group", 8)
     qw = F.quantize(fmt, np.random.default_rng(1).standard_normal((N, 37)).astype(np.float32))
     x = np.random.default_rng(2).standard_normal((2, 37)).astype(np.float32)
     module, inputs = layer(qw, x)

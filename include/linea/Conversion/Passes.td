@@ -101,13 +101,13 @@ def CpuContractionKernels
     Option<"fuseEpilogues", "fuse-epilogues", "bool", /*default=*/"true",
            "start from the fill of y and apply the elementwise ops that "
            "follow (bias, activation, residual) in the kernel's store">,
-    Option<"gemmMinRows", "gemm-min-rows", "int64_t", /*default=*/"48",
+    Option<"gemmMinRows", "gemm-min-rows", "int64_t", /*default=*/"32",
            "fewest rows of x (M) that take the packed GEMM path; 0 never">,
     Option<"gemmRows", "gemm-rows", "int64_t", /*default=*/"6",
            "rows of x per GEMM register tile">,
     Option<"gemmVectors", "gemm-vectors", "int64_t", /*default=*/"4",
            "vectors of w rows (columns of y) per GEMM register tile">,
-    Option<"gemmKBlock", "gemm-k-block", "int64_t", /*default=*/"256",
+    Option<"gemmKBlock", "gemm-k-block", "int64_t", /*default=*/"128",
            "K per GEMM block (rounded to divide K in whole vectors)">,
     Option<"gemmBlockBytes", "gemm-block-bytes", "int64_t",
            /*default=*/"1048576",
@@ -171,7 +171,8 @@ def CpuQuantKernels : Pass<"linea-cpu-quant-kernels", "mlir::ModuleOp"> {
   let summary = "Vector kernels for linea.quant_linear that decode the packed weight in registers";
   let description = [{
     Replaces each supported `linea.quant_linear` (int8, uint8, int4, uint4,
-    symmetric or asymmetric; fp8_e4m3, fp8_e5m2, mxfp4, nvfp4, nf4; tensor,
+    symmetric or asymmetric; int6 in 3-byte units of four codes, each unit
+    moved into an i32 lane by word permutes and shifts; fp8_e4m3, fp8_e5m2, mxfp4, nvfp4, nf4; tensor,
     channel or group scales of f32, f16, bf16, f8E8M0FNU or f8E4M3FN; every
     activation mode: `weight_only`, `dynamic_int8_per_token`,
     `fp8_per_tensor`, `fp8_per_token`; f32
@@ -189,14 +190,16 @@ def CpuQuantKernels : Pass<"linea-cpu-quant-kernels", "mlir::ModuleOp"> {
     accumulates `tile-m`×`tile-n` register
     tiles of vector FMAs, scale and zero point loaded once per group. The
     loop over blocks of about `block-bytes` packed bytes of W is an
-    `scf.parallel`. From `panel-min-rows` rows of x (an `scf.if` on the
-    dynamic M) each tile of `tile-n` rows of W is instead decoded once into
-    an f32 panel (Ŵ's values, laid out as x) that every tile of rows of x
-    reads with plain FMAs. With `int-dot` and `vnni` W8A8 multiplies x̂'s
+    `scf.parallel`. From `panel-min-rows` to `panel-max-rows` rows of x (an `scf.if`
+    on the dynamic M) it is a GEMM on decoded panels instead: x̂ is transposed once
+    into blocks of 64 rows, blocks of rows of W are decoded K block by K
+    block into f32 panels (Ŵ's values, decoded once), and register tiles of
+    6 rows of W × 4 vectors of rows of x accumulate broadcast FMAs. With `int-dot` and `vnni` W8A8 multiplies x̂'s
     integer codes with the weight codes by AVX512-VNNI `vpdpwssd`, summed
     exactly in i32 per group. Ŵ and x̂ are bit-identical to
-    linea-to-linalg's; only the f32 summation order differs. int6, and
-    shapes the kernels do not cover (f16/bf16 x, 4-bit groups of odd size,
+    linea-to-linalg's; only the f32 summation order differs. Shapes the
+    kernels do not cover (f16/bf16 x, 4-bit groups of odd size, int6 groups
+    that are not a multiple of 16 codes,
     codebook formats without a `permute-width` permute for their step) are
     left to the
     reference lowering (with a remark under `report-skipped`). Run by
@@ -229,11 +232,14 @@ def CpuQuantKernels : Pass<"linea-cpu-quant-kernels", "mlir::ModuleOp"> {
            "instead of f32 FMAs (without vnni: shuffles, sext, mul and add, "
            "which x86 does not select as vpmaddwd/vpdpwssd with the operands "
            "shared across the tile; slower than the f32 kernel)">,
-    Option<"panelMinRows", "panel-min-rows", "int64_t", /*default=*/"8",
-           "rows of x (checked at run time) from which each tile of "
-           "tile-n rows of W is decoded once into an f32 panel that all "
-           "rows of x read, instead of once per tile-m rows; 0 never "
-           "(not for int-dot)">,
+    Option<"panelMinRows", "panel-min-rows", "int64_t", /*default=*/"64",
+           "rows of x (checked at run time) from which the kernel is a "
+           "GEMM on W decoded once into f32 panels instead of decoding "
+           "W once per tile-m rows; 0 never (not for int-dot)">,
+    Option<"panelMaxRows", "panel-max-rows", "int64_t", /*default=*/"256",
+           "rows of x above which the panel GEMM is not used (it measured "
+           "slower than the tiles at M = 512, and its x̂ᵀ and f32 y buffers "
+           "grow with M); 0 no limit">,
     Option<"vnni", "vnni", "bool", /*default=*/"false",
            "with int-dot, each step is one AVX512-VNNI vpdpwssd per "
            "accumulator (the llvm.x86.avx512.vpdpwssd.512 intrinsic; the CPU "
@@ -676,6 +682,11 @@ def LineaToGPU : Pass<"linea-to-gpu", "mlir::ModuleOp"> {
     packed subtract per two codes), x pairs by prmt, split-K over the 4
     warps of a block through shared memory. See docs/cuda.md.
 
+    Dense layers with M >= 128 and x of W's 16-bit type get a Hopper GEMM
+    instead (`wgmma`, `wgmma-tiles`): cp.async into 128-byte-swizzled
+    multi-stage shared memory, wgmma.mma_async m64nNk16 with shared-memory
+    descriptors and f32 accumulators, 1 or 2 warpgroups per block.
+
     `linea.attention` (bf16/f16, D = Dv ∈ {64, 128}, causal or not, GQA,
     no mask operand, static shapes) becomes a FlashAttention-2 forward
     kernel (cp.async double-buffered K/V tiles, ldmatrix, mma.sync m16n8k16
@@ -724,6 +735,30 @@ def LineaToGPU : Pass<"linea-to-gpu", "mlir::ModuleOp"> {
                "for layers of at least 2^24 weights that are quantized or "
                "have M > 1 (1 row tile up to M = 8, else 2), the GEMV "
                "otherwise">,
+    ListOption<"wgmma", "wgmma", "int64_t",
+               "dense linear layers: 1 the Hopper wgmma GEMM "
+               "(WgmmaGemmKernel.cpp; x and W both bf16 or both f16, K a "
+               "multiple of 8; an error for other layers), 0 the decode "
+               "kernels above; one kernel set per value. Default: the wgmma "
+               "GEMM for such layers with M >= 128, the decode kernels "
+               "otherwise">,
+    ListOption<"wgmmaTiles", "wgmma-tiles", "std::string",
+               "wgmma GEMM variants as BMxBNxSTAGES: output tile BM x BN "
+               "(64, 128 or 256 each; BM >= 128 uses 2 warpgroups) and "
+               "cp.async pipeline stages (>= 3); one kernel per value. "
+               "Default per layer: 128x256x4 if that makes >= 132 blocks, "
+               "else 128x128x4 or 64x128x4 (the first that does, or the "
+               "one with the most blocks)">,
+    Option<"quantGemmMinRows", "quant-gemm-min-rows", "int64_t",
+           /*default=*/"64",
+           "fewest rows of x (M) from which a quant_linear gets the prefill "
+           "GEMM (MmaGemmKernel.cpp: cp.async pipeline, in-register int4 / int8 / fp8 "
+           "decode, mma.sync) instead of the decode kernels; 0 never, 1 "
+           "always. Layers it cannot take (remark) keep the decode kernels">,
+    ListOption<"quantGemmTiles", "quant-gemm-tiles", "std::string",
+               "prefill GEMM variants as BMxBNxWMxWN[xSTAGES]: rows of x × "
+               "rows of W per block and per warp, cp.async stages (default "
+               "3); one kernel per value (default 128x128x64x32x3)">,
     Option<"chip", "chip", "std::string", /*default=*/"\"sm_90a\"",
            "NVVM target chip of the gpu.module">,
     Option<"hostFallback", "host-fallback", "bool", /*default=*/"false",

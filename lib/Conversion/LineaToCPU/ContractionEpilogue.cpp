@@ -10,6 +10,7 @@
 #include "ContractionEpilogue.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
@@ -95,6 +96,50 @@ bool isFusableLink(linalg::GenericOp op, Value prev) {
   return readsPrev && isScalarBody(op.getRegion().front());
 }
 
+/// True when `link` (a fusable link after `prev`) can run on vectors of
+/// consecutive columns: its body ops are elementwise-mappable (or
+/// constants) and each buffer it reads besides `prev` is indexed by the
+/// column only in its last, unit-stride dim, or not at all.
+bool isVectorizableLink(linalg::GenericOp link, Value prev) {
+  for (Operation &op : link.getRegion().front().without_terminator())
+    if (!isa<arith::ConstantOp>(op) &&
+        !OpTrait::hasElementwiseMappableTraits(&op))
+      return false;
+  for (OpOperand &operand : link->getOpOperands()) {
+    Value v = operand.get();
+    auto type = dyn_cast<MemRefType>(v.getType());
+    if (v == prev || !type)
+      continue;
+    AffineMap map = link.getMatchingIndexingMap(&operand);
+    std::optional<unsigned> column = map.getResultPosition(
+        getAffineDimExpr(1, link.getContext()));
+    if (column && (*column + 1 != map.getNumResults() ||
+                   !type.isLastDimUnitStride()))
+      return false;
+  }
+  return true;
+}
+
+/// True for the body ops that lower to LLVM on vectors: arith, and the
+/// math ops with an LLVM intrinsic (convert-math-to-llvm); the others go
+/// to libm per lane.
+bool hasVectorLowering(Operation &op) {
+  return op.getDialect()->getNamespace() == "arith" ||
+         isa<math::AbsFOp, math::CeilOp, math::CopySignOp, math::CosOp,
+             math::SinOp, math::ExpOp, math::Exp2Op, math::FloorOp,
+             math::FmaOp, math::LogOp, math::Log2Op, math::Log10Op,
+             math::PowFOp, math::RsqrtOp, math::SqrtOp, math::RoundOp,
+             math::RoundEvenOp, math::TruncOp>(op);
+}
+
+/// `v` as a vector of `shape`: itself when it is one, else broadcast.
+Value splat(OpBuilder &b, Location loc, Value v, VectorType shape) {
+  if (isa<VectorType>(v.getType()))
+    return v;
+  return vector::BroadcastOp::create(
+      b, loc, VectorType::get(shape.getShape(), v.getType()), v);
+}
+
 /// True when every user of `buffer` is in `allowed`, a deallocation or a
 /// dim query.
 bool onlyUsedBy(Value buffer, ArrayRef<Operation *> allowed) {
@@ -154,6 +199,7 @@ ContractionEpilogue ContractionEpilogue::analyze(linalg::GenericOp c) {
                            !onlyUsedBy(current, allowed)))
       break;
     e.chain.push_back(next);
+    e.vectorizable = e.vectorizable && isVectorizableLink(next, current);
     writers.push_back(next);
     current = out;
     after = next;
@@ -168,9 +214,14 @@ Value ContractionEpilogue::initial(OpBuilder &b, Location loc,
   return memref::LoadOp::create(b, loc, y, at);
 }
 
-void ContractionEpilogue::store(OpBuilder &b, Location loc, Value sum,
-                                ValueRange at) const {
-  Value value = sum, current = y;
+/// Applies the bodies of `chain` (the fused links after the contraction's
+/// output `y`) to `value`, y's element at `at`, or with `type` to a vector
+/// of them along the columns; returns the result and sets `current` to
+/// the buffer it belongs in.
+static Value applyChain(ArrayRef<Operation *> chain, Value y, OpBuilder &b,
+                        Location loc, Value value, ValueRange at,
+                        VectorType type, Value &current) {
+  current = y;
   for (Operation *link : chain) {
     auto op = cast<linalg::GenericOp>(link);
     Block &body = op.getRegion().front();
@@ -182,31 +233,95 @@ void ContractionEpilogue::store(OpBuilder &b, Location loc, Value sum,
         continue;
       if (v == current) {
         mapping.map(arg, value);
-      } else if (!isa<MemRefType>(v.getType())) {
-        mapping.map(arg, v); // a scalar operand
-      } else {
-        SmallVector<Value, 2> indices;
-        for (AffineExpr r : op.getMatchingIndexingMap(&operand).getResults())
-          indices.push_back(at[cast<AffineDimExpr>(r).getPosition()]);
-        mapping.map(arg, memref::LoadOp::create(b, loc, v, indices));
+        continue;
       }
+      if (!isa<MemRefType>(v.getType())) {
+        mapping.map(arg, type ? splat(b, loc, v, type) : v); // a scalar
+        continue;
+      }
+      // Along the columns (the last dim, see isVectorizableLink): one
+      // vector load; else one element for all lanes.
+      AffineMap map = op.getMatchingIndexingMap(&operand);
+      SmallVector<Value, 2> indices;
+      for (AffineExpr r : map.getResults())
+        indices.push_back(at[cast<AffineDimExpr>(r).getPosition()]);
+      if (!type)
+        mapping.map(arg, memref::LoadOp::create(b, loc, v, indices));
+      else if (map.getResultPosition(getAffineDimExpr(1, op.getContext())))
+        mapping.map(arg, vector::LoadOp::create(
+                             b, loc,
+                             VectorType::get(type.getShape(), arg.getType()), v,
+                             indices));
+      else
+        mapping.map(arg, splat(b, loc,
+                               memref::LoadOp::create(b, loc, v, indices),
+                               type));
     }
-    for (Operation &inner : body.without_terminator())
-      b.clone(inner, mapping);
+    for (Operation &inner : body.without_terminator()) {
+      if (!type) {
+        b.clone(inner, mapping);
+        continue;
+      }
+      if (auto c = dyn_cast<arith::ConstantOp>(inner)) {
+        auto vt = VectorType::get(type.getShape(), c.getType());
+        mapping.map(c.getResult(),
+                    arith::ConstantOp::create(
+                        b, loc, vt,
+                        SplatElementsAttr::get(vt, c.getValue())));
+        continue;
+      }
+      // Values from outside the body are scalars: broadcast them.
+      for (Value o : inner.getOperands())
+        if (!mapping.contains(o) && o.getParentBlock() != &body)
+          mapping.map(o, splat(b, loc, o, type));
+      if (hasVectorLowering(inner)) {
+        // Elementwise-mappable: the same op on vectors of its types.
+        Operation *clone = b.clone(inner, mapping);
+        for (OpResult r : clone->getResults())
+          r.setType(VectorType::get(type.getShape(), r.getType()));
+        continue;
+      }
+      // A libm function (erf, tanh, ...): lane by lane, as math-to-libm
+      // would scalarise it, but here, before the vector lowering.
+      SmallVector<SmallVector<Value>> lanes(inner.getNumResults());
+      for (int64_t lane = 0; lane < type.getNumElements(); ++lane) {
+        IRMapping scalar;
+        for (Value o : inner.getOperands())
+          scalar.map(o, vector::ExtractOp::create(b, loc, mapping.lookup(o),
+                                                  ArrayRef<int64_t>{lane}));
+        Operation *one = b.clone(inner, scalar);
+        for (auto [i, r] : llvm::enumerate(one->getResults()))
+          lanes[i].push_back(r);
+      }
+      for (auto [i, r] : llvm::enumerate(inner.getResults()))
+        mapping.map(r, vector::FromElementsOp::create(
+                           b, loc, VectorType::get(type.getShape(), r.getType()),
+                           lanes[i]));
+    }
     value = mapping.lookupOrDefault(body.getTerminator()->getOperand(0));
     current = op.getDpsInits()[0];
   }
+  return value;
+}
+
+void ContractionEpilogue::store(OpBuilder &b, Location loc, Value sum,
+                                ValueRange at) const {
+  Value current;
+  Value value = applyChain(chain, y, b, loc, sum, at, nullptr, current);
   memref::StoreOp::create(b, loc, value, current, at);
 }
 
 void ContractionEpilogue::storeVector(OpBuilder &b, Location loc, Value sum,
                                       ValueRange at) const {
-  assert(chain.empty() && "elementwise ops are applied by store()");
+  assert(vectorizable && "a gathered operand needs store()");
   auto type = cast<VectorType>(sum.getType());
   Value start = fill ? vector::BroadcastOp::create(b, loc, type, fillValue)
                      : vector::LoadOp::create(b, loc, type, y, at).getResult();
-  vector::StoreOp::create(b, loc, arith::AddFOp::create(b, loc, sum, start), y,
-                          at);
+  Value current;
+  Value value = applyChain(chain, y, b, loc,
+                           arith::AddFOp::create(b, loc, sum, start), at, type,
+                           current);
+  vector::StoreOp::create(b, loc, value, current, at);
 }
 
 Operation *ContractionEpilogue::insertionPoint() const {

@@ -41,11 +41,15 @@ public:
   void store(mlir::OpBuilder &b, mlir::Location loc, mlir::Value sum,
              mlir::ValueRange at) const;
 
-  /// True when no elementwise op is fused: then storeVector may store
-  /// whole vectors of sums.
-  bool isVectorizable() const { return chain.empty(); }
-  /// Stores `sum` (a vector of the contraction's y[at[0], at[1] + lane])
-  /// plus its starting values into y. Only when isVectorizable().
+  /// True when storeVector may store whole vectors of sums: every fused
+  /// op reads its other buffers either along y's columns in their last,
+  /// unit-stride dim (a vector load: bias, residual) or not along them at
+  /// all (a broadcast), and its body is elementwise-mappable arith/math.
+  bool isVectorizable() const { return vectorizable; }
+  /// Adds its starting values to `sum` (a vector of the contraction's
+  /// y[at[0], at[1] + lane]), applies the fused bodies lane-wise (the same
+  /// ops as store(), so the same results) and stores one vector into the
+  /// last output. Only when isVectorizable().
   void storeVector(mlir::OpBuilder &b, mlir::Location loc, mlir::Value sum,
                    mlir::ValueRange at) const;
 
@@ -66,6 +70,7 @@ private:
   mlir::Operation *fill = nullptr; // a linalg.fill
   mlir::Value fillValue;
   llvm::SmallVector<mlir::Operation *> chain; // linalg.generic ops
+  bool vectorizable = true;
 };
 
 } // namespace linea::cpu_kernels

@@ -17,7 +17,7 @@
 //
 // with 1-row tiles for the rows of x and w left over. That reads each x
 // row once per 4 rows of w: fine while M is small and W's bytes dominate,
-// but from about M = 48 (gemm-min-rows) the loads of x from L2 bound it.
+// but from about M = 32 (gemm-min-rows) the loads of x from L2 bound it.
 // There, for the columns that fill whole tiles of VV = gemm-vectors
 // vectors, it is a packed GEMM instead:
 //
@@ -29,8 +29,10 @@
 //         for k: acc[i][v] = fma(broadcast x[m+i, k0+k], packed[p][k][v], ..)
 //         last ? y[m+i, n] = epilogue(acc + start) : partial = acc
 //
-// Each panel (K block × VV vectors) is reused by every row of x, each x
-// element by VV vectors of columns, and every y[m, n] is summed along K in
+// Each panel (K block × VV vectors; 128 × 64 floats = 32 KiB, in L1) is
+// reused by every row of x, each x element by VV vectors of columns; in
+// the packed path the epilogue runs on the tile's vectors (one store per
+// vector), and every y[m, n] is summed along K in
 // order whatever the blocks, tiles or threads. The fill of y before
 // the contraction and the elementwise ops after it (bias, activation,
 // residual; ContractionEpilogue.h) fold into the `y[m+i, n+j] +=` step:
@@ -198,7 +200,7 @@ struct GemmTiling {
   /// Register tile: `rows` rows of x × `vectors` vectors of columns of y.
   int64_t rows = 6, vectors = 4;
   /// Target K per block and bytes of packed w per block.
-  int64_t kBlock = 256, blockBytes = 1 << 20;
+  int64_t kBlock = 128, blockBytes = 1 << 20;
   /// Threads the blocks of columns are shared among.
   int64_t threads = 1;
 };
@@ -389,7 +391,8 @@ public:
           std::min(blockPanels,
                    std::max<int64_t>(1, llvm::divideCeil(panels, g.threads)));
     int64_t blockCols = blockPanels * cols;
-    // Elementwise ops after the sum go element by element, from the
+    // Elementwise ops that cannot run on vectors of columns (an operand
+    // read along them in another dim) go element by element, from the
     // partial sums' buffer.
     bool scalarEpilogue = epilogue && !epilogue->isVectorizable();
     Type f32 = b.getF32Type();

@@ -52,13 +52,6 @@ Value f32(OpBuilder &b, Location loc, Value like, double v) {
   return splat(b, loc, like, b.getF32FloatAttr(v));
 }
 
-/// The f32 type of `like`'s shape.
-Type f32TypeLike(OpBuilder &b, Value like) {
-  if (auto vector = dyn_cast<VectorType>(like.getType()))
-    return vector.clone(b.getF32Type());
-  return b.getF32Type();
-}
-
 Value andI(OpBuilder &b, Location loc, Value v, int64_t mask) {
   return arith::AndIOp::create(b, loc, v, i32(b, loc, v, mask));
 }
@@ -76,6 +69,7 @@ std::optional<CodeDecode> codeDecodeOf(QElement element) {
   case QElement::uint8:
   case QElement::int4:
   case QElement::uint4:
+  case QElement::int6:
     return CodeDecode::integer;
   case QElement::fp8_e4m3:
     return CodeDecode::fp8E4M3;
@@ -85,8 +79,6 @@ std::optional<CodeDecode> codeDecodeOf(QElement element) {
   case QElement::nvfp4:
   case QElement::nf4:
     return CodeDecode::codebook;
-  case QElement::int6:
-    break;
   }
   return std::nullopt;
 }
@@ -112,8 +104,8 @@ Value decodeFp8(OpBuilder &b, Location loc, Value code, bool e5m2) {
     hType = vector.clone(hType);
     fType = vector.clone(fType);
   }
-  Value bits = arith::ShLIOp::create(b, loc, code,
-                                     i16(b, loc, code, e5m2 ? 8 : 7));
+  Value bits =
+      arith::ShLIOp::create(b, loc, code, i16(b, loc, code, e5m2 ? 8 : 7));
   if (!e5m2)
     bits = arith::AndIOp::create(b, loc, bits, i16(b, loc, code, 0xBF80));
   Value half = arith::BitcastOp::create(b, loc, hType, bits);
@@ -144,17 +136,17 @@ Value scaleToF32(OpBuilder &b, Location loc, Value scale) {
     return arith::ExtFOp::create(b, loc, f32Type, scale);
   Value byte = arith::BitcastOp::create(b, loc, b.getI8Type(), scale);
   if (isa<Float8E4M3FNType>(type))
-    return decodeFp8(
-        b, loc, arith::ExtSIOp::create(b, loc, b.getI16Type(), byte),
-        /*e5m2=*/false);
+    return decodeFp8(b, loc,
+                     arith::ExtSIOp::create(b, loc, b.getI16Type(), byte),
+                     /*e5m2=*/false);
   // E8M0: 2^(e − 127), e = 0 the f32 subnormal 2^−127, 0xFF NaN.
   Value code = arith::ExtUIOp::create(b, loc, b.getI32Type(), byte);
   Value normal = arith::BitcastOp::create(
       b, loc, f32Type,
       arith::ShLIOp::create(b, loc, code, i32(b, loc, code, 23)));
-  Value value = arith::SelectOp::create(
-      b, loc, equals(b, loc, code, 0),
-      f32(b, loc, code, std::ldexp(1.0, -127)), normal);
+  Value value =
+      arith::SelectOp::create(b, loc, equals(b, loc, code, 0),
+                              f32(b, loc, code, std::ldexp(1.0, -127)), normal);
   return arith::SelectOp::create(
       b, loc, equals(b, loc, code, 0xFF),
       f32(b, loc, code, std::numeric_limits<double>::quiet_NaN()), value);
@@ -194,9 +186,9 @@ Value lookUp(OpBuilder &b, Location loc, ArrayRef<float> table, Value index) {
   if (lanes == 16)
     return permute(table);
   // Entries 0..7 or 8..15 by bit 3 of the index.
-  Value upper = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
-                                      andI(b, loc, index, 8),
-                                      i32(b, loc, index, 0));
+  Value upper =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
+                            andI(b, loc, index, 8), i32(b, loc, index, 0));
   return arith::SelectOp::create(b, loc, upper, permute(table.slice(8)),
                                  permute(table.take_front(8)));
 }

@@ -28,7 +28,7 @@ enum class CodeDecode {
   codebook, ///< e2m1 or NF4: a 16-entry table and a lane permute
 };
 
-/// The decode of `element` (int6 has none here: its codes straddle bytes).
+/// The decode of `element`.
 std::optional<CodeDecode> codeDecodeOf(QElement element);
 
 /// The 16 f32 values of a codebook element (mxfp4, nvfp4: e2m1; nf4),

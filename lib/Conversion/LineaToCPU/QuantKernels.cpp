@@ -37,10 +37,12 @@
 // i16 products summed into 16 i32 lanes), the scales applied per group.
 //
 // The loop above decodes each W tile once per tile of x rows. With many
-// rows (M ≥ panel-min-rows, checked at run time) each W tile is instead
-// decoded once into an f32 panel laid out like X, and every row tile runs
-// plain FMAs over it: the decode is shared by all M rows, as the dense
-// kernel's loads of W are.
+// rows (M ≥ panel-min-rows, checked at run time) it is a GEMM instead
+// (emitPanelGemm): W decoded once, K block by K block, into f32 panels, x̂
+// transposed once, and register tiles of broadcast FMAs over them.
+//
+// int6 packs four codes into a 3-byte unit (docs/formats.md §2): X then
+// has four planes over units, and a step loads 3·VL bytes (decodeInt6).
 //
 //===----------------------------------------------------------------------===//
 
@@ -54,7 +56,6 @@
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/SymbolTable.h"
-
 
 namespace linea {
 #define GEN_PASS_DEF_CPUQUANTKERNELS
@@ -85,7 +86,9 @@ void vnniDeclaration(ModuleOp module) {
 struct KernelShape {
   int64_t n = 0, k = 0, rowBytes = 0;
   unsigned bits = 8;
-  int64_t planes = 1;      // codes per byte
+  int64_t planes = 1;      // codes per unit (a column of X)
+  int64_t unitBytes = 1;   // packed bytes per unit: 3 for int6, else 1
+  int64_t rowColumns = 0;  // units per row, the last one maybe partial
   bool isSigned = true;    // two's complement codes
   bool asymmetric = false; // zero points present
   bool perTensor = false;  // scale row 0 for every n
@@ -94,20 +97,21 @@ struct KernelShape {
   llvm::SmallVector<float, 16> table; // codebook values by code
   bool hasTensorScale = false;        // nvfp4: ŵ = (e2m1 · s) · t
   ActMode act = ActMode::weight_only;
-  bool quantizeX = false;  // any activation mode but weight_only
-  int64_t columns = 1;     // scale columns (groups) per row
-  int64_t groupBytes = 0;  // packed bytes one scale column covers
-  int64_t lanes = 16;      // f32 lanes of a vector
-  int64_t chunkBytes = 16; // packed bytes per step: lanes, 2·lanes for intDot
-  bool intDot = false;     // W8A8 as i16 pair dot products in i32
-  bool vnni = false;       // ... each one AVX512-VNNI vpdpwssd
+  bool quantizeX = false;   // any activation mode but weight_only
+  int64_t columns = 1;      // scale columns (groups) per row
+  int64_t groupColumns = 0; // units one scale column covers
+  int64_t lanes = 16;       // f32 lanes of a vector
+  int64_t maxLanes = 16;    // vector-width: the panel GEMM's lanes (over M)
+  int64_t chunkBytes = 16;  // packed bytes per step: lanes, 2·lanes for intDot
+  bool intDot = false;      // W8A8 as i16 pair dot products in i32
+  bool vnni = false;        // ... each one AVX512-VNNI vpdpwssd
   Type scaleType;
 };
 
 /// Fills `shape` for `op` and returns "" when the kernel applies, else why
 /// not.
-std::string analyze(QuantLinearOp op, int64_t maxLanes, bool intDot,
-                    bool vnni, int64_t permuteWidth, KernelShape &shape) {
+std::string analyze(QuantLinearOp op, int64_t maxLanes, bool intDot, bool vnni,
+                    int64_t permuteWidth, KernelShape &shape) {
   QFormatAttr format = op.getFormat();
   QElement element = format.getElement();
   std::optional<CodeDecode> decode = cpu_kernels::codeDecodeOf(element);
@@ -136,9 +140,13 @@ std::string analyze(QuantLinearOp op, int64_t maxLanes, bool intDot,
   shape.rowBytes = qType.getDimSize(1);
   shape.k = xType.getShape().back();
   shape.bits = format.getElementBits();
-  shape.planes = 8 / shape.bits;
+  // int6: four codes in three bytes (docs/formats.md §2) form a unit.
+  shape.unitBytes = shape.bits == 6 ? 3 : 1;
+  shape.planes = shape.bits == 6 ? 4 : 8 / shape.bits;
+  shape.rowColumns = llvm::divideCeil(shape.rowBytes, shape.unitBytes);
   // fp8 codes are sign-extended like int8, as decodeFp8 takes them.
   shape.isSigned = element == QElement::int8 || element == QElement::int4 ||
+                   element == QElement::int6 ||
                    *decode == CodeDecode::fp8E4M3 ||
                    *decode == CodeDecode::fp8E5M2;
   shape.asymmetric = bool(op.getZeroPoints());
@@ -153,15 +161,20 @@ std::string analyze(QuantLinearOp op, int64_t maxLanes, bool intDot,
   shape.columns = format.getScaleColumns(shape.k);
   shape.scaleType = scaleType;
   shape.lanes = maxLanes;
-  shape.groupBytes = shape.rowBytes;
+  shape.maxLanes = maxLanes;
+  shape.groupColumns = shape.rowColumns;
   if (shape.columns > 1) {
     int64_t span = format.getScaleSpan(shape.k);
     if (span * shape.bits % 8 != 0)
       return "a group of " + std::to_string(span) +
              " 4-bit codes does not end on a byte boundary";
-    shape.groupBytes = span * shape.bits / 8;
+    // int6 units are decoded four at a time (decodeInt6).
+    if (shape.bits == 6 && span % 16 != 0)
+      return "a group of " + std::to_string(span) +
+             " 6-bit codes is not a multiple of 16 codes";
+    shape.groupColumns = span / shape.planes;
     // Every chunk of VL bytes lies inside one group.
-    while (shape.groupBytes % shape.lanes != 0)
+    while (shape.groupColumns % shape.lanes != 0)
       shape.lanes /= 2;
   }
   shape.chunkBytes = shape.lanes;
@@ -175,7 +188,7 @@ std::string analyze(QuantLinearOp op, int64_t maxLanes, bool intDot,
   // 16 i32 lanes; groups must hold whole steps.
   if (intDot && shape.act == ActMode::dynamic_int8_per_token &&
       *decode == CodeDecode::integer && shape.bits == 8 && maxLanes == 16 &&
-      (shape.columns == 1 || shape.groupBytes % 32 == 0)) {
+      (shape.columns == 1 || shape.groupColumns % 32 == 0)) {
     shape.intDot = true;
     shape.vnni = vnni;
     shape.lanes = 16;
@@ -189,14 +202,14 @@ class KernelEmitter : cpu_kernels::KernelEmitterBase {
 public:
   KernelEmitter(OpBuilder &b, Location loc, const KernelShape &shape,
                 int64_t tileM, int64_t tileN, int64_t blockBytes,
-                int64_t minParallelWeights, int64_t panelMinRows)
+                int64_t minParallelWeights, int64_t panelMinRows,
+                int64_t panelMaxRows)
       : KernelEmitterBase(b, loc), s(shape), tileM(tileM), tileN(tileN),
         blockBytes(blockBytes), minParallelWeights(minParallelWeights),
-        panelMinRows(panelMinRows),
-        f32(b.getF32Type()),
+        panelMinRows(panelMinRows), panelMaxRows(panelMaxRows), panelLanes(shape.maxLanes),
+        panelVectors(shape.maxLanes >= 16 ? 4 : 2), f32(b.getF32Type()),
         vecType(VectorType::get({shape.lanes}, b.getF32Type())),
-        paddedBytes((shape.rowBytes + shape.chunkBytes - 1) / shape.chunkBytes *
-                    shape.chunkBytes) {}
+        paddedColumns(llvm::alignTo(shape.rowColumns, shape.chunkBytes)) {}
 
   /// Arguments: x, qweight, scales, [zero points], [tensor scale],
   /// [act scale], [bias], y.
@@ -208,8 +221,8 @@ public:
     if (s.asymmetric)
       zeros = args[i++];
     if (s.hasTensorScale)
-      tensorScale = vector::BroadcastOp::create(b, loc, vecType,
-                                                loadScalar(args[i++]));
+      tensorScale =
+          vector::BroadcastOp::create(b, loc, vecType, loadScalar(args[i++]));
     if (s.act == ActMode::fp8_per_tensor)
       actScale = loadScalar(args[i++]);
     if (s.hasBias)
@@ -234,13 +247,12 @@ private:
         b, loc, DenseElementsAttr::get(type, b.getI32IntegerAttr(v)));
   }
 
-
   /// X[m, p, c] = x̂[m, P·c + p], zero elsewhere. For intDot, X holds the
   /// integer codes of x̂ as i16 and `tokenScales` their s_t.
   void emitPrologue() {
     Type element = s.intDot ? Type(b.getI16Type()) : f32;
-    auto xsType =
-        MemRefType::get({ShapedType::kDynamic, s.planes, paddedBytes}, element);
+    auto xsType = MemRefType::get(
+        {ShapedType::kDynamic, s.planes, paddedColumns}, element);
     xs = memref::AllocOp::create(b, loc, xsType, ValueRange{mSize});
     if (s.intDot)
       tokenScales = memref::AllocOp::create(
@@ -251,7 +263,7 @@ private:
         b, loc, DenseElementsAttr::get(zeroType, b.getZeroAttr(element)));
     loop(index(0), mSize, 1, [&](Value m) {
       for (int64_t p = 0; p < s.planes; ++p)
-        loop(index(0), index(paddedBytes), s.chunkBytes, [&](Value c) {
+        loop(index(0), index(paddedColumns), s.chunkBytes, [&](Value c) {
           vector::StoreOp::create(b, loc, zero, xs, ValueRange{m, index(p), c});
         });
       Value scale = actScale;
@@ -328,21 +340,31 @@ private:
     };
     // Enough rows of x (known at run time) to share one decode of each W
     // tile, in f32, among all of them.
-    if (nFull > 0 && !s.intDot && panelMinRows > 0) {
+    auto tiles = [&] {
+      if (nFull > 0)
+        overBlocks(nFull, blockRows, block);
+      if (nFull < s.n)
+        loop(index(nFull), index(s.n), 1, [&](Value n) {
+          loop(index(0), mFull, tileM,
+               [&](Value m) { emitTile(m, n, tileM, 1); });
+          loop(mFull, mSize, 1, [&](Value m) { emitTile(m, n, 1, 1); });
+        });
+    };
+    if (!s.intDot && panelMinRows > 0) {
+      // Above panel-max-rows the panels lost to the tiles (M = 512) and x̂ᵀ
+      // and the f32 y block would grow with M.
       Value many = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge,
                                          mSize, index(panelMinRows));
+      if (panelMaxRows > 0)
+        many = arith::AndIOp::create(
+            b, loc, many,
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule, mSize,
+                                  index(panelMaxRows)));
       ifElse(
-          many, [&] { emitPanelBlocks(nFull, mFull); },
-          [&] { overBlocks(nFull, blockRows, block); });
-    } else if (nFull > 0) {
-      overBlocks(nFull, blockRows, block);
+          many, [&] { emitPanelGemm(); }, tiles);
+    } else {
+      tiles();
     }
-    if (nFull < s.n)
-      loop(index(nFull), index(s.n), 1, [&](Value n) {
-        loop(index(0), mFull, tileM,
-             [&](Value m) { emitTile(m, n, tileM, 1); });
-        loop(mFull, mSize, 1, [&](Value m) { emitTile(m, n, 1, 1); });
-      });
   }
 
   /// block(n0) for n0 in [0, nFull) step blockRows; threads pay only for
@@ -359,59 +381,204 @@ private:
     block(par.getInductionVars()[0]);
   }
 
-  /// M ≥ panel-min-rows: each tile of tileN rows of W is decoded once into
-  /// an f32 panel laid out as X (ŵ[j, p, c], the reference's f32 values),
-  /// which every tile of rows of x then reads with plain FMAs, instead of
-  /// decoding it again per tile of x rows. W is split into at most
-  /// kPanelBlocks blocks (W tiles are not reused, so block size does not
-  /// matter for the cache; x is), each with its own panel.
-  void emitPanelBlocks(int64_t nFull, Value mFull) {
-    constexpr int64_t kPanelBlocks = 8;
-    int64_t tiles = nFull / tileN;
-    int64_t blockRows =
-        llvm::divideCeil(tiles, std::min(tiles, kPanelBlocks)) * tileN;
-    int64_t blocks = llvm::divideCeil(nFull, blockRows);
+  /// M ≥ panel-min-rows: a GEMM on decoded panels. x̂ is transposed once
+  /// into XT[mb, p, c, l] = x̂[mb·MV + l, P·c + p] (MV = panelVectors·VL
+  /// rows per block, zero past M). Blocks of kPanelRows rows of W (an
+  /// scf.parallel) are decoded K block by K block (blockColumns units) into
+  /// an f32 panel P[j, p, c] (the reference's ŵ values, decoded once), and
+  /// register tiles of kPanelTileN rows of W × MV rows of x accumulate
+  ///   acc[j][v] += broadcast(P[j, p, c]) · XT[mb, p, c, v·VL : (v+1)·VL]
+  /// (kPanelTileN broadcasts and panelVectors loads per kPanelTileN ·
+  /// panelVectors FMAs, the dense GEMM's outer product with x and W's roles
+  /// swapped, so that W needs no transpose) into YT[mb, n, l], which is
+  /// transposed into y (plus the bias) at the end of each block.
+  void emitPanelGemm() {
+    // 48 × 128 codes (24 KB of f32 panel for 4-bit); 192 × 256 and
+    // 240 × 512 measured the same within the noise (docs/benchmarks.md).
+    constexpr int64_t kPanelRows = 48, kPanelTileN = 6, kTargetCodes = 128;
+    int64_t vl = panelLanes, mv = panelVectors * vl;
+    // K blocks: whole groups (or whole steps) of about kTargetCodes codes.
+    int64_t targetColumns = std::max<int64_t>(1, kTargetCodes / s.planes);
+    int64_t blockColumns =
+        s.columns > 1 ? std::max<int64_t>(1, targetColumns / s.groupColumns) *
+                            s.groupColumns
+                      : llvm::alignTo(targetColumns, s.chunkBytes);
+    // A partial last int6 unit is read by the masked tail block only.
+    int64_t missing = s.rowColumns * s.unitBytes - s.rowBytes;
+    int64_t fullBlocks = (s.rowColumns - (missing ? 1 : 0)) / blockColumns;
+    int64_t tailStart = fullBlocks * blockColumns;
+    int64_t panelColumns = llvm::alignTo(blockColumns, s.chunkBytes);
+    int64_t nBlocks = llvm::divideCeil(s.n, kPanelRows);
+
+    Value mBlocks =
+        arith::DivUIOp::create(b, loc, add(mSize, mv - 1), index(mv));
+    Value mFullBlocks = arith::DivUIOp::create(b, loc, mSize, index(mv));
+    // Vectors of rows in the last, partial block.
+    Value lastVectors = arith::DivUIOp::create(
+        b, loc, add(arith::RemUIOp::create(b, loc, mSize, index(mv)), vl - 1),
+        index(vl));
+    auto vType = VectorType::get({vl}, f32);
+    Value zero = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(vType, b.getZeroAttr(f32)));
+    Value xt = memref::AllocOp::create(
+        b, loc,
+        MemRefType::get({ShapedType::kDynamic, s.planes, paddedColumns, mv},
+                        f32),
+        ValueRange{mBlocks});
+    Value yt = memref::AllocOp::create(
+        b, loc, MemRefType::get({ShapedType::kDynamic, s.n, mv}, f32),
+        ValueRange{mBlocks});
     Value panels = memref::AllocOp::create(
-        b, loc, MemRefType::get({blocks, tileN, s.planes, paddedBytes}, f32));
-    overBlocks(nFull, blockRows, [&](Value n0) {
-      Value panel = arith::DivUIOp::create(b, loc, n0, index(blockRows));
+        b, loc,
+        MemRefType::get({nBlocks, kPanelRows, s.planes, panelColumns}, f32));
+    // XT: zeros, then x̂'s rows.
+    loop(index(0), mBlocks, 1, [&](Value mb) {
+      for (int64_t p = 0; p < s.planes; ++p)
+        loop(index(0), index(paddedColumns), 1, [&](Value c) {
+          for (int64_t v = 0; v < panelVectors; ++v)
+            vector::StoreOp::create(b, loc, zero, xt,
+                                    ValueRange{mb, index(p), c, index(v * vl)});
+        });
+    });
+    loop(index(0), mSize, 1, [&](Value m) {
+      Value mb = arith::DivUIOp::create(b, loc, m, index(mv));
+      Value l = arith::RemUIOp::create(b, loc, m, index(mv));
+      for (int64_t p = 0; p < s.planes; ++p)
+        loop(index(0), index(paddedColumns), 1, [&](Value c) {
+          Value v =
+              memref::LoadOp::create(b, loc, xs, ValueRange{m, index(p), c});
+          memref::StoreOp::create(b, loc, v, xt,
+                                  ValueRange{mb, index(p), c, l});
+        });
+    });
+
+    overBlocks(s.n, kPanelRows, [&](Value n0) {
+      Value panel = arith::DivUIOp::create(b, loc, n0, index(kPanelRows));
       Value nEnd =
-          arith::MinUIOp::create(b, loc, add(n0, blockRows), index(nFull));
-      loop(n0, nEnd, tileN, [&](Value n) {
-        for (int64_t j = 0; j < tileN; ++j)
-          decodeRow(panels, panel, j, add(n, j));
-        loop(index(0), mFull, tileM,
-             [&](Value m) { emitPanelTile(panels, panel, m, n, tileM); });
-        loop(mFull, mSize, 1,
-             [&](Value m) { emitPanelTile(panels, panel, m, n, 1); });
+          arith::MinUIOp::create(b, loc, add(n0, kPanelRows), index(s.n));
+      Value rows = arith::SubIOp::create(b, loc, nEnd, n0);
+      Value nTiles = arith::AddIOp::create(
+          b, loc, n0,
+          arith::MulIOp::create(
+              b, loc, arith::DivUIOp::create(b, loc, rows, index(kPanelTileN)),
+              index(kPanelTileN)));
+      loop(index(0), mBlocks, 1, [&](Value mb) {
+        loop(n0, nEnd, 1, [&](Value n) {
+          for (int64_t v = 0; v < panelVectors; ++v)
+            vector::StoreOp::create(b, loc, zero, yt,
+                                    ValueRange{mb, n, index(v * vl)});
+        });
+      });
+      // The K block of `length` units at unit `start`: decode, multiply.
+      auto kBlock = [&](Value start, int64_t length,
+                        llvm::function_ref<void(Value row, Value j)> decode) {
+        loop(n0, nEnd, 1,
+             [&](Value n) { decode(n, arith::SubIOp::create(b, loc, n, n0)); });
+        auto tiles = [&](Value mb, Value lane, int64_t vectors) {
+          auto rowTiles = [&](Value from, Value to, int64_t tileRows) {
+            loop(from, to, tileRows, [&](Value n) {
+              emitPanelTile(panels, panel, arith::SubIOp::create(b, loc, n, n0),
+                            xt, yt, mb, lane, vectors, n, tileRows, start,
+                            length);
+            });
+          };
+          rowTiles(n0, nTiles, kPanelTileN);
+          rowTiles(nTiles, nEnd, 1);
+        };
+        // Whole blocks of MV rows, then the last one's rows a vector at a
+        // time (M = 16 computes 16 rows, not MV).
+        loop(index(0), mFullBlocks, 1,
+             [&](Value mb) { tiles(mb, index(0), panelVectors); });
+        loop(index(0), lastVectors, 1, [&](Value v) {
+          tiles(mFullBlocks, arith::MulIOp::create(b, loc, v, index(vl)), 1);
+        });
+      };
+      int64_t groupsPerBlock =
+          s.columns > 1 ? blockColumns / s.groupColumns : 1;
+      if (fullBlocks > 0)
+        loop(index(0), index(fullBlocks), 1, [&](Value kb) {
+          Value start = arith::MulIOp::create(b, loc, kb, index(blockColumns));
+          kBlock(start, blockColumns, [&](Value row, Value j) {
+            if (s.columns == 1)
+              return decodeGroup(panels, panel, j, row, index(0), start, start,
+                                 blockColumns, /*rowEnd=*/false);
+            loop(index(0), index(groupsPerBlock), 1, [&](Value g) {
+              Value c = arith::AddIOp::create(
+                  b, loc,
+                  arith::MulIOp::create(b, loc, kb, index(groupsPerBlock)), g);
+              Value base =
+                  arith::MulIOp::create(b, loc, c, index(s.groupColumns));
+              decodeGroup(panels, panel, j, row, c, base, start, s.groupColumns,
+                          /*rowEnd=*/false);
+            });
+          });
+        });
+      int64_t tailLength = s.rowColumns - tailStart;
+      if (tailLength > 0)
+        kBlock(index(tailStart), tailLength, [&](Value row, Value j) {
+          if (s.columns == 1)
+            return decodeGroup(panels, panel, j, row, index(0),
+                               index(tailStart), index(tailStart), tailLength,
+                               /*rowEnd=*/true);
+          for (int64_t base = tailStart; base < s.rowColumns;
+               base += s.groupColumns) {
+            int64_t length = std::min(s.groupColumns, s.rowColumns - base);
+            decodeGroup(panels, panel, j, row, index(base / s.groupColumns),
+                        index(base), index(tailStart), length,
+                        /*rowEnd=*/base + length == s.rowColumns);
+          }
+        });
+      // y = YTᵀ + bias.
+      loop(n0, nEnd, 1, [&](Value n) {
+        Value bn = s.hasBias
+                       ? memref::LoadOp::create(b, loc, bias, ValueRange{n})
+                             .getResult()
+                       : Value();
+        loop(index(0), mSize, 1, [&](Value m) {
+          Value mb = arith::DivUIOp::create(b, loc, m, index(mv));
+          Value l = arith::RemUIOp::create(b, loc, m, index(mv));
+          Value v = memref::LoadOp::create(b, loc, yt, ValueRange{mb, n, l});
+          if (bn)
+            v = arith::AddFOp::create(b, loc, v, bn);
+          memref::StoreOp::create(b, loc, v, y, ValueRange{m, n});
+        });
       });
     });
   }
 
-  /// panels[panel, j, p, c] = ŵ[row, P·c + p] for the whole row.
-  void decodeRow(Value panels, Value panel, int64_t j, Value row) {
-    auto group = [&](Value c, Value base, int64_t length) {
-      Value sv = scaleVector(scales, row, c);
-      Value zv = s.asymmetric ? scaleVector(zeros, row, c) : Value();
-      auto chunk = [&](Value byte, int64_t valid) {
-        for (auto [p, f] : llvm::enumerate(decodePlanes(row, byte, valid, zv)))
-          vector::StoreOp::create(b, loc, scaled(f, sv), panels,
-                                  ValueRange{panel, index(j), index(p), byte});
-      };
-      int64_t whole = length - length % s.chunkBytes;
-      if (whole > 0)
-        loop(base, add(base, whole), s.chunkBytes,
-             [&](Value byte) { chunk(byte, 0); });
-      if (length % s.chunkBytes)
-        chunk(add(base, whole), length % s.chunkBytes);
+  /// panels[panel, j, p, c − panelBase] = ŵ[row, P·c + p] for the `length`
+  /// units of scale column `c` from unit `base`; `rowEnd`: they end the row.
+  void decodeGroup(Value panels, Value panel, Value j, Value row, Value c,
+                   Value base, Value panelBase, int64_t length, bool rowEnd) {
+    Value sv = scaleVector(scales, row, c);
+    Value zv = s.asymmetric ? scaleVector(zeros, row, c) : Value();
+    auto chunk = [&](Value byte, int64_t valid) {
+      Value at = arith::SubIOp::create(b, loc, byte, panelBase);
+      for (auto [p, f] : llvm::enumerate(decodePlanes(row, byte, valid, zv)))
+        vector::StoreOp::create(b, loc, scaled(f, sv), panels,
+                                ValueRange{panel, j, index(p), at});
     };
-    if (s.columns > 1)
-      loop(index(0), index(s.columns - 1), 1, [&](Value c) {
-        group(c, arith::MulIOp::create(b, loc, c, index(s.groupBytes)),
-              s.groupBytes);
-      });
-    int64_t lastBase = (s.columns - 1) * s.groupBytes;
-    group(index(s.columns - 1), index(lastBase), s.rowBytes - lastBase);
+    auto [whole, tailBytes] = splitTail(length, rowEnd);
+    if (whole > 0)
+      loop(base, add(base, whole), s.chunkBytes,
+           [&](Value byte) { chunk(byte, 0); });
+    if (tailBytes)
+      chunk(add(base, whole), tailBytes);
+  }
+
+  /// The `length` units of a group as (units in whole steps, packed bytes
+  /// of the masked step after them, 0 if none). The group at the row's end
+  /// (`rowEnd`) masks the step holding a partial last int6 unit, so that no
+  /// load reads past the row.
+  std::pair<int64_t, int64_t> splitTail(int64_t length, bool rowEnd) {
+    int64_t missing = s.rowColumns * s.unitBytes - s.rowBytes;
+    int64_t tail = length % s.chunkBytes;
+    if (rowEnd && missing && tail == 0)
+      tail = std::min(length, s.chunkBytes);
+    int64_t tailBytes = tail * s.unitBytes;
+    if (rowEnd && tail)
+      tailBytes -= missing;
+    return {length - tail, tailBytes};
   }
 
   /// first, first + 1, ..., first + count − 1.
@@ -422,36 +589,48 @@ private:
     return values;
   }
   Value zeroVector() {
-    return arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(vecType, 0.0f));
+    return arith::ConstantOp::create(b, loc,
+                                     DenseElementsAttr::get(vecType, 0.0f));
   }
 
-  /// y[m+i, n+j] for i < rows, j < tileN from the decoded panel.
-  void emitPanelTile(Value panels, Value panel, Value m, Value n,
-                     int64_t rows) {
-    SmallVector<Value> xRows = indices(m, rows), wRows = indices(n, tileN);
-    SmallVector<Value> init(rows * tileN, zeroVector());
+  /// YT[mb, n + j, L] += Σ over the `length` units from `start` of
+  /// P[j0 + j, p, c] · XT[mb, p, start + c, L] for j < tileRows, L the
+  /// `vectors` vectors of lanes from `lane`.
+  void emitPanelTile(Value panels, Value panel, Value j0, Value xt, Value yt,
+                     Value mb, Value lane, int64_t vectors, Value n,
+                     int64_t tileRows, Value start, int64_t length) {
+    int64_t vl = panelLanes;
+    auto vType = VectorType::get({vl}, f32);
+    SmallVector<Value> init;
+    for (int64_t j = 0; j < tileRows; ++j)
+      for (int64_t v = 0; v < vectors; ++v)
+        init.push_back(vector::LoadOp::create(
+            b, loc, vType, yt, ValueRange{mb, add(n, j), add(lane, v * vl)}));
     SmallVector<Value> acc = loop(
-        index(0), index(paddedBytes), s.lanes, init,
-        [&](Value byte, ValueRange carried) {
+        index(0), index(length), 1, init, [&](Value c, ValueRange carried) {
           SmallVector<Value> next(carried);
+          Value col = arith::AddIOp::create(b, loc, start, c);
           for (int64_t p = 0; p < s.planes; ++p) {
             SmallVector<Value> xv;
-            for (Value row : xRows)
+            for (int64_t v = 0; v < vectors; ++v)
               xv.push_back(vector::LoadOp::create(
-                  b, loc, vecType, xs, ValueRange{row, index(p), byte}));
-            for (int64_t j = 0; j < tileN; ++j) {
-              Value wv = vector::LoadOp::create(
-                  b, loc, vecType, panels,
-                  ValueRange{panel, index(j), index(p), byte});
-              for (int64_t i = 0; i < rows; ++i)
-                next[i * tileN + j] = vector::FMAOp::create(
-                    b, loc, xv[i], wv, next[i * tileN + j]);
+                  b, loc, vType, xt,
+                  ValueRange{mb, index(p), col, add(lane, v * vl)}));
+            for (int64_t j = 0; j < tileRows; ++j) {
+              Value w = memref::LoadOp::create(
+                  b, loc, panels, ValueRange{panel, add(j0, j), index(p), c});
+              w = vector::BroadcastOp::create(b, loc, vType, w);
+              for (int64_t v = 0; v < vectors; ++v)
+                next[j * vectors + v] = vector::FMAOp::create(
+                    b, loc, w, xv[v], next[j * vectors + v]);
             }
           }
           return next;
         });
-    storeTile(xRows, wRows, acc);
+    for (int64_t j = 0; j < tileRows; ++j)
+      for (int64_t v = 0; v < vectors; ++v)
+        vector::StoreOp::create(b, loc, acc[j * vectors + v], yt,
+                                ValueRange{mb, add(n, j), add(lane, v * vl)});
   }
 
   /// y[m+i, n+j] = Σ_k x̂[m+i, k]·ŵ[n+j, k] + bias for i < rows, j < cols.
@@ -465,13 +644,13 @@ private:
       acc = loop(index(0), index(s.columns - 1), 1, acc,
                  [&](Value c, ValueRange carried) {
                    Value base =
-                       arith::MulIOp::create(b, loc, c, index(s.groupBytes));
-                   return emitGroup(xRows, wRows, c, base, s.groupBytes,
-                                    carried, scaleInside);
+                       arith::MulIOp::create(b, loc, c, index(s.groupColumns));
+                   return emitGroup(xRows, wRows, c, base, s.groupColumns,
+                                    /*rowEnd=*/false, carried, scaleInside);
                  });
-    int64_t lastBase = (s.columns - 1) * s.groupBytes;
+    int64_t lastBase = (s.columns - 1) * s.groupColumns;
     acc = emitGroup(xRows, wRows, index(s.columns - 1), index(lastBase),
-                    s.rowBytes - lastBase, acc, scaleInside);
+                    s.rowColumns - lastBase, /*rowEnd=*/true, acc, scaleInside);
     storeTile(xRows, wRows, acc);
   }
 
@@ -526,14 +705,14 @@ private:
     return v;
   }
 
-  /// Accumulates the `length` bytes of scale column `c` starting at byte
-  /// `base` (a multiple of VL) into `init`. With `scaleInside` every decoded
-  /// vector is multiplied by its scale; otherwise the group's sum of
-  /// x̂·(q − z) is, once: one FMA per accumulator and group instead of a
-  /// multiply per decoded vector, for tiles whose accumulators can be
-  /// doubled (one row of x) or need no second set (one scale column).
+  /// Accumulates the `length` units of scale column `c` starting at unit
+  /// `base` (a multiple of VL) into `init`; `rowEnd`: the last group. With
+  /// `scaleInside` every decoded vector is multiplied by its scale; otherwise
+  /// the group's sum of x̂·(q − z) is, once: one FMA per accumulator and group
+  /// instead of a multiply per decoded vector, for tiles whose accumulators can
+  /// be doubled (one row of x) or need no second set (one scale column).
   SmallVector<Value> emitGroup(ArrayRef<Value> xRows, ArrayRef<Value> wRows,
-                               Value c, Value base, int64_t length,
+                               Value c, Value base, int64_t length, bool rowEnd,
                                ValueRange init, bool scaleInside) {
     SmallVector<Value> sv, zv;
     for (Value row : wRows) {
@@ -555,7 +734,7 @@ private:
           zv.push_back(vector::BroadcastOp::create(b, loc, wideType, z));
         }
     }
-    int64_t whole = length - length % s.chunkBytes;
+    auto [whole, tailBytes] = splitTail(length, rowEnd);
     SmallVector<Value> acc(init);
     if (!scaleInside) {
       Type accType =
@@ -573,9 +752,9 @@ private:
                    return emitChunk(xRows, wRows, chunkScales, zv, byte, 0,
                                     carried);
                  });
-    if (length % s.chunkBytes)
+    if (tailBytes)
       acc = emitChunk(xRows, wRows, chunkScales, zv, add(base, whole),
-                      length % s.chunkBytes, acc);
+                      tailBytes, acc);
     if (!scaleInside)
       for (size_t idx = 0; idx < acc.size(); ++idx) {
         Value sum = acc[idx];
@@ -583,12 +762,12 @@ private:
           sum = arith::SIToFPOp::create(b, loc, vecType, sum);
         Value scale = sv[idx % wRows.size()];
         // nvfp4: (Σ·s)·t, which for a single term is ŵ's (e2m1·s)·t.
-        acc[idx] = s.hasTensorScale
-                       ? arith::AddFOp::create(b, loc, init[idx],
-                                               scaled(sum, scale))
-                             .getResult()
-                       : vector::FMAOp::create(b, loc, sum, scale, init[idx])
-                             .getResult();
+        acc[idx] =
+            s.hasTensorScale
+                ? arith::AddFOp::create(b, loc, init[idx], scaled(sum, scale))
+                      .getResult()
+                : vector::FMAOp::create(b, loc, sum, scale, init[idx])
+                      .getResult();
       }
     return acc;
   }
@@ -603,8 +782,8 @@ private:
     // ŵ planes per row of W.
     SmallVector<SmallVector<Value, 2>> w(cols);
     for (int64_t j = 0; j < cols; ++j)
-      for (Value f : decodePlanes(wRows[j], byte, valid,
-                                  s.asymmetric ? zv[j] : Value()))
+      for (Value f :
+           decodePlanes(wRows[j], byte, valid, s.asymmetric ? zv[j] : Value()))
         w[j].push_back(sv.empty() ? f : scaled(f, sv[j]));
     SmallVector<Value> next(acc);
     for (auto [i, row] : llvm::enumerate(xRows))
@@ -618,9 +797,9 @@ private:
     return next;
   }
 
-  /// float(q) − float(z) (z when set) of the chunk at `byte` of `row`
-  /// (only its first `valid` bytes when nonzero), one vector per plane; for
-  /// the float elements decode(q).
+  /// float(q) − float(z) (z when set) of the chunk at unit `byte` of `row`
+  /// (only its first `valid` packed bytes when nonzero), one vector per
+  /// plane; for the float elements decode(q).
   SmallVector<Value, 2> decodePlanes(Value row, Value byte, int64_t valid,
                                      Value z) {
     if (s.decode == CodeDecode::fp8E4M3 || s.decode == CodeDecode::fp8E5M2)
@@ -630,7 +809,8 @@ private:
                       VectorType::get({s.lanes}, b.getI16Type())),
           s.decode == CodeDecode::fp8E5M2)};
     auto wideType = VectorType::get({s.lanes}, b.getI32Type());
-    Value wide = loadWidened(row, byte, valid, wideType);
+    Value wide =
+        s.bits == 6 ? Value() : loadWidened(row, byte, valid, wideType);
     SmallVector<Value, 2> planes;
     if (s.decode == CodeDecode::codebook) {
       // The permutes read only the index's low bits: the low nibble needs
@@ -640,7 +820,9 @@ private:
                   b, loc, s.table,
                   arith::ShRUIOp::create(b, loc, wide, splatI32(4)))};
     }
-    if (s.bits == 8) {
+    if (s.bits == 6) {
+      planes = decodeInt6(loadCodes(row, byte, valid));
+    } else if (s.bits == 8) {
       planes.push_back(wide);
     } else if (s.isSigned) {
       // Low nibble: to the top and back (sign fill); high: arithmetic
@@ -661,31 +843,76 @@ private:
     return planes;
   }
 
-  /// `chunkBytes` packed bytes of row `row` at `byte`; only the first
-  /// `valid` (when nonzero) are read, the others are 0.
   /// loadCodes, sign- or zero-extended (as the format's codes are) to
   /// `wideType`.
-  Value loadWidened(Value row, Value byte, int64_t valid,
-                    VectorType wideType) {
+  Value loadWidened(Value row, Value byte, int64_t valid, VectorType wideType) {
     Value codes = loadCodes(row, byte, valid);
     if (s.isSigned)
       return arith::ExtSIOp::create(b, loc, wideType, codes);
     return arith::ExtUIOp::create(b, loc, wideType, codes);
   }
 
+  /// The packed bytes of the step at unit `byte` of row `row`: chunkBytes
+  /// units of unitBytes bytes; only the first `valid` (when nonzero) are
+  /// read, the others are 0.
   Value loadCodes(Value row, Value byte, int64_t valid) {
-    auto byteType = VectorType::get({s.chunkBytes}, b.getI8Type());
+    int64_t bytes = s.chunkBytes * s.unitBytes;
+    if (s.unitBytes != 1)
+      byte = arith::MulIOp::create(b, loc, byte, index(s.unitBytes));
+    auto byteType = VectorType::get({bytes}, b.getI8Type());
     if (!valid)
       return vector::LoadOp::create(b, loc, byteType, q, ValueRange{row, byte});
-    SmallVector<bool> bits(s.chunkBytes, false);
+    SmallVector<bool> bits(bytes, false);
     std::fill_n(bits.begin(), valid, true);
-    auto maskType = VectorType::get({s.chunkBytes}, b.getI1Type());
+    auto maskType = VectorType::get({bytes}, b.getI1Type());
     Value mask = arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(maskType, ArrayRef<bool>(bits)));
     Value pass = arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(byteType, b.getI8IntegerAttr(0)));
     return vector::MaskedLoadOp::create(b, loc, byteType, q,
                                         ValueRange{row, byte}, mask, pass);
+  }
+
+  /// The four planes of signed int6 codes (vector<L×i32>) of the 3·L bytes
+  /// `bytes`: unit u's 24 bits are bytes 3u..3u+2, which straddle at most two
+  /// i32 words of the bytes; two word permutes (vpermd) and per-lane shifts
+  /// put them in lane u's low 24 bits, and code p (bits 6p..6p+5) is that
+  /// lane shifted left by 26 − 6p and arithmetically right by 26 (the lane's
+  /// top byte, junk, leaves by the left shift).
+  SmallVector<Value, 2> decodeInt6(Value bytes) {
+    int64_t lanes = s.lanes, words = 3 * lanes / 4;
+    auto wordType = VectorType::get({words}, b.getI32Type());
+    Value w = vector::BitCastOp::create(b, loc, wordType, bytes);
+    SmallVector<int64_t> low, high;
+    SmallVector<int32_t> right, left;
+    for (int64_t u = 0; u < lanes; ++u) {
+      int64_t word = 3 * u / 4, offset = 8 * (3 * u % 4);
+      low.push_back(word);
+      high.push_back(std::min(word + 1, words - 1));
+      right.push_back(offset);
+      // offset 0: all 24 bits are in `low`; any shift ≥ 24 keeps the high
+      // word out of them (a shift by 32 would be poison).
+      left.push_back(offset ? 32 - offset : 24);
+    }
+    auto laneType = VectorType::get({lanes}, b.getI32Type());
+    auto shifts = [&](ArrayRef<int32_t> v) -> Value {
+      return arith::ConstantOp::create(b, loc,
+                                       DenseElementsAttr::get(laneType, v));
+    };
+    Value unit = arith::OrIOp::create(
+        b, loc,
+        arith::ShRUIOp::create(b, loc,
+                               vector::ShuffleOp::create(b, loc, w, w, low),
+                               shifts(right)),
+        arith::ShLIOp::create(b, loc,
+                              vector::ShuffleOp::create(b, loc, w, w, high),
+                              shifts(left)));
+    SmallVector<Value, 2> planes;
+    for (int64_t p = 0; p < 4; ++p)
+      planes.push_back(arith::ShRSIOp::create(
+          b, loc, arith::ShLIOp::create(b, loc, unit, splatI32(26 - 6 * p)),
+          splatI32(26)));
+    return planes;
   }
 
   /// Integer step: acc[i][j] (16 × i32) += pairwise Σ of the 32 products
@@ -751,10 +978,14 @@ private:
   }
 
   const KernelShape &s;
-  int64_t tileM, tileN, blockBytes, minParallelWeights, panelMinRows;
+  int64_t tileM, tileN, blockBytes, minParallelWeights, panelMinRows,
+      panelMaxRows;
+  /// The panel GEMM's register tile: kPanelTileN rows of W × panelVectors
+  /// vectors of panelLanes rows of x.
+  int64_t panelLanes, panelVectors;
   Type f32;
   VectorType vecType;
-  int64_t paddedBytes;
+  int64_t paddedColumns;
   Value x, q, scales, zeros, bias, y, mSize, xs, tokenScales;
   Value tensorScale; // nvfp4's t, broadcast
   Value actScale;    // fp8_per_tensor's a
@@ -840,7 +1071,7 @@ struct CpuQuantKernelsPass
         Block *entry = kernel.addEntryBlock();
         OpBuilder kb = OpBuilder::atBlockEnd(entry);
         KernelEmitter(kb, loc, shape, tileM, tileN, blockBytes,
-                      minParallelWeights, panelMinRows)
+                      minParallelWeights, panelMinRows, panelMaxRows)
             .emit(entry->getArguments());
         func::ReturnOp::create(kb, loc);
       }
@@ -870,8 +1101,8 @@ struct CpuQuantKernelsPass
       Value y = bufferization::ToTensorOp::create(b, loc, yType, yBuffer,
                                                   /*restrict=*/true,
                                                   /*writable=*/true);
-      op.replaceAllUsesWith(cpu_kernels::fromRows(b, loc, y, op.getX(),
-                                       cast<RankedTensorType>(op.getType())));
+      op.replaceAllUsesWith(cpu_kernels::fromRows(
+          b, loc, y, op.getX(), cast<RankedTensorType>(op.getType())));
       op.erase();
     }
   }

@@ -1,7 +1,8 @@
 //===- ChunkwiseKernels.cpp - chunkwise linear attention on tensor cores --===//
 //
-// The chunkwise-parallel form (REWRITES.md §7) of causal linear_attention
-// and gated_linear_attention: block (b·H + h, tile of 64 or 32 columns of
+// The chunkwise-parallel form (REWRITES.md §7) of causal linear_attention,
+// gated_linear_attention and delta_rule (the WY form, deltaChunk below;
+// docs/cuda.md): block (b·H + h, tile of 64 or 32 columns of
 // v) of 4 warps walks T in chunks of C = 64 tokens, keeping its Dk×tile
 // part of the state S in f32 registers (warp w owns Dk/4 rows of it). Per chunk:
 //
@@ -55,9 +56,13 @@ constexpr int64_t kThreads = 128;   // 4 warps
 
 class ChunkwiseBuilder : MmaBuilder {
 public:
-  ChunkwiseBuilder(ImplicitLocOpBuilder &b, const RecurrenceSpec &spec)
-      : MmaBuilder(b, spec.elemType), spec(spec),
-        gla(spec.kind == RecurrenceKind::GatedLinearAttention), dk(spec.dk),
+  /// `phase`: 0 one launch; delta rule in two launches: 1 computes T, W
+  /// and U of every chunk in parallel into ws_wu, 2 walks the chunks.
+  ChunkwiseBuilder(ImplicitLocOpBuilder &b, const RecurrenceSpec &spec,
+                   int phase = 0)
+      : MmaBuilder(b, spec.elemType), spec(spec), phase(phase),
+        gla(spec.kind == RecurrenceKind::GatedLinearAttention),
+        delta(spec.kind == RecurrenceKind::DeltaRule), dk(spec.dk),
         vt(spec.valueTile), nT(spec.valueTile / 8), rsK((spec.dk + 8) * 2),
         rsV((spec.valueTile + 8) * 2) {
     offQ = 0;
@@ -69,6 +74,17 @@ public:
     offB = offS + dk * rsV;              // GLA: b [C][Dk] f32; LA: z [Dk]
     offFac = offB + kChunk * dk * 4;     // GLA: P [4][Dk], L [4][Dk], D [Dk]
     sharedBytes = gla ? offFac + 9 * dk * 4 : offB + dk * 4;
+    if (delta) {
+      offU = offS + dk * rsV;            // U' [C][vt + 8] 16-bit
+      offA = offU + kChunk * rsV;        // −A transposed [C][C + 8] f32
+      offT = offA + kChunk * rsA * 4;    // T [C][C + 8] 16-bit
+      offBeta = offT + kChunk * rsT;     // β [C] f32
+      sharedBytes = offBeta + kChunk * 4;
+      if (phase == 2) { // U staged at offV (then U'), W rows after S
+        offW = offS + dk * rsV;
+        sharedBytes = offW + kChunk * rsK;
+      }
+    }
   }
 
   int64_t shared() const { return sharedBytes; }
@@ -131,23 +147,61 @@ private:
   using FragmentFn = llvm::function_ref<SmallVector<Value, 4>(int64_t)>;
   void blockProduct(FragmentFn qa, int64_t kOff,
                     Value key0, bool diagonal, MutableArrayRef<Value> o,
-                    MutableArrayRef<Value> sums);
+                    MutableArrayRef<Value> sums, int64_t vOff);
+  /// Scores (f32 C fragments of two n-tiles) of the A fragments qa(kk)
+  /// against the 16 keys of rows key0… of the K buffer `kOff`.
+  SmallVector<Value> scores(FragmentFn qa, int64_t kOff, Value key0);
+  /// c += a · (rows of the 16-bit buffer at `off`, row stride `rs`, 16 rows
+  /// from `row0`, columns col0 … col0 + 8·c.size()/4) with the B fragments
+  /// read by ldmatrix.trans (row-major [k][n] storage).
+  void mmaRowsTrans(ArrayRef<Value> a, int64_t off, int64_t rs, Value row0,
+                    int64_t col0, MutableArrayRef<Value> c);
   void stage(Value t0, ValueRange args);
   void writeState(ArrayRef<Value> s);
+  /// The delta rule's work on one staged chunk (WY form): returns the new
+  /// state and stores o.
+  SmallVector<Value> deltaChunk(Value t0, SmallVector<Value> s, Value o);
+  /// −Aᵀ of the staged chunk, then T (solveT), each followed by a barrier.
+  void computeT();
+  /// Rows 16w… of U = T V into `u` and of W = T K, 16 columns at a time,
+  /// to wSlab(kk, C fragments of columns 16kk…).
+  void productsT(MutableArrayRef<Value> u,
+                 llvm::function_ref<void(int64_t, ArrayRef<Value>)> wSlab);
+  /// First launch of the two-launch delta rule: W and U of the chunk at t0
+  /// to ws (rows of Dk + Dv 16-bit values).
+  void prepChunk(Value t0, Value ws);
+  /// A fragments (k-step kk) of rows 16w… of the [C][Dk] buffer at `off`.
+  auto rowsOf(int64_t off) {
+    return [this, off](int64_t kk) {
+      return ldmatrix4(add(laneQ, off + kk * 32), /*trans=*/false);
+    };
+  }
+  /// T = (I + A)⁻¹ diag(β) by forward substitution in f32, two lanes per
+  /// column, into the 16-bit buffer at offT.
+  void solveT();
+  /// Stores the f32 C fragments `acc` (rows 16w…, vt columns) times
+  /// `factor` to o for tokens t0 + row < T.
+  void storeOutput(Value t0, ArrayRef<Value> acc, ArrayRef<Value> factor,
+                   Value o);
 
+  static constexpr int64_t rsT = (kChunk + 8) * 2; // bytes
+  // −Aᵀ rows: the even rows i of A, 4 floats of padding, the odd ones.
+  static constexpr int64_t kHalfA = kChunk / 2 + 4;
+  static constexpr int64_t rsA = 2 * kHalfA; // f32 elements
   const RecurrenceSpec &spec;
-  bool gla;
+  int phase;
+  bool gla, delta;
   int64_t dk, vt, nT, rsK, rsV; // vt columns of v per block, nT = vt / 8
   int64_t offQ, offKD, offKE, offKL, offV, offS, offB, offFac, sharedBytes;
-  Value tid, warp, lane, gid, tig, laneQ, laneK, laneV;
+  int64_t offU = 0, offA = 0, offT = 0, offBeta = 0, offW = 0; // delta rule
+  Value wsArg; // ws_wu (two-launch delta rule)
+  Value tid, warp, lane, gid, tig, laneQ, laneK, laneV, laneT;
   Value bi, hi, colBase; // index
 };
 
-void ChunkwiseBuilder::blockProduct(FragmentFn qa, int64_t kOff, Value key0, bool diagonal,
-                                    MutableArrayRef<Value> o,
-                                    MutableArrayRef<Value> sums) {
-  Value zero = cf(0.0);
-  SmallVector<Value> s(8, zero);
+SmallVector<Value> ChunkwiseBuilder::scores(FragmentFn qa, int64_t kOff,
+                                            Value key0) {
+  SmallVector<Value> s(8, cf(0.0));
   Value kRow = add(laneK, add(mul(key0, rsK), kOff));
   for (int64_t kk = 0; kk < dk / 16; ++kk) {
     SmallVector<Value, 4> a = qa(kk);
@@ -155,6 +209,30 @@ void ChunkwiseBuilder::blockProduct(FragmentFn qa, int64_t kOff, Value key0, boo
     mma(a, kf[0], kf[1], MutableArrayRef<Value>(s).slice(0, 4));
     mma(a, kf[2], kf[3], MutableArrayRef<Value>(s).slice(4, 4));
   }
+  return s;
+}
+
+void ChunkwiseBuilder::mmaRowsTrans(ArrayRef<Value> a, int64_t off, int64_t rs,
+                                    Value row0, int64_t col0,
+                                    MutableArrayRef<Value> c) {
+  // Lane address of an ldmatrix.x4.trans over 16 rows × 16 columns.
+  Value l8 = remu(lane, 8), hiHalf = divu(lane, 16),
+        midBit = remu(divu(lane, 8), 2);
+  Value base = add(add(mul(add(add(l8, mul(midBit, 8)), row0), rs),
+                       mul(hiHalf, 16)),
+                   off + col0 * 2);
+  for (int64_t dd = 0; dd < int64_t(c.size()) / 8; ++dd) {
+    auto f = ldmatrix4(add(base, dd * 32), /*trans=*/true);
+    mma(a, f[0], f[1], c.slice(2 * dd * 4, 4));
+    mma(a, f[2], f[3], c.slice((2 * dd + 1) * 4, 4));
+  }
+}
+
+void ChunkwiseBuilder::blockProduct(FragmentFn qa, int64_t kOff, Value key0, bool diagonal,
+                                    MutableArrayRef<Value> o,
+                                    MutableArrayRef<Value> sums, int64_t vOff) {
+  Value zero = cf(0.0);
+  SmallVector<Value> s = scores(qa, kOff, key0);
   if (diagonal) {
     // Key n·8 + 2·tig + e of the block is visible from row gid (+ 8) iff
     // it is not after it.
@@ -174,12 +252,7 @@ void ChunkwiseBuilder::blockProduct(FragmentFn qa, int64_t kOff, Value key0, boo
           sums[r] = arith::AddFOp::create(b, sums[r], s[n * 4 + 2 * r + e]);
   SmallVector<Value, 4> a = {pack(s[0], s[1]), pack(s[2], s[3]),
                              pack(s[4], s[5]), pack(s[6], s[7])};
-  Value vRow = add(laneV, add(mul(key0, rsV), offV));
-  for (int64_t dd = 0; dd < vt / 16; ++dd) {
-    auto vf = ldmatrix4(add(vRow, dd * 32), /*trans=*/true);
-    mma(a, vf[0], vf[1], o.slice(2 * dd * 4, 4));
-    mma(a, vf[2], vf[3], o.slice((2 * dd + 1) * 4, 4));
-  }
+  mmaRowsTrans(a, vOff, rsV, key0, 0, o);
 }
 
 void ChunkwiseBuilder::stage(Value t0, ValueRange args) {
@@ -200,11 +273,25 @@ void ChunkwiseBuilder::stage(Value t0, ValueRange args) {
     Value t = rowOf(row, valid);
     Value col = arith::AddIOp::create(
         b, arith::DivUIOp::create(b, colBase, cIdx(b, 8)), toIndex(grp));
-    Value x = memref::LoadOp::create(b, v, ValueRange{bi, hi, t, col});
-    x = select(valid, x,
-               arith::TruncFOp::create(b, VectorType::get({8}, elem), zero8));
+    Value x;
+    if (phase == 2) // U from the first launch (zero past T)
+      x = memref::LoadOp::create(
+          b, wsArg,
+          ValueRange{bi, hi, toIndex(add(t0, row)),
+                     arith::AddIOp::create(b, col, cIdx(b, dk / 8))});
+    else
+      x = select(valid, memref::LoadOp::create(b, v, ValueRange{bi, hi, t, col}),
+                 arith::TruncFOp::create(b, VectorType::get({8}, elem), zero8));
     storeShared(x, add(add(mul(row, rsV), mul(grp, 16)), offV), 16);
   }
+  if (delta && phase != 2) // β: one row per thread.
+    ifThen(b, cmp(arith::CmpIPredicate::slt, tid, ci(kChunk)), [&] {
+      Value valid;
+      Value t = rowOf(tid, valid);
+      Value x = toF32(b, memref::LoadOp::create(b, args[3],
+                                                ValueRange{bi, hi, t}));
+      storeShared(select(valid, x, cf(0.0)), add(mul(tid, 4), offBeta), 4);
+    });
   // q, k (and g): 64 rows × Dk/8 groups. GLA stores q and k unscaled
   // (exact: they are 16-bit already) and rescales them in place once b is
   // known.
@@ -231,7 +318,7 @@ void ChunkwiseBuilder::stage(Value t0, ValueRange args) {
       Value gv = toF32(b, memref::LoadOp::create(b, g, idx));
       storeShared(select(it.valid, gv, zero8),
                   bAt(it.row, mul(it.grp, 8)), 16);
-    } else {
+    } else if (!delta) {
       SmallVector<Value> qe, ke;
       for (int64_t e = 0; e < 8; ++e) {
         qe.push_back(featureMap(b, spec.featureMap,
@@ -244,6 +331,12 @@ void ChunkwiseBuilder::stage(Value t0, ValueRange args) {
     }
     storeRow(qv, offQ, it);
     storeRow(select(it.valid, kv, zero8), offKD, it);
+    if (phase == 2)
+      storeShared(memref::LoadOp::create(
+                      b, wsArg,
+                      ValueRange{bi, hi, toIndex(add(t0, it.row)),
+                                 toIndex(it.grp)}),
+                  rowOffset(it, offW), 16);
     items.push_back(it);
   }
   if (!gla)
@@ -318,12 +411,211 @@ void ChunkwiseBuilder::writeState(ArrayRef<Value> s) {
   }
 }
 
+void ChunkwiseBuilder::storeOutput(Value t0, ArrayRef<Value> acc,
+                                   ArrayRef<Value> factor, Value o) {
+  const int64_t T = spec.time;
+  for (int64_t r = 0; r < 2; ++r) {
+    Value t = add(t0, add(mul(warp, kSub), add(gid, r * 8)));
+    ifThen(b, cmp(arith::CmpIPredicate::slt, t, ci(T)), [&] {
+      for (int64_t n = 0; n < nT; ++n) {
+        Value x0 = arith::MulFOp::create(b, acc[n * 4 + 2 * r], factor[r]);
+        Value x1 = arith::MulFOp::create(b, acc[n * 4 + 2 * r + 1], factor[r]);
+        Value pair = vector::FromElementsOp::create(
+            b, VectorType::get({2}, f32), ValueRange{x0, x1});
+        Value col = arith::AddIOp::create(
+            b, arith::DivUIOp::create(b, colBase, cIdx(b, 2)),
+            toIndex(add(tig, n * 4)));
+        memref::StoreOp::create(
+            b, arith::TruncFOp::create(b, VectorType::get({2}, elem), pair), o,
+            ValueRange{bi, hi, toIndex(t), col});
+      }
+    });
+  }
+}
+
+void ChunkwiseBuilder::solveT() {
+  // Row j of T: T[j][c] = β_j δ_jc − Σ_{i<j} A[j][i] T[i][c]. Right-looking:
+  // once row j is known its terms are added to every later row's
+  // accumulator, so each step's FMAs are independent of each other. Two
+  // adjacent lanes share column c = tid / 2, lane parity h owning rows
+  // i = 2m + h (acc[m]; −A stores them at h·36 + m); row j comes from its
+  // owner by a shuffle. A's zero diagonal lets both lanes run the same
+  // updates.
+  Value c = divu(tid, 2), h = remu(tid, 2);
+  Value hOff = add(mul(h, kHalfA * 4), offA);
+  Value pairBase = sub(lane, h);
+  SmallVector<Value> acc(kChunk / 2, cf(0.0));
+  for (int64_t j = 0; j < kChunk; ++j) {
+    Value own = acc[j / 2];
+    Value tj = gpu::ShuffleOp::create(b, own, add(pairBase, j & 1), ci(32),
+                                      gpu::ShuffleMode::IDX)
+                   .getShuffleResult();
+    Value beta = loadF32(ci(offBeta + j * 4));
+    tj = arith::AddFOp::create(
+        b, tj,
+        select(cmp(arith::CmpIPredicate::eq, c, ci(j)), beta, cf(0.0)));
+    LLVM::StoreOp::create(b, fromF32(b, tj, elem),
+                          sharedPtr(add(mul(c, 2), offT + j * rsT)), 2);
+    const int64_t m0 = (j + 1) / 2; // rows 2m + h ≤ j are done
+    for (int64_t g = m0 / 4; g < kChunk / 8; ++g) {
+      Value a4 = loadF32(add(hOff, (j * rsA + 4 * g) * 4), 4);
+      for (int64_t e = 0; e < 4; ++e)
+        if (4 * g + e >= m0)
+          acc[4 * g + e] = fma(b, vector::ExtractOp::create(b, a4, e), tj,
+                               acc[4 * g + e]);
+    }
+  }
+}
+
+void ChunkwiseBuilder::computeT() {
+  // −A, transposed: At[j][i] = −β_i k_i·k_j for j < i (else 0); warp w
+  // owns rows i of sub-chunk w.
+  Value zero = cf(0.0), row0 = mul(warp, kSub);
+  Value betaRow[2];
+  for (int64_t r = 0; r < 2; ++r)
+    betaRow[r] = loadF32(add(mul(add(row0, add(gid, r * 8)), 4), offBeta));
+  for (int64_t J = 0; J < kChunk / kSub; ++J) {
+    SmallVector<Value> sc = scores(rowsOf(offKD), offKD, ci(J * kSub));
+    for (int64_t n = 0; n < 2; ++n)
+      for (int64_t r = 0; r < 2; ++r)
+        for (int64_t e = 0; e < 2; ++e) {
+          Value key = add(mul(tig, 2), J * kSub + n * 8 + e);
+          Value row = add(row0, add(gid, r * 8));
+          Value x = arith::MulFOp::create(
+              b, arith::NegFOp::create(b, sc[n * 4 + 2 * r + e]), betaRow[r]);
+          x = select(cmp(arith::CmpIPredicate::slt, key, row), x, zero);
+          Value pos = add(mul(remu(row, 2), kHalfA), divu(row, 2));
+          storeShared(x, add(mul(add(mul(key, rsA), pos), 4), offA), 4);
+        }
+  }
+  gpu::BarrierOp::create(b);
+  solveT();
+  gpu::BarrierOp::create(b);
+}
+
+void ChunkwiseBuilder::productsT(MutableArrayRef<Value> u,
+                                 llvm::function_ref<void(int64_t, ArrayRef<Value>)>
+                                     wSlab) {
+  Value zero = cf(0.0);
+  SmallVector<SmallVector<Value, 4>> ta;
+  for (int64_t ks = 0; ks < kChunk / 16; ++ks)
+    ta.push_back(ldmatrix4(add(laneT, offT + ks * 32), /*trans=*/false));
+  for (int64_t ks = 0; ks < kChunk / 16; ++ks)
+    mmaRowsTrans(ta[ks], offV, rsV, ci(ks * 16), 0, u);
+  for (int64_t kk = 0; kk < dk / 16; ++kk) {
+    SmallVector<Value> w(8, zero);
+    for (int64_t ks = 0; ks < kChunk / 16; ++ks)
+      mmaRowsTrans(ta[ks], offKD, rsK, ci(ks * 16), kk * 16, w);
+    wSlab(kk, w);
+  }
+}
+
+void ChunkwiseBuilder::prepChunk(Value t0, Value ws) {
+  computeT();
+  // Row t0 + 16w + gid (+ 8) of ws: W in columns 0 … Dk, U after them.
+  auto storePairs = [&](ArrayRef<Value> c, int64_t col0) {
+    for (int64_t n = 0; n < int64_t(c.size()) / 4; ++n)
+      for (int64_t r = 0; r < 2; ++r) {
+        Value row = add(t0, add(mul(warp, kSub), add(gid, r * 8)));
+        Value col = add(tig, (col0 + n * 8) / 2);
+        memref::StoreOp::create(
+            b,
+            arith::TruncFOp::create(
+                b, VectorType::get({2}, elem),
+                vector::FromElementsOp::create(
+                    b, VectorType::get({2}, f32),
+                    ValueRange{c[n * 4 + 2 * r], c[n * 4 + 2 * r + 1]})),
+            ws, ValueRange{bi, hi, toIndex(row), toIndex(col)});
+      }
+  };
+  SmallVector<Value> u(nT * 4, cf(0.0));
+  productsT(u, [&](int64_t kk, ArrayRef<Value> w) { storePairs(w, kk * 16); });
+  storePairs(u, dk);
+}
+
+SmallVector<Value> ChunkwiseBuilder::deltaChunk(Value t0, SmallVector<Value> s,
+                                                Value o) {
+  const int64_t mts = dk / 64, nO = nT * 4;
+  Value zero = cf(0.0);
+  auto qf = rowsOf(offQ);
+  Value row0 = mul(warp, kSub);
+  // U' lives where U was staged (second launch) or in its own buffer.
+  const int64_t uOff = phase == 2 ? offV : offU;
+
+  // Rows 16w… of U = T V and W S (W = T K one 16-column slab at a time,
+  // repacked in registers as A fragments), or, in the second launch, U
+  // and W from the first; the inter-chunk part Q S; U' = U − W S.
+  SmallVector<Value> u(nO, zero), ws(nO, zero), acc(nO, zero);
+  auto wTimesS = [&](int64_t kk, ArrayRef<Value> w) {
+    SmallVector<Value, 4> wa = {pack(w[0], w[1]), pack(w[2], w[3]),
+                                pack(w[4], w[5]), pack(w[6], w[7])};
+    mmaRowsTrans(wa, offS, rsV, ci(kk * 16), 0, ws);
+  };
+  auto uAt = [&](int64_t n, int64_t r) {
+    Value row = add(row0, add(gid, r * 8));
+    Value col = add(mul(tig, 2), n * 8);
+    return add(add(mul(row, rsV), mul(col, 2)), uOff);
+  };
+  if (phase == 2) {
+    for (int64_t kk = 0; kk < dk / 16; ++kk)
+      mmaRowsTrans(rowsOf(offW)(kk), offS, rsV, ci(kk * 16), 0, ws);
+    for (int64_t n = 0; n < nT; ++n)
+      for (int64_t r = 0; r < 2; ++r) {
+        Value x = LLVM::LoadOp::create(b, VectorType::get({2}, elem),
+                                       sharedPtr(uAt(n, r)), 4);
+        x = toF32(b, x);
+        for (int64_t e = 0; e < 2; ++e)
+          u[n * 4 + 2 * r + e] = vector::ExtractOp::create(b, x, e);
+      }
+  } else {
+    computeT();
+    productsT(u, wTimesS);
+  }
+  for (int64_t kk = 0; kk < dk / 16; ++kk)
+    mmaRowsTrans(qf(kk), offS, rsV, ci(kk * 16), 0, acc);
+  for (int64_t n = 0; n < nT; ++n)
+    for (int64_t r = 0; r < 2; ++r) {
+      int64_t i = n * 4 + 2 * r;
+      storeShared(pack(arith::SubFOp::create(b, u[i], ws[i]),
+                       arith::SubFOp::create(b, u[i + 1], ws[i + 1])),
+                  uAt(n, r), 4);
+    }
+  gpu::BarrierOp::create(b);
+
+  // O = scale (Q S + tril(Q Kᵀ) U').
+  acc = forLoop(b, cIdx(b, 0), toIndex(warp), cIdx(b, 1), acc,
+                [&](Value jIdx, ValueRange in) -> SmallVector<Value> {
+                  SmallVector<Value> a(in.begin(), in.end());
+                  blockProduct(qf, offKD, mul(toI32(jIdx), kSub), false, a,
+                               {}, uOff);
+                  return a;
+                });
+  blockProduct(qf, offKD, row0, true, acc, {}, uOff);
+  Value scale = cf(spec.scale);
+  storeOutput(t0, acc, {scale, scale}, o);
+
+  // S ← S + Kᵀ U'; warp w owns rows 16·(w·mts + mt) ….
+  for (int64_t mt = 0; mt < mts; ++mt) {
+    Value a0 = mul(add(mul(warp, mts), mt), 16);
+    for (int64_t ks = 0; ks < kChunk / 16; ++ks) {
+      auto ka = ldmatrix4(add(add(laneK, mul(a0, 2)), offKD + ks * 16 * rsK),
+                          /*trans=*/true);
+      mmaRowsTrans(ka, uOff, rsV, ci(ks * 16), 0,
+                   MutableArrayRef<Value>(s).slice(mt * nO, nO));
+    }
+  }
+  return s;
+}
+
 void ChunkwiseBuilder::build(ValueRange args) {
   const int64_t H = spec.heads, T = spec.time;
   const int64_t mts = dk / 64, numChunks = (T + kChunk - 1) / kChunk;
-  unsigned ai = gla ? 4 : 3;
-  Value init = gla && spec.hasInit ? args[ai++] : Value();
-  Value finalState = gla ? args[ai++] : Value();
+  const bool withState = gla || delta;
+  unsigned ai = withState ? 4 : 3;
+  Value init = withState && spec.hasInit ? args[ai++] : Value();
+  if (phase)
+    wsArg = args[ai++];
+  Value finalState = withState ? args[ai++] : Value();
   Value o = args[ai++];
 
   bindSmem();
@@ -342,6 +634,15 @@ void ChunkwiseBuilder::build(ValueRange args) {
   laneQ = add(mul(add(mul(warp, kSub), l16), rsK), mul(hiHalf, 16));
   laneK = add(mul(add(l8, mul(hiHalf, 8)), rsK), mul(midBit, 16));
   laneV = add(mul(add(l8, mul(midBit, 8)), rsV), mul(hiHalf, 16));
+  laneT = add(mul(add(mul(warp, kSub), l16), rsT), mul(hiHalf, 16));
+  if (phase == 1) { // block (b·h, chunk), all Dv columns of v
+    colBase = cIdx(b, 0);
+    Value t0 = mul(id(true, gpu::Dimension::y), kChunk);
+    stage(t0, args);
+    gpu::BarrierOp::create(b);
+    prepChunk(t0, wsArg);
+    return;
+  }
 
   // Element (mt, n, e) of this thread's S tile: row a, column c.
   auto stateRow = [&](int64_t mt, int64_t e) {
@@ -361,7 +662,7 @@ void ChunkwiseBuilder::build(ValueRange args) {
                                               stateCol(n, e)}))
                              : cf(0.0));
   writeState(state);
-  if (!gla)
+  if (!gla && !delta)
     ifThen(b, cmp(arith::CmpIPredicate::slt, tid, ci(dk)),
            [&] { storeShared(cf(0.0), add(mul(tid, 4), offB), 4); });
   gpu::BarrierOp::create(b);
@@ -373,6 +674,12 @@ void ChunkwiseBuilder::build(ValueRange args) {
         Value t0 = mul(toI32(chunk), kChunk);
         stage(t0, args);
         gpu::BarrierOp::create(b);
+        if (delta) {
+          s = deltaChunk(t0, std::move(s), o);
+          writeState(s);
+          gpu::BarrierOp::create(b);
+          return s;
+        }
 
         auto qf = [&](int64_t kk) {
           return ldmatrix4(add(laneQ, offQ + kk * 32), /*trans=*/false);
@@ -406,11 +713,12 @@ void ChunkwiseBuilder::build(ValueRange args) {
               };
               blockProduct(qa, offKE, mul(J, kSub), false,
                            MutableArrayRef<Value>(a).take_front(nO),
-                           sums(a));
+                           sums(a), offV);
               return a;
             });
         blockProduct(qf, offKD, mul(warp, kSub), true,
-                     MutableArrayRef<Value>(acc).take_front(nO), sums(acc));
+                     MutableArrayRef<Value>(acc).take_front(nO), sums(acc),
+                     offV);
 
         // Inter-chunk: Q̂ e^{b_r} · S; linear attention: φ(q)·z partial
         // sums of the thread's columns.
@@ -433,13 +741,8 @@ void ChunkwiseBuilder::build(ValueRange args) {
               return pairAt(add(mul(add(mul(warp, dk), c), 4), offFac));
             });
           }
-          for (int64_t dd = 0; dd < vt / 16; ++dd) {
-            auto sf = ldmatrix4(
-                add(laneV, offS + kk * 16 * rsV + dd * 32), /*trans=*/true);
-            MutableArrayRef<Value> oa(acc);
-            mma(a, sf[0], sf[1], oa.slice(2 * dd * 4, 4));
-            mma(a, sf[2], sf[3], oa.slice((2 * dd + 1) * 4, 4));
-          }
+          mmaRowsTrans(a, offS, rsV, ci(kk * 16), 0,
+                       MutableArrayRef<Value>(acc).take_front(nO));
         }
 
         // Row factors: scale, or 1 / (row sum + φ(q)·z + ε).
@@ -455,26 +758,7 @@ void ChunkwiseBuilder::build(ValueRange args) {
           d = arith::AddFOp::create(b, d, cf(spec.epsilon));
           factor.push_back(arith::DivFOp::create(b, cf(1.0), d));
         }
-        for (int64_t r = 0; r < 2; ++r) {
-          Value t = add(t0, add(mul(warp, kSub), add(gid, r * 8)));
-          ifThen(b, cmp(arith::CmpIPredicate::slt, t, ci(T)), [&] {
-            for (int64_t n = 0; n < nT; ++n) {
-              Value x0 =
-                  arith::MulFOp::create(b, acc[n * 4 + 2 * r], factor[r]);
-              Value x1 =
-                  arith::MulFOp::create(b, acc[n * 4 + 2 * r + 1], factor[r]);
-              Value pair = vector::FromElementsOp::create(
-                  b, VectorType::get({2}, f32), ValueRange{x0, x1});
-              Value col = arith::AddIOp::create(
-                  b, arith::DivUIOp::create(b, colBase, cIdx(b, 2)),
-                  toIndex(add(tig, n * 4)));
-              memref::StoreOp::create(
-                  b,
-                  arith::TruncFOp::create(b, VectorType::get({2}, elem), pair),
-                  o, ValueRange{bi, hi, toIndex(t), col});
-            }
-          });
-        }
+        storeOutput(t0, acc, factor, o);
         gpu::BarrierOp::create(b);
 
         // S ← diag(e^{b_63}) S + K̃ᵀ V; warp w owns rows 16·(w·mts + mt) ….
@@ -494,13 +778,8 @@ void ChunkwiseBuilder::build(ValueRange args) {
             auto ka = ldmatrix4(
                 add(add(laneK, mul(a0, 2)), offKL + ks * 16 * rsK),
                 /*trans=*/true);
-            for (int64_t dd = 0; dd < vt / 16; ++dd) {
-              auto vf = ldmatrix4(add(laneV, offV + ks * 16 * rsV + dd * 32),
-                                  /*trans=*/true);
-              MutableArrayRef<Value> sa(s);
-              mma(ka, vf[0], vf[1], sa.slice((mt * nT + 2 * dd) * 4, 4));
-              mma(ka, vf[2], vf[3], sa.slice((mt * nT + 2 * dd + 1) * 4, 4));
-            }
+            mmaRowsTrans(ka, offV, rsV, ci(ks * 16), 0,
+                         MutableArrayRef<Value>(s).slice(mt * nO, nO));
           }
         }
         writeState(s);
@@ -536,9 +815,7 @@ LogicalResult checkChunkwise(const RecurrenceSpec &spec, Operation *op,
   StringRef name = op->getName().stripDialect();
   std::string why;
   llvm::raw_string_ostream os(why);
-  if (spec.kind == RecurrenceKind::DeltaRule)
-    os << "chunkwise=1 has no kernel for delta_rule yet";
-  else if (!spec.elemType.isBF16() && !spec.elemType.isF16())
+  if (!spec.elemType.isBF16() && !spec.elemType.isF16())
     os << "chunkwise " << name
        << " needs bf16 or f16 q, k, v (tensor cores), got '" << spec.elemType
        << "'";
@@ -559,29 +836,62 @@ SmallVector<LaunchStep> buildChunkwiseKernel(OpBuilder &builder, Location loc,
   const int64_t B = spec.batch, H = spec.heads, T = spec.time, Dk = spec.dk,
                 Dv = spec.dv;
   const bool gla = spec.kind == RecurrenceKind::GatedLinearAttention;
+  const bool delta = spec.kind == RecurrenceKind::DeltaRule;
+  const bool twoLaunches = delta && spec.deltaTwoLaunches;
   Type f32 = builder.getF32Type();
   Type elem8 = VectorType::get({8}, spec.elemType);
-  SmallVector<Type> argTypes = {globalMemRef({B, H, T, Dk / 8}, elem8),
-                                globalMemRef({B, H, T, Dk / 8}, elem8),
-                                globalMemRef({B, H, T, Dv / 8}, elem8)};
-  if (gla) {
-    argTypes.push_back(globalMemRef({B, H, T, Dk / 8},
-                                    VectorType::get({8}, spec.gateType)));
-    if (spec.hasInit)
-      argTypes.push_back(globalMemRef({B, H, Dk, Dv}, f32));
-    argTypes.push_back(globalMemRef({B, H, Dk, Dv}, f32));
-  }
-  argTypes.push_back(
-      globalMemRef({B, H, T, Dv / 2}, VectorType::get({2}, spec.elemType)));
+  // ws_wu as the launch reads it (phase 2, 8-element rows) or writes it
+  // (phase 1, pairs); rows of Dk + Dv 16-bit values, T padded to chunks.
+  const int64_t tPad = chunkwiseWorkspace(spec)[2];
+  auto argTypes = [&](int phase) {
+    SmallVector<Type> types = {globalMemRef({B, H, T, Dk / 8}, elem8),
+                               globalMemRef({B, H, T, Dk / 8}, elem8),
+                               globalMemRef({B, H, T, Dv / 8}, elem8)};
+    if (delta)
+      types.push_back(globalMemRef({B, H, T}, spec.gateType));
+    if (gla || delta) {
+      if (gla)
+        types.push_back(globalMemRef({B, H, T, Dk / 8},
+                                     VectorType::get({8}, spec.gateType)));
+      if (spec.hasInit)
+        types.push_back(globalMemRef({B, H, Dk, Dv}, f32));
+      if (phase == 1)
+        types.push_back(globalMemRef({B, H, tPad, (Dk + Dv) / 2},
+                                     VectorType::get({2}, spec.elemType)));
+      else if (phase == 2)
+        types.push_back(globalMemRef({B, H, tPad, (Dk + Dv) / 8}, elem8));
+      types.push_back(globalMemRef({B, H, Dk, Dv}, f32));
+    }
+    types.push_back(
+        globalMemRef({B, H, T, Dv / 2}, VectorType::get({2}, spec.elemType)));
+    return types;
+  };
   declareDynamicSmem(builder, loc);
-  auto func = createKernel(builder, loc, name, argTypes, kThreads);
-  ImplicitLocOpBuilder b(loc, builder.getContext());
-  b.setInsertionPointToStart(&func.getBody().front());
-  ChunkwiseBuilder cw(b, spec);
-  cw.build(func.getArguments());
-  gpu::ReturnOp::create(b);
-  return {{name.str(), {B * H, Dv / spec.valueTile, 1}, {kThreads, 1, 1},
-           cw.shared()}};
+  auto build = [&](StringRef symbol, const RecurrenceSpec &s, int phase) {
+    auto func = createKernel(builder, loc, symbol, argTypes(phase), kThreads);
+    ImplicitLocOpBuilder b(loc, builder.getContext());
+    b.setInsertionPointToStart(&func.getBody().front());
+    ChunkwiseBuilder cw(b, s, phase);
+    cw.build(func.getArguments());
+    gpu::ReturnOp::create(b);
+    return cw.shared();
+  };
+  if (!twoLaunches)
+    return {{name.str(), {B * H, Dv / spec.valueTile, 1}, {kThreads, 1, 1},
+             build(name, spec, 0)}};
+  RecurrenceSpec full = spec;
+  full.valueTile = Dv;
+  std::string p1 = name.str() + "_p1", p2 = name.str() + "_p2";
+  int64_t shared1 = build(p1, full, 1);
+  int64_t shared2 = build(p2, spec, 2);
+  return {{p1, {B * H, tPad / kChunk, 1}, {kThreads, 1, 1}, shared1},
+          {p2, {B * H, Dv / spec.valueTile, 1}, {kThreads, 1, 1}, shared2}};
+}
+
+SmallVector<int64_t> chunkwiseWorkspace(const RecurrenceSpec &spec) {
+  const int64_t tPad = (spec.time + kChunk - 1) / kChunk * kChunk;
+  // f32 units of the manifest: two 16-bit values each.
+  return {spec.batch, spec.heads, tPad, (spec.dk + spec.dv) / 2};
 }
 
 } // namespace linea::gpu_codegen

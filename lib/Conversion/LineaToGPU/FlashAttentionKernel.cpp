@@ -54,19 +54,26 @@ constexpr double kNoKeyMax = -1e30;
 class FlashBuilder : MmaBuilder {
 public:
   FlashBuilder(ImplicitLocOpBuilder &b, const AttentionSpec &spec)
-      : MmaBuilder(b, spec.elem), spec(spec),
-        rs(spec.smemRowBytes()),
+      : MmaBuilder(b, spec.elem), spec(spec), rs(spec.smemRowBytes()),
+        rsV(spec.smemRowBytesV()),
         mTiles(spec.decode() ? 1 : spec.rowsPerWarp / 16),
         keysPerWarp(spec.decode() ? spec.blockKeys / 4 : spec.blockKeys),
-        qInRegs(spec.decode() || spec.rowsPerWarp == 16) {}
+        // Q fragments in registers: D / 16 × 4 registers per m-tile, too
+        // many next to the O accumulators above D = 128.
+        qInRegs(spec.d <= 128 &&
+                (spec.decode() || spec.rowsPerWarp == 16)) {}
 
   void build(ValueRange args);
 
 private:
-  /// cp.async of `rows` rows of D elements, row r from global byte address
-  /// src0 + r·D·2 to shared byte offset dst + r·rs; rows ≥ `valid` (when
-  /// given) are zero-filled.
-  void copyRows(Value dst, Value src0, int64_t rows, Value valid);
+  /// cp.async of `rows` rows of `dim` elements, row r from global byte
+  /// address src0 + r·dim·2 to shared byte offset dst + r·rowBytes; rows ≥
+  /// `valid` (when given) are zero-filled.
+  void copyRows(Value dst, Value src0, int64_t rows, Value valid, int64_t dim,
+                int64_t rowBytes);
+  /// The additive mask of the thread's scores of one tile, f32 in log2
+  /// units: [mt·2 + r][j·2 + e] as the S accumulators.
+  SmallVector<SmallVector<Value>> loadMask(Value tileKey0);
 
   /// One K/V tile at shared offsets kBuf/vBuf for keys tileKey0 …: updates
   /// state = [O (mt × D/8 × 4), m (mt × 2), l (mt × 2)].
@@ -78,45 +85,115 @@ private:
   void issueTile(Value n);
 
   const AttentionSpec &spec;
-  int64_t rs, mTiles, keysPerWarp;
+  int64_t rs, rsV, mTiles, keysPerWarp;
   bool qInRegs;
 
   Value tid, lane, warp, gid, tig;
   Value kBase, vBase;   // global byte address of this (b, kv head)'s rows
   Value keyStart, nEnd; // first key of the block's range, tiles in it
   Value keyOffInTile;   // warp's first key within a tile
-  int64_t qOff = 0, kOff = 0, vOff = 0, tileBytes = 0;
+  int64_t qOff = 0, kOff = 0, vOff = 0, kTileBytes = 0, vTileBytes = 0;
   Value laneQ, laneK, laneV; // per-lane ldmatrix offsets
   SmallVector<SmallVector<SmallVector<Value, 4>>> qFrag; // [mt][kk]
   SmallVector<Value> rowLimit; // [mt·2 + r]: last visible key of the row
+  Value mask;                  // mask operand (null: none)
+  // [mt·2 + r]: the mask's (b, h, i) indices of the row (0 on broadcast
+  // dims, clamped to the last row for rows past S).
+  SmallVector<std::array<Value, 3>> maskRow;
 };
 
-void FlashBuilder::copyRows(Value dst, Value src0, int64_t rows, Value valid) {
-  const int64_t cpr = spec.d / 8, rowsPerPass = kAttentionThreads / cpr;
+void FlashBuilder::copyRows(Value dst, Value src0, int64_t rows, Value valid,
+                            int64_t dim, int64_t rowBytes) {
+  const int64_t cpr = dim / 8, chunks = rows * cpr;
+  const bool even = kAttentionThreads % cpr == 0;
   Value tRow = divu(tid, cpr), tCol = remu(tid, cpr);
-  Value dstT = add(dst, add(mul(tRow, rs), mul(tCol, 16)));
-  Value srcT = add(mul(tRow, spec.d * 2), mul(tCol, 16));
-  for (int64_t p = 0; p < rows * cpr / kAttentionThreads; ++p) {
-    int64_t r0 = p * rowsPerPass;
-    Value src =
-        arith::AddIOp::create(b, src0, toI64(add(srcT, r0 * spec.d * 2)));
+  for (int64_t p = 0; p * kAttentionThreads < chunks; ++p) {
+    // Chunk c = tid + p·threads is 16 bytes at (row c / cpr, col c % cpr).
+    Value c = add(tid, p * kAttentionThreads);
+    Value row = even ? add(tRow, p * (kAttentionThreads / cpr)) : divu(c, cpr);
+    Value col = even ? tCol : remu(c, cpr);
+    OpBuilder::InsertionGuard guard(b);
+    if ((p + 1) * kAttentionThreads > chunks) {
+      auto inRange = scf::IfOp::create(
+          b, cmp(arith::CmpIPredicate::slt, c, ci(chunks)), false);
+      b.setInsertionPointToStart(&inRange.getThenRegion().front());
+    }
+    Value src = arith::AddIOp::create(
+        b, src0, toI64(add(mul(row, dim * 2), mul(col, 16))));
     Value size;
     if (valid) {
-      Value ok = cmp(arith::CmpIPredicate::slt, add(tRow, r0), valid);
+      Value ok = cmp(arith::CmpIPredicate::slt, row, valid);
       src = select(ok, src, src0);
       size = select(ok, ci(16), ci(0));
     }
     Value srcPtr = LLVM::IntToPtrOp::create(b, ptrGlobal, src);
-    NVVM::CpAsyncOp::create(b, sharedPtr(add(dstT, r0 * rs)), srcPtr, 16,
-                            NVVM::LoadCacheModifierKind::CG, size);
+    NVVM::CpAsyncOp::create(
+        b, sharedPtr(add(dst, add(mul(row, rowBytes), mul(col, 16)))), srcPtr,
+        16, NVVM::LoadCacheModifierKind::CG, size);
   }
+}
+
+SmallVector<SmallVector<Value>> FlashBuilder::loadMask(Value tileKey0) {
+  const int64_t nN = keysPerWarp / 8, mt = spec.maskShape[3];
+  const bool pairs = mt > 1 && mt % 2 == 0, ragged = spec.t % spec.blockKeys;
+  Value cL = cf(kLog2e);
+  auto toLog2 = [&](Value x) {
+    if (!x.getType().isF32())
+      x = arith::ExtFOp::create(b, f32, x);
+    return arith::MulFOp::create(b, x, cL).getResult();
+  };
+  Value key0 = add(add(tileKey0, keyOffInTile), mul(tig, 2));
+  // The thread's rows differ only in i (prefill) or h (decode): a mask
+  // broadcast over that dim (key padding [B, 1, 1, T]) is loaded once.
+  const bool shared = spec.maskShape[spec.decode() ? 1 : 2] == 1;
+  SmallVector<SmallVector<Value>> out;
+  for (auto &[bm, hm, im] : maskRow) {
+    if (shared && !out.empty()) {
+      out.push_back(out.front());
+      continue;
+    }
+    SmallVector<Value> &row = out.emplace_back();
+    if (mt == 1) { // one value for every key
+      Value x = toLog2(memref::LoadOp::create(
+          b, mask, ValueRange{bm, hm, im, toIndex(ci(0))}));
+      row.assign(nN * 2, x);
+      continue;
+    }
+    for (int64_t j = 0; j < nN; ++j) {
+      // Keys past T (ragged last tile) read the last column; they are
+      // hidden by the tile's −inf select anyway.
+      Value key = add(key0, 8 * j);
+      if (pairs) {
+        Value pi = divu(key, 2);
+        if (ragged)
+          pi = minsi(pi, ci(mt / 2 - 1));
+        Value pr = memref::LoadOp::create(
+            b, mask, ValueRange{bm, hm, im, toIndex(pi)});
+        for (int64_t e = 0; e < 2; ++e)
+          row.push_back(toLog2(vector::ExtractOp::create(b, pr, e)));
+        continue;
+      }
+      for (int64_t e = 0; e < 2; ++e) {
+        Value ke = add(key, e);
+        if (ragged)
+          ke = minsi(ke, ci(mt - 1));
+        row.push_back(toLog2(memref::LoadOp::create(
+            b, mask, ValueRange{bm, hm, im, toIndex(ke)})));
+      }
+    }
+  }
+  return out;
 }
 
 void FlashBuilder::computeTile(Value kBuf, Value vBuf, Value tileKey0,
                                bool masked, SmallVector<Value> &state) {
-  const int64_t nD = spec.d / 8, nN = keysPerWarp / 8;
+  const int64_t nD = spec.dv / 8, nN = keysPerWarp / 8;
   const double c = spec.scale * kLog2e;
   Value zero = cf(0.0), negInf = cf(-INFINITY);
+  // Mask loads first: their latency hides behind Q·Kᵀ.
+  SmallVector<SmallVector<Value>> maskVals;
+  if (mask)
+    maskVals = loadMask(tileKey0);
   auto oAt = [&](int64_t mt, int64_t dn, int64_t e) -> Value & {
     return state[(mt * nD + dn) * 4 + e];
   };
@@ -148,13 +225,19 @@ void FlashBuilder::computeTile(Value kBuf, Value vBuf, Value tileKey0,
   }
 
   // Online softmax on the accumulators; the quad of lanes 4g … 4g + 3
-  // holds rows g and g + 8.
+  // holds rows g and g + 8. With a mask the scores are first brought to
+  // log2 units, s·scale·log2e + mask·log2e (one FMA), and scaled by 1 below.
   Value cScale = cf(c);
   for (int64_t mt = 0; mt < mTiles; ++mt) {
     for (int64_t r = 0; r < 2; ++r) {
       auto sv = [&](int64_t j, int64_t e) -> Value & {
         return s[mt][j * 4 + 2 * r + e];
       };
+      if (mask)
+        for (int64_t j = 0; j < nN; ++j)
+          for (int64_t e = 0; e < 2; ++e)
+            sv(j, e) = LLVM::FMAOp::create(b, sv(j, e), cScale,
+                                           maskVals[mt * 2 + r][j * 2 + e]);
       if (masked) {
         // Key 8j + e of this lane's columns is visible iff it is ≤ lim.
         Value lim = sub(rowLimit[mt * 2 + r],
@@ -173,8 +256,8 @@ void FlashBuilder::computeTile(Value kBuf, Value vBuf, Value tileKey0,
       mx = LLVM::MaxNumOp::create(b, mx, warpXor(mx, 1));
       mx = LLVM::MaxNumOp::create(b, mx, warpXor(mx, 2));
       Value mOld = mAt(mt, r);
-      Value mNew =
-          LLVM::MaxNumOp::create(b, mOld, arith::MulFOp::create(b, mx, cScale));
+      Value mNew = LLVM::MaxNumOp::create(
+          b, mOld, mask ? mx : arith::MulFOp::create(b, mx, cScale));
       Value noKey =
           arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, mNew, negInf);
       Value mUse = select(noKey, zero, mNew);
@@ -183,7 +266,9 @@ void FlashBuilder::computeTile(Value kBuf, Value vBuf, Value tileKey0,
       Value sum;
       for (int64_t j = 0; j < nN; ++j)
         for (int64_t e = 0; e < 2; ++e) {
-          Value p = exp2(LLVM::FMAOp::create(b, sv(j, e), cScale, negM));
+          Value p =
+              exp2(mask ? arith::AddFOp::create(b, sv(j, e), negM).getResult()
+                        : LLVM::FMAOp::create(b, sv(j, e), cScale, negM));
           sv(j, e) = p;
           sum = sum ? Value(arith::AddFOp::create(b, sum, p)) : p;
         }
@@ -207,8 +292,8 @@ void FlashBuilder::computeTile(Value kBuf, Value vBuf, Value tileKey0,
                    pack(sv(2 * k + 1, 0), sv(2 * k + 1, 1)),
                    pack(sv(2 * k + 1, 2), sv(2 * k + 1, 3))});
     }
-    for (int64_t dd = 0; dd < spec.d / 16; ++dd) {
-      auto vf = ldmatrix4(add(add(vBuf, laneV), k * 16 * rs + dd * 32),
+    for (int64_t dd = 0; dd < spec.dv / 16; ++dd) {
+      auto vf = ldmatrix4(add(add(vBuf, laneV), k * 16 * rsV + dd * 32),
                           /*trans=*/true);
       for (int64_t mt = 0; mt < mTiles; ++mt) {
         MutableArrayRef<Value> o(state);
@@ -220,14 +305,15 @@ void FlashBuilder::computeTile(Value kBuf, Value vBuf, Value tileKey0,
 }
 
 void FlashBuilder::issueTile(Value n) {
-  Value buf = mul(arith::AndIOp::create(b, n, ci(1)), tileBytes);
+  Value odd = arith::AndIOp::create(b, n, ci(1));
   Value key0 = add(keyStart, mul(n, spec.blockKeys));
-  Value src = toI64(mul(key0, spec.d * 2));
   Value valid = spec.t % spec.blockKeys ? sub(ci(spec.t), key0) : Value();
-  copyRows(add(buf, kOff), arith::AddIOp::create(b, kBase, src), spec.blockKeys,
-           valid);
-  copyRows(add(buf, vOff), arith::AddIOp::create(b, vBase, src), spec.blockKeys,
-           valid);
+  copyRows(add(mul(odd, kTileBytes), kOff),
+           arith::AddIOp::create(b, kBase, toI64(mul(key0, spec.d * 2))),
+           spec.blockKeys, valid, spec.d, rs);
+  copyRows(add(mul(odd, vTileBytes), vOff),
+           arith::AddIOp::create(b, vBase, toI64(mul(key0, spec.dv * 2))),
+           spec.blockKeys, valid, spec.dv, rsV);
 }
 
 SmallVector<Value> FlashBuilder::tileLoop(Value lo, Value hi,
@@ -249,8 +335,9 @@ SmallVector<Value> FlashBuilder::tileLoop(Value lo, Value hi,
           issueTile(next);
         }
         NVVM::CpAsyncCommitGroupOp::create(b);
-        Value buf = mul(arith::AndIOp::create(b, n, ci(1)), tileBytes);
-        computeTile(add(buf, kOff), add(buf, vOff),
+        Value odd = arith::AndIOp::create(b, n, ci(1));
+        computeTile(add(mul(odd, kTileBytes), kOff),
+                    add(mul(odd, vTileBytes), vOff),
                     add(keyStart, mul(n, spec.blockKeys)), masked, st);
         NVVM::CpAsyncWaitGroupOp::create(b, 0);
         gpu::BarrierOp::create(b);
@@ -263,6 +350,9 @@ void FlashBuilder::build(ValueRange args) {
   const bool decode = spec.decode();
   const int64_t d = spec.d, bc = spec.blockKeys, g = spec.group();
   Value q = args[0], k = args[1], v = args[2];
+  if (spec.hasMask())
+    mask = args[3];
+  ValueRange outs = args.drop_front(spec.hasMask() ? 4 : 3);
 
   tid = id(false, gpu::Dimension::x);
   lane = arith::AndIOp::create(b, tid, ci(31));
@@ -271,12 +361,15 @@ void FlashBuilder::build(ValueRange args) {
   tig = arith::AndIOp::create(b, lane, ci(3));
   Value bx = id(true, gpu::Dimension::x), hy = id(true, gpu::Dimension::y),
         bz = id(true, gpu::Dimension::z);
+  if (spec.headsFastest)
+    std::swap(bx, hy);
 
   bindSmem();
   qOff = 0;
   kOff = spec.queryRowsInSmem() * rs;
-  tileBytes = bc * rs;
-  vOff = kOff + 2 * tileBytes;
+  kTileBytes = bc * rs;
+  vTileBytes = bc * rsV;
+  vOff = kOff + 2 * kTileBytes;
 
   // Heads and ranges of this block.
   Value hk, qRow0, qValid;
@@ -309,12 +402,14 @@ void FlashBuilder::build(ValueRange args) {
     keyStart = ci(0);
     keyOffInTile = ci(0);
   }
-  Value kvHead = add(mul(bz, spec.kvHeads), hk);
-  Value kvOff = arith::MulIOp::create(
-      b, toI64(kvHead),
-      arith::ConstantOp::create(b, b.getI64IntegerAttr(spec.t * d * 2)));
-  kBase = arith::AddIOp::create(b, baseAddress(k), kvOff);
-  vBase = arith::AddIOp::create(b, baseAddress(v), kvOff);
+  Value kvHead = toI64(add(mul(bz, spec.kvHeads), hk));
+  auto headBytes = [&](int64_t dim) {
+    return arith::MulIOp::create(
+        b, kvHead,
+        arith::ConstantOp::create(b, b.getI64IntegerAttr(spec.t * dim * 2)));
+  };
+  kBase = arith::AddIOp::create(b, baseAddress(k), headBytes(d));
+  vBase = arith::AddIOp::create(b, baseAddress(v), headBytes(spec.dv));
 
   // Tile ranges: [0, nFull) need no mask, [nFull, nEnd) do.
   Value nFull;
@@ -348,8 +443,8 @@ void FlashBuilder::build(ValueRange args) {
   laneQ = add(mul(add(warpRow, l16), rs), mul(hiHalf, 16));
   laneK =
       add(mul(add(keyOffInTile, add(l8, mul(hiHalf, 8))), rs), mul(midBit, 16));
-  laneV =
-      add(mul(add(keyOffInTile, add(l8, mul(midBit, 8))), rs), mul(hiHalf, 16));
+  laneV = add(mul(add(keyOffInTile, add(l8, mul(midBit, 8))), rsV),
+              mul(hiHalf, 16));
 
   // Last visible key of each of the thread's rows.
   for (int64_t mt = 0; mt < mTiles; ++mt)
@@ -361,9 +456,23 @@ void FlashBuilder::build(ValueRange args) {
       Value i = add(add(qRow0, warpRow), add(gid, mt * 16 + r * 8));
       rowLimit.push_back(minsi(add(i, spec.t - spec.s), ci(spec.t - 1)));
     }
+  // The mask row of each of the thread's rows (index 0 on broadcast dims).
+  if (mask)
+    for (int64_t mt = 0; mt < mTiles; ++mt)
+      for (int64_t r = 0; r < 2; ++r) {
+        Value row = add(gid, mt * 16 + r * 8), h = hy, i = ci(0);
+        if (decode) // rows past the group repeat its last head
+          h = add(mul(hk, g), g < 16 ? minsi(row, ci(g - 1)) : row);
+        else
+          i = minsi(add(add(qRow0, warpRow), row), ci(spec.s - 1));
+        auto dimIdx = [&](int64_t dim, Value x) {
+          return toIndex(spec.maskShape[dim] == 1 ? ci(0) : x);
+        };
+        maskRow.push_back({dimIdx(0, bz), dimIdx(1, h), dimIdx(2, i)});
+      }
 
   // Prologue: Q and tile 0.
-  copyRows(ci(qOff), qHeadBase, spec.queryRowsInSmem(), qValid);
+  copyRows(ci(qOff), qHeadBase, spec.queryRowsInSmem(), qValid, d, rs);
   auto ifAny =
       scf::IfOp::create(b, cmp(arith::CmpIPredicate::sgt, nEnd, ci(0)), false);
   {
@@ -382,15 +491,13 @@ void FlashBuilder::build(ValueRange args) {
             ldmatrix4(add(laneQ, mt * 16 * rs + kk * 32), /*trans=*/false));
     }
 
-  SmallVector<Value> state(mTiles * (d / 8) * 4, cf(0.0));
+  SmallVector<Value> state(mTiles * (spec.dv / 8) * 4, cf(0.0));
   state.append(mTiles * 2, cf(-INFINITY));
   state.append(mTiles * 2, cf(0.0));
   state = tileLoop(ci(0), nFull, state, /*masked=*/false);
   state = tileLoop(nFull, nEnd, state, /*masked=*/true);
 
-  const int64_t nD = d / 8;
-  Type idxType = b.getIndexType();
-  (void)idxType;
+  const int64_t nD = spec.dv / 8;
   for (int64_t mt = 0; mt < mTiles; ++mt)
     for (int64_t r = 0; r < 2; ++r) {
       Value l = state[mTiles * nD * 4 + mTiles * 2 + mt * 2 + r];
@@ -404,7 +511,7 @@ void FlashBuilder::build(ValueRange args) {
         auto ifRow = scf::IfOp::create(b, ok, false);
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPointToStart(&ifRow.getThenRegion().front());
-        Value opart = args[3], ml = args[4];
+        Value opart = outs[0], ml = outs[1];
         Value h = toIndex(add(mul(hk, g), row));
         Value p = toIndex(add(mul(bx, 4), warp));
         Value bi = toIndex(bz);
@@ -434,7 +541,7 @@ void FlashBuilder::build(ValueRange args) {
           b, cmp(arith::CmpIPredicate::slt, i, ci(spec.s)), false);
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(&ifRow.getThenRegion().front());
-      Value o = args[3];
+      Value o = outs[0];
       Value bi = toIndex(bz), hi = toIndex(hy), ii = toIndex(i);
       for (int64_t dn = 0; dn < nD; ++dn) {
         Value x0 =
@@ -460,7 +567,8 @@ public:
       : KernelBuilder(b), spec(spec) {}
 
   void build(ValueRange args) {
-    Value opart = args[3], ml = args[4], o = args[5];
+    ValueRange outs = args.drop_front(spec.hasMask() ? 4 : 3);
+    Value opart = outs[0], ml = outs[1], o = outs[2];
     Value dIdx = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
     Value h = gpu::BlockIdOp::create(b, gpu::Dimension::x);
     Value bi = gpu::BlockIdOp::create(b, gpu::Dimension::y);
@@ -498,7 +606,11 @@ public:
           }
           scf::YieldOp::create(b, ValueRange{mNew, num, den});
         });
-    Value out = arith::DivFOp::create(b, loop.getResult(1), loop.getResult(2));
+    // No visible key in any partial (a fully masked row): 0, as prefill.
+    Value den = loop.getResult(2);
+    Value out = select(
+        arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, den, cf(0.0)),
+        arith::DivFOp::create(b, loop.getResult(1), den), cf(0.0));
     out = arith::TruncFOp::create(b, spec.elem, out);
     memref::StoreOp::create(b, out, o, ValueRange{bi, h, zeroI, dIdx});
   }
@@ -523,25 +635,42 @@ Type globalMemref(MLIRContext *ctx, ArrayRef<int64_t> shape, Type elem) {
   return MemRefType::get(shape, elem, MemRefLayoutAttrInterface(), global);
 }
 
+/// q, k, v and the mask (if any): the arguments both decode kernels and the
+/// prefill kernel start with. An even mask row of more than one key is read
+/// as pairs (vector<2>).
+SmallVector<Type> inputTypes(MLIRContext *ctx, const AttentionSpec &spec) {
+  const int64_t bb = spec.batch, hk = spec.kvHeads;
+  SmallVector<Type> types = {
+      globalMemref(ctx, {bb, spec.heads, spec.s, spec.d}, spec.elem),
+      globalMemref(ctx, {bb, hk, spec.t, spec.d}, spec.elem),
+      globalMemref(ctx, {bb, hk, spec.t, spec.dv}, spec.elem)};
+  if (spec.hasMask()) {
+    auto [mb, mh, ms, mt] = spec.maskShape;
+    types.push_back(
+        mt > 1 && mt % 2 == 0
+            ? globalMemref(ctx, {mb, mh, ms, mt / 2},
+                           VectorType::get({2}, spec.maskElem))
+            : globalMemref(ctx, {mb, mh, ms, mt}, spec.maskElem));
+  }
+  return types;
+}
+
 } // namespace
 
 gpu::GPUFuncOp buildFlashAttentionKernel(OpBuilder &builder, Location loc,
                                          StringRef name,
                                          const AttentionSpec &spec) {
   MLIRContext *ctx = builder.getContext();
-  const int64_t bb = spec.batch, h = spec.heads, hk = spec.kvHeads;
-  SmallVector<Type> argTypes = {
-      globalMemref(ctx, {bb, h, spec.s, spec.d}, spec.elem),
-      globalMemref(ctx, {bb, hk, spec.t, spec.d}, spec.elem),
-      globalMemref(ctx, {bb, hk, spec.t, spec.d}, spec.elem)};
+  const int64_t bb = spec.batch, h = spec.heads;
+  SmallVector<Type> argTypes = inputTypes(ctx, spec);
   Type f32 = builder.getF32Type();
   if (spec.decode()) {
     argTypes.push_back(
-        globalMemref(ctx, {bb, h, spec.partials(), spec.d}, f32));
+        globalMemref(ctx, {bb, h, spec.partials(), spec.dv}, f32));
     argTypes.push_back(globalMemref(ctx, {bb, h, spec.partials(), 2}, f32));
-    argTypes.push_back(globalMemref(ctx, {bb, h, 1, spec.d}, spec.elem));
+    argTypes.push_back(globalMemref(ctx, {bb, h, 1, spec.dv}, spec.elem));
   } else {
-    argTypes.push_back(globalMemref(ctx, {bb, h, spec.s, spec.d / 2},
+    argTypes.push_back(globalMemref(ctx, {bb, h, spec.s, spec.dv / 2},
                                     VectorType::get({2}, spec.elem)));
   }
   declareDynamicSmem(builder, loc);
@@ -560,15 +689,11 @@ gpu::GPUFuncOp buildAttentionCombineKernel(OpBuilder &builder, Location loc,
   MLIRContext *ctx = builder.getContext();
   const int64_t bb = spec.batch, h = spec.heads;
   Type f32 = builder.getF32Type();
-  const int64_t hk = spec.kvHeads;
-  SmallVector<Type> argTypes = {
-      globalMemref(ctx, {bb, h, 1, spec.d}, spec.elem),
-      globalMemref(ctx, {bb, hk, spec.t, spec.d}, spec.elem),
-      globalMemref(ctx, {bb, hk, spec.t, spec.d}, spec.elem),
-      globalMemref(ctx, {bb, h, spec.partials(), spec.d}, f32),
-      globalMemref(ctx, {bb, h, spec.partials(), 2}, f32),
-      globalMemref(ctx, {bb, h, 1, spec.d}, spec.elem)};
-  auto func = makeKernel(builder, loc, name, argTypes, spec.d);
+  SmallVector<Type> argTypes = inputTypes(ctx, spec);
+  argTypes.append({globalMemref(ctx, {bb, h, spec.partials(), spec.dv}, f32),
+                   globalMemref(ctx, {bb, h, spec.partials(), 2}, f32),
+                   globalMemref(ctx, {bb, h, 1, spec.dv}, spec.elem)});
+  auto func = makeKernel(builder, loc, name, argTypes, spec.dv);
   ImplicitLocOpBuilder b(loc, ctx);
   Block &entry = func.getBody().front();
   b.setInsertionPointToStart(&entry);
@@ -582,9 +707,6 @@ FailureOr<AttentionSpec> readAttentionSpec(Operation *op) {
   auto qType = cast<RankedTensorType>(attn.getQ().getType());
   auto kType = cast<RankedTensorType>(attn.getK().getType());
   auto vType = cast<RankedTensorType>(attn.getV().getType());
-  if (attn.getMask())
-    return op->emitError("linea-to-gpu: attention with a mask operand is not "
-                         "supported on CUDA (causal or no mask only)");
   if (attn.getQuant())
     return op->emitError("linea-to-gpu: quantized (SageAttention) attention "
                          "is not supported on CUDA yet; run "
@@ -604,14 +726,28 @@ FailureOr<AttentionSpec> readAttentionSpec(Operation *op) {
   spec.heads = qType.getDimSize(1);
   spec.s = qType.getDimSize(2);
   spec.d = qType.getDimSize(3);
+  spec.dv = vType.getDimSize(3);
   spec.kvHeads = kType.getDimSize(1);
   spec.t = kType.getDimSize(2);
-  if (spec.d != 64 && spec.d != 128)
+  auto supportedDim = [](int64_t x) {
+    return x == 32 || x == 64 || x == 96 || x == 128 || x == 256;
+  };
+  if (!supportedDim(spec.d))
     return op->emitError("linea-to-gpu: attention head dim D = ")
-           << spec.d << " is not supported (64 or 128)";
-  if (vType.getDimSize(3) != spec.d)
+           << spec.d << " is not supported (32, 64, 96, 128 or 256)";
+  if (!supportedDim(spec.dv))
     return op->emitError("linea-to-gpu: attention value head dim Dv = ")
-           << vType.getDimSize(3) << " differs from D = " << spec.d;
+           << spec.dv << " is not supported (32, 64, 96, 128 or 256)";
+  if (Value mask = attn.getMask()) {
+    auto mType = cast<RankedTensorType>(mask.getType());
+    if (!mType.hasStaticShape())
+      return op->emitError("linea-to-gpu: attention mask must have a static "
+                           "shape, got ")
+             << mType;
+    spec.maskElem = mType.getElementType();
+    for (int64_t i = 0; i < 4; ++i)
+      spec.maskShape[i] = mType.getDimSize(i);
+  }
   if (spec.batch * spec.heads * spec.s == 0 || spec.t == 0)
     return op->emitError("linea-to-gpu: empty attention (B·H·S = ")
            << spec.batch * spec.heads * spec.s << ", T = " << spec.t << ")";
@@ -623,7 +759,9 @@ FailureOr<AttentionSpec> readAttentionSpec(Operation *op) {
     // tiles. A partial second wave of short blocks cost a third of the
     // bandwidth at B·Hkv = 8 (measured).
     const int64_t tiles = (spec.t + spec.blockKeys - 1) / spec.blockKeys;
-    const int64_t resident = 3 * 132;
+    const int64_t perSm =
+        std::clamp<int64_t>(227 * 1024 / spec.sharedBytes(), 1, 3);
+    const int64_t resident = perSm * 132;
     int64_t want =
         std::clamp<int64_t>(resident / (spec.batch * spec.kvHeads), 1, tiles);
     int64_t tilesPerSlice = (tiles + want - 1) / want;
@@ -648,10 +786,12 @@ describe(Builder &b, StringRef symbol, StringRef layer, StringRef kind,
   SmallVector<Attribute> argAttrs;
   for (auto &[name, shape] : args) {
     bool isF32 = name == "opart" || name == "ml";
+    std::string dtype = isF32            ? "f32"
+                        : name == "mask" ? dtypeOf(spec.maskElem)
+                                         : dtypeOf(spec.elem);
     argAttrs.push_back(b.getDictionaryAttr(
         {b.getNamedAttr("name", b.getStringAttr(name)),
-         b.getNamedAttr("dtype",
-                        b.getStringAttr(isF32 ? "f32" : dtypeOf(spec.elem))),
+         b.getNamedAttr("dtype", b.getStringAttr(dtype)),
          b.getNamedAttr("shape", b.getI64ArrayAttr(shape))}));
   }
   SmallVector<NamedAttribute> entries = {
@@ -665,6 +805,8 @@ describe(Builder &b, StringRef symbol, StringRef layer, StringRef kind,
       b.getNamedAttr("s", b.getI64IntegerAttr(spec.s)),
       b.getNamedAttr("t", b.getI64IntegerAttr(spec.t)),
       b.getNamedAttr("d", b.getI64IntegerAttr(spec.d)),
+      b.getNamedAttr("dv", b.getI64IntegerAttr(spec.dv)),
+      b.getNamedAttr("masked", b.getBoolAttr(spec.hasMask())),
       b.getNamedAttr("causal", b.getBoolAttr(spec.causal)),
       b.getNamedAttr("scale", b.getF32FloatAttr(spec.scale)),
       b.getNamedAttr("element", b.getStringAttr(dtypeOf(spec.elem))),
@@ -706,7 +848,14 @@ void emitAttentionKernels(OpBuilder &b, Operation *op, StringRef prefix,
                           SmallVectorImpl<Attribute> &manifest) {
   const int64_t bb = base.batch, h = base.heads, hk = base.kvHeads;
   SmallVector<int64_t> qShape = {bb, h, base.s, base.d};
-  SmallVector<int64_t> kvShape = {bb, hk, base.t, base.d};
+  SmallVector<int64_t> kShape = {bb, hk, base.t, base.d};
+  SmallVector<int64_t> vShape = {bb, hk, base.t, base.dv};
+  SmallVector<int64_t> oShape = {bb, h, base.s, base.dv};
+  SmallVector<std::pair<StringRef, SmallVector<int64_t>>> args = {
+      {"q", qShape}, {"k", kShape}, {"v", vShape}};
+  if (base.hasMask())
+    args.push_back({"mask", SmallVector<int64_t>(base.maskShape.begin(),
+                                                 base.maskShape.end())});
   if (base.decode()) {
     // One manifest entry, two launches with the same arguments: the split
     // kernel, then the combine kernel.
@@ -714,8 +863,9 @@ void emitAttentionKernels(OpBuilder &b, Operation *op, StringRef prefix,
     std::string combine = symbol + "_combine";
     buildFlashAttentionKernel(b, op->getLoc(), symbol, base);
     buildAttentionCombineKernel(b, op->getLoc(), combine, base);
-    SmallVector<int64_t> partShape = {bb, h, base.partials(), base.d};
-    SmallVector<int64_t> mlShape = {bb, h, base.partials(), 2};
+    args.push_back({"opart", {bb, h, base.partials(), base.dv}});
+    args.push_back({"ml", {bb, h, base.partials(), 2}});
+    args.push_back({"o", oShape});
     auto launch = [&](StringRef name, std::array<int64_t, 3> grid,
                       int64_t threads, int64_t shared) {
       return b.getDictionaryAttr(
@@ -726,30 +876,47 @@ void emitAttentionKernels(OpBuilder &b, Operation *op, StringRef prefix,
     };
     Attribute launches = b.getArrayAttr(
         {launch(symbol, base.grid(), kAttentionThreads, base.sharedBytes()),
-         launch(combine, {h, bb, 1}, base.d, 0)});
+         launch(combine, {h, bb, 1}, base.dv, 0)});
     manifest.push_back(describe(b, symbol, layer, "decode", base, base.grid(),
-                                kAttentionThreads, base.sharedBytes(),
-                                {{"q", qShape},
-                                 {"k", kvShape},
-                                 {"v", kvShape},
-                                 {"opart", partShape},
-                                 {"ml", mlShape},
-                                 {"o", qShape}},
+                                kAttentionThreads, base.sharedBytes(), args,
                                 {b.getNamedAttr("launches", launches)}));
     return;
   }
+  args.push_back({"o", oShape});
+  // Above D = 128 the O accumulators (Dv / 2 registers per m-tile) leave
+  // room for one m-tile: R = 16, and Bc ≤ 32 (16 × 64 spills; on an H100 at
+  // D = 256 it ran at 0.41–0.51× SDPA against 0.82–0.86× for 16 × 32).
+  const bool wide = base.d > 128 || base.dv > 128;
+  SmallVector<std::pair<int64_t, int64_t>> chosen;
   for (auto [rows, keys] : variants) {
-    AttentionSpec spec = base;
-    spec.rowsPerWarp = rows;
-    spec.blockKeys = keys;
-    std::string symbol =
-        (prefix + "_fa_r" + Twine(rows) + "b" + Twine(spec.blockKeys)).str();
-    buildFlashAttentionKernel(b, op->getLoc(), symbol, spec);
-    manifest.push_back(describe(
-        b, symbol, layer, "prefill", spec, spec.grid(), kAttentionThreads,
-        spec.sharedBytes(),
-        {{"q", qShape}, {"k", kvShape}, {"v", kvShape}, {"o", qShape}}));
+    std::pair<int64_t, int64_t> v =
+        wide ? std::pair<int64_t, int64_t>{16, std::min<int64_t>(keys, 32)}
+             : std::pair<int64_t, int64_t>{rows, keys};
+    if (!llvm::is_contained(chosen, v))
+      chosen.push_back(v);
   }
+  // A mask with rows, shared by the heads: each variant also in head-fastest
+  // block order (`…_hx`), where the heads of a row block run together and
+  // read its mask rows once (measured side by side: docs/cuda.md).
+  const bool sharedMaskRows = base.hasMask() && base.maskShape[1] == 1 &&
+                              base.maskShape[2] > 1 && base.heads > 1;
+  for (auto [rows, keys] : chosen)
+    for (bool hx : {false, true}) {
+      if (hx && !sharedMaskRows)
+        continue;
+      AttentionSpec spec = base;
+      spec.rowsPerWarp = rows;
+      spec.blockKeys = keys;
+      spec.headsFastest = hx;
+      std::string symbol = (prefix + "_fa_r" + Twine(rows) + "b" +
+                            Twine(spec.blockKeys) + (hx ? "_hx" : ""))
+                               .str();
+      buildFlashAttentionKernel(b, op->getLoc(), symbol, spec);
+      manifest.push_back(describe(
+          b, symbol, layer, "prefill", spec, spec.grid(), kAttentionThreads,
+          spec.sharedBytes(), args,
+          {b.getNamedAttr("heads_fastest", b.getBoolAttr(hx))}));
+    }
 }
 
 } // namespace linea::gpu_codegen

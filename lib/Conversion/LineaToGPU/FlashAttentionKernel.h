@@ -18,11 +18,15 @@ namespace linea::gpu_codegen {
 /// Threads per block of the attention kernels (4 warps).
 constexpr int64_t kAttentionThreads = 128;
 
-/// One linea.attention with static shapes: q [B, H, S, D], k/v [B, Hkv, T, D],
-/// o [B, H, S, D], all of `elem` (bf16 or f16); f32 arithmetic.
+/// One linea.attention with static shapes: q [B, H, S, D], k [B, Hkv, T, D],
+/// v [B, Hkv, T, Dv], o [B, H, S, Dv], all of `elem` (bf16 or f16); f32
+/// arithmetic; optional additive mask [Mb, Mh, Ms, Mt] (each dim 1 or the
+/// size of [B, H, S, T]) of `maskElem` (f32/f16/bf16).
 struct AttentionSpec {
-  int64_t batch = 1, heads = 1, kvHeads = 1, s = 1, t = 1, d = 128;
+  int64_t batch = 1, heads = 1, kvHeads = 1, s = 1, t = 1, d = 128, dv = 128;
   mlir::Type elem;
+  mlir::Type maskElem; // null: no mask operand
+  std::array<int64_t, 4> maskShape = {1, 1, 1, 1};
   bool causal = false;
   float scale = 1.0f; // score scale (1/sqrt(D) unless given)
   // Launch variant.
@@ -30,37 +34,48 @@ struct AttentionSpec {
   int64_t blockKeys = 64;   // keys per shared-memory tile (Bc)
   int64_t splits = 1;       // decode: T slices (grid.x)
   int64_t sliceKeys = 0;    // decode: keys per slice (multiple of Bc)
+  // Prefill: grid (H, ⌈S / Br⌉, B) instead of (⌈S / Br⌉, H, B), so the
+  // blocks resident together share query rows (and the rows of a mask
+  // broadcast over heads, read once from HBM) rather than a kv head.
+  bool headsFastest = false;
 
   int64_t group() const { return heads / kvHeads; }
   /// S = 1 with at most 16 query heads per kv head: flash-decoding.
   bool decode() const { return s == 1 && group() <= 16; }
   int64_t blockRows() const { return 4 * rowsPerWarp; }
-  /// Padded shared-memory row: D + 8 elements, so that the 8 rows one
-  /// ldmatrix reads start 16 bytes apart (no bank conflicts).
+  /// Padded shared-memory rows: D (Dv) + 8 elements, so that the 8 rows
+  /// one ldmatrix reads start 16 bytes apart (no bank conflicts).
   int64_t smemRowBytes() const { return (d + 8) * 2; }
+  int64_t smemRowBytesV() const { return (dv + 8) * 2; }
   int64_t queryRowsInSmem() const { return decode() ? 16 : blockRows(); }
   /// Q tile + double-buffered K and V tiles.
   int64_t sharedBytes() const {
-    return (queryRowsInSmem() + 4 * blockKeys) * smemRowBytes();
+    return (queryRowsInSmem() + 2 * blockKeys) * smemRowBytes() +
+           2 * blockKeys * smemRowBytesV();
   }
+  bool hasMask() const { return static_cast<bool>(maskElem); }
   /// Partial results of the decode kernel per (b, h): one per warp.
   int64_t partials() const { return splits * 4; }
   std::array<int64_t, 3> grid() const {
     if (decode())
       return {splits, kvHeads, batch};
-    return {(s + blockRows() - 1) / blockRows(), heads, batch};
+    const int64_t tiles = (s + blockRows() - 1) / blockRows();
+    if (headsFastest)
+      return {heads, tiles, batch};
+    return {tiles, heads, batch};
   }
 };
 
-/// Prefill: `gpu.func @name(q, k, v, o)`. Decode: `gpu.func @name(q, k, v,
-/// opart, ml, o)` writing per-warp partials (unnormalised o in f32, and the
-/// running max in log2 units and the sum of each row), not o.
+/// Prefill: `gpu.func @name(q, k, v, [mask,] o)`. Decode: `gpu.func
+/// @name(q, k, v, [mask,] opart, ml, o)` writing per-warp partials
+/// (unnormalised o in f32, and the running max in log2 units and the sum of
+/// each row), not o.
 mlir::gpu::GPUFuncOp buildFlashAttentionKernel(mlir::OpBuilder &b,
                                                mlir::Location loc,
                                                llvm::StringRef name,
                                                const AttentionSpec &spec);
 
-/// Decode only: `gpu.func @name(q, k, v, opart, ml, o)` (the split kernel's
+/// Decode only: `gpu.func @name(q, k, v, [mask,] opart, ml, o)` (the split kernel's
 /// arguments, so both launch with one list), one block of D threads per
 /// (h, b), merging the partials into o.
 mlir::gpu::GPUFuncOp buildAttentionCombineKernel(mlir::OpBuilder &b,

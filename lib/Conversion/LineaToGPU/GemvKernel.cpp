@@ -22,6 +22,8 @@
 #include "GemvKernel.h"
 #include "KernelBuild.h"
 
+#include "linea/Numerics/QuantFormats.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -44,9 +46,11 @@ constexpr double kMagic = 8388608.0;
 /// Builds the body of one kernel; holds the values shared by its parts.
 class GemvBuilder {
 public:
-  GemvBuilder(ImplicitLocOpBuilder &b, const GemvSpec &spec)
+  GemvBuilder(ImplicitLocOpBuilder &b, const GemvSpec &spec,
+              Value nf4Table = {})
       : b(b), spec(spec), f32(b.getF32Type()), i32(b.getI32Type()),
-        vecF32(VectorType::get({8}, f32)), vecI32(VectorType::get({8}, i32)) {}
+        vecF32(VectorType::get({8}, f32)), vecI32(VectorType::get({8}, i32)),
+        nf4Table(nf4Table) {}
 
   void build(ValueRange args);
 
@@ -67,12 +71,36 @@ private:
     Type target = isa<VectorType>(v.getType()) ? Type(vecF32) : Type(f32);
     return arith::ExtFOp::create(b, target, v);
   }
-  /// Element i of the 4×i32 chunk as vector<8xf32> of (code − zero), code j
+  /// Elements begin … begin + size − 1 of vector v (vector.shuffle, not
+  /// extract_strided_slice: convert-gpu-to-nvvm lowers only the former).
+  Value slice(Value v, int64_t begin, int64_t size) {
+    SmallVector<int64_t> mask;
+    for (int64_t i = 0; i < size; ++i)
+      mask.push_back(begin + i);
+    return vector::ShuffleOp::create(b, v, v, mask).getResult();
+  }
+  /// The 8 nibbles of word i of the 4×i32 chunk as vector<8xi32>, code j
   /// of the word at lane j.
+  Value nibbles(Value chunk, int64_t i);
+  /// Element i of the 4×i32 chunk as vector<8xf32> of (code − zero).
   Value decodeWord(Value chunk, int64_t i, Value offset);
+  /// Word i of a chunk of nf4 or e2m1 codes as vector<8xf32>; e2m1 values
+  /// come times 2^−14 unless `rescale` (the caller applies 2^14 later).
+  Value decodeFloatWord(Value chunk, int64_t i, bool rescale);
   /// Bytes 8·half … 8·half + 7 of a 16-byte chunk of 8-bit codes as
-  /// vector<8xf32> (int8 codes arrive with their sign bits flipped).
-  Value decodeBytes(Value chunk, int64_t half);
+  /// vector<8xf32> (int8 codes arrive with their sign bits flipped; uint8
+  /// ones come back as 1024 + c − `offset`).
+  Value decodeBytes(Value chunk, int64_t half, Value offset);
+  /// A scale as f32 (e8m0 and e4m3 bytes decoded exactly).
+  Value scaleToF32(Value s);
+  /// Bytes 8·half … of one shift_linear term as vector<8xf32> of ±2^e
+  /// (0 where the sign is 0), assembled from the exponent and sign bits.
+  Value shiftTerm(Value exps, Value signs, int64_t half);
+  /// nm_linear: the x elements that the 8 kept values of chunk c (indices
+  /// `idx`, vector<8xi8>) multiply, as vector<8xf32>. 2:4: selected from
+  /// the raw x chunks 2c, 2c+1 (`xRaw`); otherwise loaded one by one.
+  Value gatherNm(Value indices, Value c, Value xRow, ArrayRef<Value> xRaw,
+                 Value x);
   /// Sum over the warp of a per-lane f32.
   Value warpSum(Value v);
 
@@ -81,40 +109,169 @@ private:
   Type f32, i32;
   VectorType vecF32, vecI32;
   Value nibbleShifts, nibbleMask, magicBits;
+  Value nf4Table; // workgroup memref<16xf32>, nf4 only
 };
 
-Value GemvBuilder::decodeWord(Value chunk, int64_t i, Value offset) {
+Value GemvBuilder::nibbles(Value chunk, int64_t i) {
   Value word = vector::ExtractOp::create(b, chunk, i);
   Value words = vector::BroadcastOp::create(b, vecI32, word);
-  Value codes = arith::AndIOp::create(
+  return arith::AndIOp::create(
       b, arith::ShRUIOp::create(b, words, nibbleShifts), nibbleMask);
+}
+
+Value GemvBuilder::decodeWord(Value chunk, int64_t i, Value offset) {
   Value biased = arith::BitcastOp::create(
-      b, vecF32, arith::OrIOp::create(b, codes, magicBits));
+      b, vecF32, arith::OrIOp::create(b, nibbles(chunk, i), magicBits));
   return arith::SubFOp::create(b, biased, offset);
 }
 
-Value GemvBuilder::decodeBytes(Value chunk, int64_t half) {
+Value GemvBuilder::decodeFloatWord(Value chunk, int64_t i, bool rescale) {
+  Value codes = nibbles(chunk, i);
+  if (spec.e2m1) {
+    // s.ee.m → the f16 with sign s, exponent field ee and mantissa m·2^9,
+    // which is exactly e2m1(code) · 2^−14 (ee = 0 the subnormals 0, 2^−15);
+    // the f32 multiply by 2^14 is exact too. (nvfp4 folds 2^14 into its
+    // e4m3 scales, mxfp4 at M = 1 into each chunk's partial sum.)
+    Value mag = arith::ShLIOp::create(
+        b, arith::AndIOp::create(b, codes, splatI32(7)), splatI32(9));
+    Value sign = arith::ShLIOp::create(
+        b, arith::AndIOp::create(b, codes, splatI32(8)), splatI32(12));
+    auto vecI16 = VectorType::get({8}, b.getI16Type());
+    Value bits = arith::TruncIOp::create(
+        b, vecI16, arith::OrIOp::create(b, mag, sign));
+    Value h = arith::BitcastOp::create(
+        b, VectorType::get({8}, b.getF16Type()), bits);
+    Value v = arith::ExtFOp::create(b, vecF32, h);
+    return rescale ? Value(arith::MulFOp::create(b, v, splatF32(16384.0))) : v;
+  }
+  // nf4: 16 f32 levels in shared memory; the 16 distinct words lie in 16
+  // banks, so a warp's lookups never conflict.
+  SmallVector<Value> levels;
+  for (int64_t j = 0; j < 8; ++j) {
+    Value code = arith::IndexCastOp::create(
+        b, b.getIndexType(), vector::ExtractOp::create(b, codes, j));
+    levels.push_back(memref::LoadOp::create(b, nf4Table, code));
+  }
+  return vector::FromElementsOp::create(b, vecF32, levels);
+}
+
+Value GemvBuilder::scaleToF32(Value s) {
+  if (spec.e8m0Scales) {
+    // 2^(e − 127): the exponent field e; e = 0 is the subnormal 2^−127,
+    // e = 255 NaN.
+    Value e = arith::ExtUIOp::create(b, i32, s);
+    auto cI32 = [&](int64_t v) {
+      return arith::ConstantOp::create(b, b.getI32IntegerAttr(v));
+    };
+    Value bits = arith::ShLIOp::create(b, e, cI32(23));
+    bits = arith::SelectOp::create(
+        b, arith::CmpIOp::create(b, arith::CmpIPredicate::eq, e, cI32(0)),
+        cI32(0x00400000), bits);
+    bits = arith::SelectOp::create(
+        b, arith::CmpIOp::create(b, arith::CmpIPredicate::eq, e, cI32(255)),
+        cI32(0x7FC00000), bits);
+    return arith::BitcastOp::create(b, f32, bits);
+  }
+  if (spec.e4m3Scales) {
+    Value pair = vector::BroadcastOp::create(
+        b, VectorType::get({2}, b.getI8Type()), s);
+    Value h = NVVM::ConvertF8x2ToF16x2Op::create(
+        b, VectorType::get({2}, b.getF16Type()), pair, /*relu=*/false,
+        b.getType<Float8E4M3FNType>());
+    Value v = toF32(vector::ExtractOp::create(b, h, 0));
+    // e4m3 · 2^14 is exact (at most 448 · 2^14): the e2m1 decode's 2^−14.
+    return spec.e2m1 ? Value(arith::MulFOp::create(
+                           b, v,
+                           arith::ConstantOp::create(
+                               b, b.getF32FloatAttr(16384.0))))
+                     : v;
+  }
+  return toF32(s);
+}
+
+Value GemvBuilder::shiftTerm(Value exps, Value signs, int64_t half) {
+  auto bytes = [&](Value chunk) {
+    Value v = vector::BitCastOp::create(
+        b, VectorType::get({16}, b.getI8Type()), chunk);
+    return arith::ExtSIOp::create(b, vecI32, slice(v, 8 * half, 8));
+  };
+  Value e = bytes(exps), sgn = bytes(signs);
+  // (e + 127) << 23 is the biased exponent field of 2^e (e ∈ [−126, 127]);
+  // the sign bit of −1 is bit 31; −(s & 1) keeps ±1 terms and zeroes s = 0.
+  Value bits = arith::OrIOp::create(
+      b,
+      arith::ShLIOp::create(b, arith::AddIOp::create(b, e, splatI32(127)),
+                            splatI32(23)),
+      arith::AndIOp::create(b, sgn, splatI32(INT32_MIN)));
+  Value keep = arith::SubIOp::create(
+      b, splatI32(0), arith::AndIOp::create(b, sgn, splatI32(1)));
+  return arith::BitcastOp::create(b, vecF32,
+                                  arith::AndIOp::create(b, bits, keep));
+}
+
+Value GemvBuilder::gatherNm(Value indices, Value c, Value xRow,
+                            ArrayRef<Value> xRaw, Value x) {
+  Value pos = arith::ExtUIOp::create(b, vecI32, indices);
+  if (spec.nm24()) {
+    // Kept value j lies in group j div 2 of the 16 columns 16c … 16c + 15:
+    // pick x[4·(j div 2) + pos] with two selects on the position's bits
+    // (only bits 0 and 1 are read: bad indices give wrong numbers, never
+    // an out-of-bounds read).
+    SmallVector<int64_t> all;
+    for (int64_t i = 0; i < 16; ++i)
+      all.push_back(i);
+    Value x16 = vector::ShuffleOp::create(b, xRaw[0], xRaw[1], all);
+    auto candidates = [&](int64_t p) {
+      SmallVector<int64_t> mask;
+      for (int64_t j = 0; j < 8; ++j)
+        mask.push_back(4 * (j / 2) + p);
+      return vector::ShuffleOp::create(b, x16, x16, mask).getResult();
+    };
+    auto bit = [&](int64_t v) {
+      return arith::CmpIOp::create(
+          b, arith::CmpIPredicate::ne,
+          arith::AndIOp::create(b, pos, splatI32(v)), splatI32(0));
+    };
+    Value b0 = bit(1), b1 = bit(2);
+    Value lo = arith::SelectOp::create(b, b0, candidates(1), candidates(0));
+    Value hi = arith::SelectOp::create(b, b0, candidates(3), candidates(2));
+    return toF32(arith::SelectOp::create(b, b1, hi, lo));
+  }
+  // Any n:m: kept value j = 8c + i is column (j div n)·m + pos, pos
+  // clamped to m − 1; x is a scalar memref here.
+  pos = arith::MinUIOp::create(b, pos, splatI32(spec.nmM - 1));
+  Value first = arith::MulIOp::create(b, c, idx(8));
+  SmallVector<Value> elems;
+  for (int64_t i = 0; i < 8; ++i) {
+    Value j = arith::AddIOp::create(b, first, idx(i));
+    Value col = arith::AddIOp::create(
+        b,
+        arith::MulIOp::create(b, arith::DivUIOp::create(b, j, idx(spec.nmN)),
+                              idx(spec.nmM)),
+        arith::IndexCastOp::create(b, b.getIndexType(),
+                                   vector::ExtractOp::create(b, pos, i)));
+    elems.push_back(
+        toF32(memref::LoadOp::create(b, x, ValueRange{xRow, col})));
+  }
+  return vector::FromElementsOp::create(b, vecF32, elems);
+}
+
+Value GemvBuilder::decodeBytes(Value chunk, int64_t half, Value offset) {
   Type i8 = b.getI8Type(), f16 = b.getF16Type();
   auto vecF16 = VectorType::get({8}, f16);
   Value bytes =
       vector::BitCastOp::create(b, VectorType::get({16}, i8), chunk);
-  // (vector.shuffle, not extract_strided_slice: convert-gpu-to-nvvm lowers
-  // only the former.)
-  auto slice = [&](Value v, int64_t begin, int64_t size) {
-    SmallVector<int64_t> mask;
-    for (int64_t i = 0; i < size; ++i)
-      mask.push_back(begin + i);
-    return vector::ShuffleOp::create(b, v, v, mask).getResult();
-  };
   Value codes = slice(bytes, 8 * half, 8);
   if (spec.fp8Codes) {
-    // cvt.rn.f16x2.e4m3x2: two codes per instruction, exact in f16.
+    // cvt.rn.f16x2.e4m3x2 / .e5m2x2: two codes per instruction, exact in
+    // f16.
     auto halfPair = VectorType::get({2}, f16);
+    Type fp8 = spec.fp8E5M2 ? Type(b.getType<Float8E5M2Type>())
+                            : Type(b.getType<Float8E4M3FNType>());
     SmallVector<Value> pairs;
     for (int64_t p = 0; p < 4; ++p)
       pairs.push_back(NVVM::ConvertF8x2ToF16x2Op::create(
-          b, halfPair, slice(codes, 2 * p, 2), /*relu=*/false,
-          b.getType<Float8E4M3FNType>()));
+          b, halfPair, slice(codes, 2 * p, 2), /*relu=*/false, fp8));
     Value lo = vector::ShuffleOp::create(b, pairs[0], pairs[1],
                                          ArrayRef<int64_t>{0, 1, 2, 3});
     Value hi = vector::ShuffleOp::create(b, pairs[2], pairs[3],
@@ -124,13 +281,20 @@ Value GemvBuilder::decodeBytes(Value chunk, int64_t half) {
     return arith::ExtFOp::create(b, vecF32, out);
   }
   // int8: the code (sign bit flipped, so c = q + 128) in the low byte of the
-  // f16 1024 is 1024 + c; subtracting 1152 leaves q exactly.
+  // f16 1024 is 1024 + c; subtracting 1152 leaves q exactly. uint8: 1024 +
+  // c in f32 minus 1024 + z.
   auto vecI16 = VectorType::get({8}, b.getI16Type());
   Value wide = arith::ExtUIOp::create(b, vecI16, codes);
   Value biased = arith::OrIOp::create(
       b, wide,
       arith::ConstantOp::create(
           b, DenseElementsAttr::get(vecI16, b.getI16IntegerAttr(0x6400))));
+  if (!spec.signedCodes)
+    return arith::SubFOp::create(
+        b,
+        arith::ExtFOp::create(
+            b, vecF32, Value(arith::BitcastOp::create(b, vecF16, biased))),
+        offset);
   Value q = arith::SubFOp::create(
       b, arith::BitcastOp::create(b, vecF16, biased),
       arith::ConstantOp::create(
@@ -161,6 +325,23 @@ void GemvBuilder::build(ValueRange args) {
   magicBits = splatI32(kMagicBits);
 
   Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  if (nf4Table) {
+    // Thread 0 writes the 16 nf4 levels (exact f32) before any lookup.
+    auto ifFirst = scf::IfOp::create(
+        b, arith::CmpIOp::create(b, arith::CmpIPredicate::eq, tid, idx(0)),
+        /*withElseRegion=*/false);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(&ifFirst.getThenRegion().front());
+      for (int64_t i = 0; i < 16; ++i)
+        memref::StoreOp::create(
+            b,
+            arith::ConstantOp::create(
+                b, b.getF32FloatAttr(numerics::kNF4Codebook[i])),
+            nf4Table, idx(i));
+    }
+    gpu::BarrierOp::create(b);
+  }
   Value lane = arith::RemUIOp::create(b, tid, idx(kWarpSize));
   Value warp = arith::DivUIOp::create(b, tid, idx(kWarpSize));
   // Grid-stride kernels run with fewer blocks than row groups (as many as
@@ -193,15 +374,23 @@ void GemvBuilder::build(ValueRange args) {
 
   // Scalar accumulators when vector ones would not fit in registers.
   const bool vectorAcc = 8 * MT * R <= 128;
-  // One scale per row (channel / tensor): applied to the final sums.
-  const bool scaleAtEnd = spec.quant && spec.scaleCols == 1;
+  // One scale per row (channel / tensor, shift_linear's): applied to the
+  // final sums.
+  const bool scaleAtEnd =
+      (spec.quant && spec.scaleCols == 1) || (spec.shift && spec.shiftScale);
+  // Scales per chunk (nvfp4: groups of 16, two per chunk of 32 codes).
+  const int64_t scalesPerChunk =
+      spec.quant && !scaleAtEnd && spec.scaleSpan < spec.chunkElems()
+          ? spec.chunkElems() / spec.scaleSpan
+          : 1;
   // Group scales at M = 1: applied to each chunk's partial sum.
-  const bool scaleAfter = spec.quant && MT == 1 && !scaleAtEnd;
+  const bool scaleAfter =
+      spec.quant && MT == 1 && !scaleAtEnd && scalesPerChunk == 1;
   Value zeroAcc =
       vectorAcc ? splatF32(0.0)
                 : Value(arith::ConstantOp::create(b, b.getF32FloatAttr(0.0)));
   SmallVector<Value> init(MT * R, zeroAcc);
-  const int64_t chunks = spec.k / spec.chunkElems();
+  const int64_t chunks = spec.chunks();
   Value zeroIdx = idx(0);
   Value signedOffset = splatF32(kMagic + 8.0);
   Value signFlip = arith::ConstantOp::create(
@@ -209,7 +398,7 @@ void GemvBuilder::build(ValueRange args) {
              VectorType::get({4}, i32),
              b.getI32IntegerAttr(spec.codeBits == 8 ? 0x80808080
                                                     : 0x88888888)));
-  const int64_t xPerChunk = spec.chunkElems() / 8;
+  const int64_t xPerChunk = spec.nm ? 1 : spec.chunkElems() / 8;
 
   // bsr: the warp's rows lie in one block row rb (R divides bn); its chunks
   // j < (end − begin)·bk/8 are chunk j mod bk/8 of stored block
@@ -242,7 +431,10 @@ void GemvBuilder::build(ValueRange args) {
         SmallVector<Value> acc(accIn.begin(), accIn.end());
         // All loads of this step first, so that U·R 16-byte loads per lane
         // are in flight together.
-        SmallVector<Value> cs, loaded, scaleVals, offsets;
+        SmallVector<Value> cs, scaleVals, offsets;
+        // Per (u, r): the W chunk (dense, codes, nm values), then the nm
+        // indices, or the exponent and sign chunks of each shift term.
+        SmallVector<SmallVector<Value>> loaded(U * R);
         for (int64_t u = 0; u < U; ++u)
           cs.push_back(
               u == 0 ? c0
@@ -253,7 +445,9 @@ void GemvBuilder::build(ValueRange args) {
         SmallVector<SmallVector<Value>> wRow(U, SmallVector<Value>(rows));
         for (int64_t u = 0; u < U; ++u) {
           if (!spec.bsr) {
-            xCol.push_back(arith::MulIOp::create(b, cs[u], idx(xPerChunk)));
+            // (nm 2:4: chunk c's 8 kept values span x chunks 2c, 2c + 1.)
+            xCol.push_back(arith::MulIOp::create(
+                b, cs[u], idx(spec.nm24() ? 2 : xPerChunk)));
             continue;
           }
           Value e = arith::AddIOp::create(
@@ -272,83 +466,133 @@ void GemvBuilder::build(ValueRange args) {
                 b, eRow, arith::RemUIOp::create(b, rows[r], idx(spec.blockRows)));
         }
         for (int64_t u = 0; u < U; ++u)
-          for (int64_t r = 0; r < R; ++r)
-            loaded.push_back(
+          for (int64_t r = 0; r < R; ++r) {
+            SmallVector<Value> &l = loaded[u * R + r];
+            if (spec.shift) {
+              for (int64_t t = 0; t < spec.terms; ++t) {
+                Value row = arith::AddIOp::create(b, rows[r],
+                                                  idx(t * spec.n));
+                l.push_back(
+                    memref::LoadOp::create(b, w, ValueRange{row, wCol[u]}));
+                l.push_back(memref::LoadOp::create(b, ga.signs,
+                                                   ValueRange{row, wCol[u]}));
+              }
+              continue;
+            }
+            l.push_back(
                 memref::LoadOp::create(b, w, ValueRange{wRow[u][r], wCol[u]}));
+            if (spec.nm)
+              l.push_back(memref::LoadOp::create(b, ga.indices,
+                                                 ValueRange{rows[r], wCol[u]}));
+          }
         if (spec.quant) {
           for (int64_t u = 0; u < U; ++u) {
-            Value group =
-                scaleAtEnd
-                    ? zeroIdx
-                    : Value(arith::DivUIOp::create(
-                          b,
-                          arith::MulIOp::create(b, cs[u],
-                                                idx(spec.chunkElems())),
-                          idx(spec.scaleSpan)));
+            SmallVector<Value> groups;
+            for (int64_t g = 0; g < scalesPerChunk; ++g)
+              groups.push_back(
+                  scaleAtEnd
+                      ? zeroIdx
+                      : Value(arith::DivUIOp::create(
+                            b,
+                            arith::AddIOp::create(
+                                b,
+                                arith::MulIOp::create(b, cs[u],
+                                                      idx(spec.chunkElems())),
+                                idx(g * spec.scaleSpan)),
+                            idx(spec.scaleSpan))));
             for (int64_t r = 0; r < R; ++r) {
               Value srow = spec.scaleRows == 1 ? zeroIdx : rows[r];
-              scaleVals.push_back(
-                  scaleAtEnd ? Value()
-                             : toF32(memref::LoadOp::create(
-                                   b, scales, ValueRange{srow, group})));
+              for (Value group : groups)
+                scaleVals.push_back(
+                    scaleAtEnd ? Value()
+                               : scaleToF32(memref::LoadOp::create(
+                                     b, scales, ValueRange{srow, group})));
               if (spec.signedCodes) {
                 offsets.push_back(signedOffset);
                 continue;
               }
-              Value z =
-                  memref::LoadOp::create(b, zeros, ValueRange{srow, group});
+              Value z = memref::LoadOp::create(b, zeros,
+                                               ValueRange{srow, groups[0]});
               Value zf = arith::UIToFPOp::create(
                   b, f32, arith::ExtUIOp::create(b, i32, z));
+              // 2^23 + z under int4 codes, 1024 + z under uint8 ones.
               Value off = arith::AddFOp::create(
                   b, zf,
-                  arith::ConstantOp::create(b, b.getF32FloatAttr(kMagic)));
+                  arith::ConstantOp::create(
+                      b, b.getF32FloatAttr(spec.codeBits == 8 ? 1024.0
+                                                              : kMagic)));
               offsets.push_back(vector::BroadcastOp::create(b, vecF32, off));
             }
           }
         }
         for (int64_t u = 0; u < U; ++u) {
-          // Decoded weights of this chunk, per row: xPerChunk vector<8xf32>
-          // (4 int4, 2 8-bit, 1 dense).
+          // Decoded weights of this chunk, per row: vector<8xf32> that
+          // multiply x vector wv[r][i] mod xPerChunk (4 int4, 2 8-bit, 1
+          // dense or nm; 2 per term for shift_linear).
           SmallVector<SmallVector<Value>> wv(R);
           for (int64_t r = 0; r < R; ++r) {
-            Value chunk = loaded[u * R + r];
+            ArrayRef<Value> l = loaded[u * R + r];
+            if (spec.shift) {
+              for (int64_t t = 0; t < spec.terms; ++t)
+                for (int64_t h = 0; h < 2; ++h)
+                  wv[r].push_back(shiftTerm(l[2 * t], l[2 * t + 1], h));
+              continue;
+            }
+            Value chunk = l[0];
             if (!spec.quant) {
               wv[r].push_back(toF32(chunk));
               continue;
             }
-            if (spec.signedCodes && !spec.fp8Codes)
+            if (spec.signedCodes && !spec.floatCodes())
               chunk = arith::XOrIOp::create(b, chunk, signFlip);
             const bool scaled = !scaleAtEnd && !scaleAfter;
-            Value sv = scaled ? Value(vector::BroadcastOp::create(
-                                    b, vecF32, scaleVals[u * R + r]))
-                              : Value();
             for (int64_t i = 0; i < xPerChunk; ++i) {
-              Value q = spec.codeBits == 8
-                            ? decodeBytes(chunk, i)
+              Value q = spec.codeBits == 8 ? decodeBytes(chunk, i,
+                                                         offsets[u * R + r])
+                        : spec.floatCodes()
+                            ? decodeFloatWord(chunk, i,
+                                              !spec.e4m3Scales && !scaleAfter)
                             : decodeWord(chunk, i, offsets[u * R + r]);
+              Value sv =
+                  scaled
+                      ? Value(vector::BroadcastOp::create(
+                            b, vecF32,
+                            scaleVals[(u * R + r) * scalesPerChunk +
+                                      i * scalesPerChunk / xPerChunk]))
+                      : Value();
               wv[r].push_back(scaled ? Value(arith::MulFOp::create(b, q, sv))
                                      : q);
             }
           }
           for (int64_t mi = 0; mi < MT; ++mi) {
+            // x chunks shared by the rows (nm 2:4: the raw chunks 2c, 2c+1
+            // the selects pick from; other n:m: none, gathered per row).
             SmallVector<Value> xv;
-            for (int64_t i = 0; i < xPerChunk; ++i) {
+            const int64_t xLoads = spec.nm ? (spec.nm24() ? 2 : 0) : xPerChunk;
+            for (int64_t i = 0; i < xLoads; ++i) {
               Value col =
                   i ? Value(arith::AddIOp::create(b, xCol[u], idx(i))) : xCol[u];
-              xv.push_back(toF32(
-                  memref::LoadOp::create(b, x, ValueRange{xRows[mi], col})));
+              Value xi =
+                  memref::LoadOp::create(b, x, ValueRange{xRows[mi], col});
+              xv.push_back(spec.nm ? xi : toF32(xi));
             }
             for (int64_t r = 0; r < R; ++r) {
+              SmallVector<Value> xr(xv);
+              if (spec.nm)
+                xr = {gatherNm(loaded[u * R + r][1], cs[u], xRows[mi], xv, x)};
               Value &a = acc[mi * R + r];
+              const int64_t nw = wv[r].size();
               if (vectorAcc && !scaleAfter) {
-                for (int64_t i = 0; i < xPerChunk; ++i)
-                  a = vector::FMAOp::create(b, wv[r][i], xv[i], a);
+                for (int64_t i = 0; i < nw; ++i)
+                  a = vector::FMAOp::create(b, wv[r][i], xr[i % xPerChunk], a);
                 continue;
               }
-              Value t = arith::MulFOp::create(b, wv[r][0], xv[0]);
-              for (int64_t i = 1; i < xPerChunk; ++i)
-                t = vector::FMAOp::create(b, wv[r][i], xv[i], t);
+              Value t = arith::MulFOp::create(b, wv[r][0], xr[0]);
+              for (int64_t i = 1; i < nw; ++i)
+                t = vector::FMAOp::create(b, wv[r][i], xr[i % xPerChunk], t);
               Value s = scaleAfter ? scaleVals[u * R + r] : Value();
+              if (scaleAfter && spec.e2m1) // the 2^14 the decode left out
+                t = arith::MulFOp::create(b, t, splatF32(16384.0));
               if (vectorAcc) {
                 a = vector::FMAOp::create(
                     b, vector::BroadcastOp::create(b, vecF32, s), t, a);
@@ -387,14 +631,20 @@ void GemvBuilder::build(ValueRange args) {
     Value bv = bias ? toF32(memref::LoadOp::create(b, bias, rows[r])) : Value();
     Value rowScale =
         scaleAtEnd
-            ? toF32(memref::LoadOp::create(
+            ? scaleToF32(memref::LoadOp::create(
                   b, scales,
                   ValueRange{spec.scaleRows == 1 ? zeroIdx : rows[r], zeroIdx}))
+            : Value();
+    Value tensorScale =
+        spec.tensorScale
+            ? Value(memref::LoadOp::create(b, ga.tensorScale, zeroIdx))
             : Value();
     for (int64_t mi = 0; mi < MT; ++mi) {
       Value v = sums[mi * R + r];
       if (rowScale)
         v = arith::MulFOp::create(b, v, rowScale);
+      if (tensorScale)
+        v = arith::MulFOp::create(b, v, tensorScale);
       if (bv)
         v = arith::AddFOp::create(b, v, bv);
       if (!yElem.isF32())
@@ -413,6 +663,10 @@ GemvArgs splitGemvArguments(ValueRange args, const GemvSpec &spec) {
   a.w = args[argNo++];
   a.scales = spec.quant ? args[argNo++] : Value();
   a.zeros = spec.quant && !spec.signedCodes ? args[argNo++] : Value();
+  a.tensorScale = spec.tensorScale ? args[argNo++] : Value();
+  a.indices = spec.nm ? args[argNo++] : Value();
+  a.signs = spec.shift ? args[argNo++] : Value();
+  a.scales = spec.shift && spec.shiftScale ? args[argNo++] : a.scales;
   a.cols = spec.bsr ? args[argNo++] : Value();
   a.offsets = spec.bsr ? args[argNo++] : Value();
   a.bias = spec.hasBias ? args[argNo++] : Value();
@@ -423,16 +677,34 @@ GemvArgs splitGemvArguments(ValueRange args, const GemvSpec &spec) {
 SmallVector<Type> gemvArgumentTypes(OpBuilder &builder, const GemvSpec &spec) {
   Type i32 = builder.getI32Type();
   SmallVector<Type> argTypes;
-  argTypes.push_back(
-      globalMemRef({spec.m, spec.k / 8}, VectorType::get({8}, spec.xType)));
+  Type i8 = builder.getI8Type();
+  // x: 16-byte chunks, or scalars for the n:m gathers other than 2:4.
+  argTypes.push_back(spec.nm && !spec.nm24()
+                         ? globalMemRef({spec.m, spec.k}, spec.xType)
+                         : globalMemRef({spec.m, spec.k / 8},
+                                        VectorType::get({8}, spec.xType)));
   if (spec.quant) {
-    argTypes.push_back(globalMemRef({spec.n, spec.k / spec.chunkElems()},
+    argTypes.push_back(globalMemRef({spec.n, spec.chunks()},
                                     VectorType::get({4}, i32)));
     argTypes.push_back(
-        globalMemRef({spec.scaleRows, spec.scaleCols}, spec.scaleType));
+        globalMemRef({spec.scaleRows, spec.scaleCols},
+                     spec.e8m0Scales || spec.e4m3Scales ? i8 : spec.scaleType));
     if (!spec.signedCodes)
-      argTypes.push_back(globalMemRef({spec.scaleRows, spec.scaleCols},
-                                      builder.getI8Type()));
+      argTypes.push_back(
+          globalMemRef({spec.scaleRows, spec.scaleCols}, i8));
+    if (spec.tensorScale)
+      argTypes.push_back(globalMemRef({1}, builder.getF32Type()));
+  } else if (spec.nm) {
+    argTypes.push_back(globalMemRef({spec.n, spec.chunks()},
+                                    VectorType::get({8}, spec.wType)));
+    argTypes.push_back(
+        globalMemRef({spec.n, spec.chunks()}, VectorType::get({8}, i8)));
+  } else if (spec.shift) {
+    for (int plane = 0; plane < 2; ++plane) // exponents, signs
+      argTypes.push_back(globalMemRef({spec.terms * spec.n, spec.chunks()},
+                                      VectorType::get({4}, i32)));
+    if (spec.shiftScale)
+      argTypes.push_back(globalMemRef({spec.n, 1}, spec.scaleType));
   } else if (spec.bsr) {
     argTypes.push_back(
         globalMemRef({spec.numBlocks * spec.blockRows, spec.blockCols / 8},
@@ -454,10 +726,14 @@ gpu::GPUFuncOp buildGemvKernel(OpBuilder &builder, Location loc, StringRef name,
                                const GemvSpec &spec) {
   auto func = createKernel(builder, loc, name, gemvArgumentTypes(builder, spec),
                            kWarpsPerBlock * kWarpSize);
+  Value nf4Table =
+      spec.nf4 ? func.addWorkgroupAttribution(
+                     sharedMemRef({16}, builder.getF32Type()), loc)
+               : Value();
   ImplicitLocOpBuilder b(loc, builder.getContext());
   Block &entry = func.getBody().front();
   b.setInsertionPointToStart(&entry);
-  GemvBuilder(b, spec).build(entry.getArguments());
+  GemvBuilder(b, spec, nf4Table).build(entry.getArguments());
   gpu::ReturnOp::create(b);
   return func;
 }

@@ -18,14 +18,21 @@ namespace linea::gpu_codegen {
 constexpr int64_t kWarpsPerBlock = 4;
 
 /// What one GEMV kernel computes: y[M, N] = x[M, K] · Ŵ[N, K]ᵀ (+ bias),
-/// Ŵ dense (16-bit) or int4 codes with scales (and uint4 zero points).
+/// Ŵ dense (16-bit), quantized codes with scales (and zero points), BSR,
+/// low-rank, n:m sparse or shift-add.
 struct GemvSpec {
   int64_t m = 1, n = 0, k = 0;
   mlir::Type xType, wType, yType, biasType; // element types; wType: dense only
   bool quant = false;
   bool signedCodes = true; // int4 (two's complement) vs uint4 + zero points
   int64_t codeBits = 4;    // quant: 4 (int4/uint4) or 8 (int8, fp8 e4m3)
-  bool fp8Codes = false;   // quant, 8 bits: fp8 e4m3 codes instead of int8
+  bool fp8Codes = false;   // quant, 8 bits: fp8 codes instead of int8
+  bool fp8E5M2 = false;    // with fp8Codes: e5m2 instead of e4m3
+  bool nf4 = false;        // quant, 4 bits: NF4 codebook (shared table)
+  bool e2m1 = false;       // quant, 4 bits: fp4 e2m1 codes (mxfp4, nvfp4)
+  bool e8m0Scales = false; // mxfp4: scales are e8m0 bytes (2^(e − 127))
+  bool e4m3Scales = false; // nvfp4: scales are fp8 e4m3 bytes
+  bool tensorScale = false; // nvfp4: an f32 tensor_scale argument [1]
   mlir::Type scaleType;    // quant only
   int64_t scaleRows = 1;   // N for group/channel scales
   int64_t scaleCols = 1;   // ceil(K / span)
@@ -41,6 +48,17 @@ struct GemvSpec {
   bool lowRank = false;
   int64_t rank = 0;
   mlir::Type uType;
+  /// nm_linear: values [N, K·n/m] (wType) and indices [N, K·n/m] i8; a
+  /// chunk is 8 kept values, multiplied by the x elements their indices
+  /// name (2:4: two x chunks and selects; other n:m: scalar x loads).
+  bool nm = false;
+  int64_t nmN = 0, nmM = 0;
+  bool nm24() const { return nm && nmN == 2 && nmM == 4; }
+  /// shift_linear: `terms` exponent and sign byte planes [T·N, K], a chunk
+  /// 16 bytes of each; an optional per-row scale (scaleType, scaleRows N).
+  bool shift = false;
+  int64_t terms = 0;
+  bool shiftScale = false;
   // Launch variant.
   int64_t rowsPerWarp = 1;
   int64_t unroll = 1;
@@ -49,21 +67,46 @@ struct GemvSpec {
   /// mma.sync kernel (MmaGemvKernel.cpp): rowsPerWarp counts 16-row tiles,
   /// the 4 warps of a block split K over the same rows.
   bool tensorCores = false;
+  /// Prefill GEMM (MmaGemmKernel.cpp) when gemmM > 0: blocks of gemmM rows
+  /// of x × gemmN rows of W, warps of warpM × warpN, K in steps of 128
+  /// through `stages` cp.async stages of dynamic shared memory.
+  int64_t gemmM = 0, gemmN = 0, warpM = 0, warpN = 0, stages = 0;
 
   /// Elements of a row one 16-byte chunk covers.
-  int64_t chunkElems() const { return quant ? 128 / codeBits : 8; }
+  int64_t chunkElems() const {
+    return quant ? 128 / codeBits : shift ? 16 : 8;
+  }
+  /// Stored elements per row (nm: the kept values).
+  int64_t rowElems() const { return nm ? k * nmN / nmM : k; }
+  /// 16-byte chunks per row.
+  int64_t chunks() const { return rowElems() / chunkElems(); }
+  /// Codes that are floats (no sign flip, no zero point).
+  bool floatCodes() const { return fp8Codes || nf4 || e2m1; }
   int64_t gridX() const {
+    if (gemmM)
+      return (n + gemmN - 1) / gemmN;
     int64_t rowsPerBlock =
         tensorCores ? 16 * rowsPerWarp : kWarpsPerBlock * rowsPerWarp;
     return (n + rowsPerBlock - 1) / rowsPerBlock;
   }
-  int64_t gridY() const { return m / mTile; }
+  int64_t gridY() const { return gemmM ? (m + gemmM - 1) / gemmM : m / mTile; }
+  int64_t blockThreads() const {
+    return gemmM ? 32 * (gemmM / warpM) * (gemmN / warpN)
+                 : 32 * kWarpsPerBlock;
+  }
+  /// Bytes of one GEMM pipeline stage: 128 x values (bf16/f16) per row of
+  /// x, 128 codes per row of W.
+  int64_t gemmStageBytes() const {
+    return gemmM * 128 * 2 + gemmN * 128 * codeBits / 8;
+  }
+  int64_t sharedBytes() const { return gemmM ? stages * gemmStageBytes() : 0; }
 };
 
 /// Appends `gpu.func @name` computing `spec` at the builder's insertion
 /// point (inside a gpu.module). Arguments, as bare pointers: x, then W
-/// (dense) or qweight, scales[, zero_points] or values, col_indices,
-/// row_offsets (bsr), then [bias], then y.
+/// (dense) or qweight, scales[, zero_points][, tensor_scale] or values,
+/// col_indices, row_offsets (bsr) or values, indices (nm) or exponents,
+/// signs[, scale] (shift), then [bias], then y.
 mlir::gpu::GPUFuncOp buildGemvKernel(mlir::OpBuilder &b, mlir::Location loc,
                                      llvm::StringRef name,
                                      const GemvSpec &spec);
@@ -76,6 +119,7 @@ llvm::SmallVector<mlir::Type> gemvArgumentTypes(mlir::OpBuilder &b,
 /// The kernel arguments by role (null where `spec` has none).
 struct GemvArgs {
   mlir::Value x, w, scales, zeros, cols, offsets, bias, y;
+  mlir::Value tensorScale, indices, signs; // nvfp4; nm; shift
 };
 GemvArgs splitGemvArguments(mlir::ValueRange args, const GemvSpec &spec);
 
@@ -86,6 +130,20 @@ bool mmaGemvSupported(const GemvSpec &spec);
 /// Appends the tensor-core version of `spec` (MmaGemvKernel.cpp); same
 /// arguments and manifest as buildGemvKernel.
 mlir::gpu::GPUFuncOp buildMmaGemvKernel(mlir::OpBuilder &b, mlir::Location loc,
+                                        llvm::StringRef name,
+                                        const GemvSpec &spec);
+
+/// Why the prefill GEMM (MmaGemmKernel.cpp) cannot take `spec` with the
+/// block tile bm × bn, warp tile wm × wn and `stages` stages (names the
+/// numbers at fault), or "" when it can.
+std::string mmaGemmUnsupported(const GemvSpec &spec);
+std::string mmaGemmTileError(const GemvSpec &spec, int64_t bm, int64_t bn,
+                             int64_t wm, int64_t wn, int64_t stages);
+
+/// Appends the prefill GEMM of `spec` (gemmM > 0); same arguments and
+/// manifest as buildGemvKernel, grid (N / gemmN, M / gemmM), dynamic shared
+/// memory sharedBytes().
+mlir::gpu::GPUFuncOp buildMmaGemmKernel(mlir::OpBuilder &b, mlir::Location loc,
                                         llvm::StringRef name,
                                         const GemvSpec &spec);
 

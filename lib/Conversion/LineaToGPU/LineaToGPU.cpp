@@ -10,6 +10,7 @@
 #include "FlashAttentionKernel.h"
 #include "GemvKernel.h"
 #include "ScanLowering.h"
+#include "WgmmaGemmKernel.h"
 
 #include "linea/Conversion/Passes.h"
 #include "linea/Dialect/Linea/IR/LineaOps.h"
@@ -20,6 +21,7 @@
 #include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/FormatVariadic.h"
 
 namespace linea {
 #define GEN_PASS_DEF_LINEATOGPU
@@ -95,6 +97,53 @@ bool preferTensorCores(const GemvSpec &spec) {
   return spec.n * spec.k >= kMinWeights && (spec.quant || spec.m > 1);
 }
 
+/// Rows of x from which dense bf16/f16 layers get the wgmma GEMM by default
+/// (two m64 tiles: the smallest M that fills its default 128-row tile).
+constexpr int64_t kWgmmaMinRows = 128;
+
+/// One prefill quant GEMM variant (quant-gemm-tiles): BMxBNxWMxWN[xS].
+struct QuantGemmTile {
+  int64_t bm, bn, wm, wn, stages;
+  std::string name() const {
+    return llvm::formatv("{0}x{1}x{2}x{3}s{4}", bm, bn, wm, wn, stages).str();
+  }
+};
+
+FailureOr<SmallVector<QuantGemmTile>>
+parseQuantGemmTiles(ArrayRef<std::string> options, ModuleOp module) {
+  SmallVector<QuantGemmTile> tiles;
+  for (StringRef text : options) {
+    SmallVector<StringRef> parts;
+    text.split(parts, 'x');
+    SmallVector<int64_t, 5> v;
+    for (StringRef p : parts) {
+      int64_t x;
+      // Bounded so the tile's sizes can't overflow in mmaGemmTileError.
+      if (p.getAsInteger(10, x) || x <= 0 || x > 1024) {
+        v.clear();
+        break;
+      }
+      v.push_back(x);
+    }
+    if (v.size() != 4 && v.size() != 5) {
+      module.emitError("linea-to-gpu: quant-gemm-tiles entry '")
+          << text << "' is not BMxBNxWMxWN[xSTAGES] (integers in [1, 1024])";
+      return failure();
+    }
+    tiles.push_back({v[0], v[1], v[2], v[3], v.size() == 5 ? v[4] : 3});
+  }
+  return tiles;
+}
+
+/// The quant GEMM tile without quant-gemm-tiles: on an H100 128x128 won at
+/// M ≥ 2048 (0.35–0.42× cuBLAS against 0.28–0.36× for 64x128), 64x128 at
+/// M ≤ 200 (1.0–1.5× against 0.7–1.0×; bench/cuda/results).
+QuantGemmTile defaultQuantGemmTile(int64_t m) {
+  if (m >= 1024)
+    return {128, 128, 64, 32, 3};
+  return {64, 128, 32, 32, 3};
+}
+
 int64_t chooseMTile(int64_t m) {
   for (int64_t t = std::min<int64_t>(m, 16); t > 1; --t)
     if (m % t == 0)
@@ -115,31 +164,50 @@ FailureOr<GemvSpec> specForQuant(QuantLinearOp op) {
                         "supported, got act ")
            << stringifyActMode(format.getAct());
   QElement element = format.getElement();
-  if (element == QElement::int4 && format.getSymmetric())
-    spec.signedCodes = true;
-  else if (element == QElement::uint4 && op.getZeroPoints())
-    spec.signedCodes = false;
-  else if ((element == QElement::int8 || element == QElement::fp8_e4m3) &&
-           format.getSymmetric()) {
-    spec.codeBits = 8;
-    spec.fp8Codes = element == QElement::fp8_e4m3;
-  } else
-    return op.emitError("linea-to-gpu: only symmetric int4, int8 and fp8_e4m3 "
-                        "and asymmetric uint4 weights are supported, got ")
+  const bool symmetric = format.getSymmetric();
+  const bool zeros = op.getZeroPoints() != nullptr;
+  spec.codeBits = format.getElementBits();
+  spec.signedCodes = symmetric;
+  spec.fp8Codes =
+      element == QElement::fp8_e4m3 || element == QElement::fp8_e5m2;
+  spec.fp8E5M2 = element == QElement::fp8_e5m2;
+  spec.nf4 = element == QElement::nf4;
+  spec.e2m1 = element == QElement::mxfp4 || element == QElement::nvfp4;
+  spec.e8m0Scales = element == QElement::mxfp4;
+  spec.e4m3Scales = spec.tensorScale = element == QElement::nvfp4;
+  const bool supported =
+      (symmetric && element != QElement::int6 && element != QElement::uint4 &&
+       element != QElement::uint8) ||
+      (!symmetric && zeros &&
+       (element == QElement::uint4 || element == QElement::uint8));
+  if (!supported)
+    return op.emitError("linea-to-gpu: no CUDA kernel for ")
            << stringifyQElement(element)
-           << (format.getSymmetric() ? " symmetric" : " asymmetric");
+           << (symmetric ? " symmetric" : " asymmetric")
+           << " weights (supported: symmetric int4, int8, fp8_e4m3, "
+              "fp8_e5m2, nf4, mxfp4, nvfp4; uint4 and uint8 with zero points)";
+  if (spec.tensorScale && !op.getTensorScale())
+    return op.emitError("linea-to-gpu: nvfp4 needs its tensor_scale operand");
   const int64_t chunk = spec.chunkElems();
   if (spec.k % chunk != 0)
     return op.emitError("linea-to-gpu: K = ")
            << spec.k << " is not a multiple of " << chunk
            << " (one 16-byte chunk of codes)";
   spec.scaleSpan = format.getScaleSpan(spec.k);
-  if (spec.scaleSpan % chunk != 0)
+  // Groups are whole chunks, or whole 8-code words of one (nvfp4's 16).
+  if (spec.scaleSpan % chunk != 0 &&
+      (chunk % spec.scaleSpan != 0 || spec.scaleSpan % 8 != 0))
     return op.emitError("linea-to-gpu: group size ")
-           << spec.scaleSpan << " is not a multiple of " << chunk;
+           << spec.scaleSpan << " is not a multiple of " << chunk
+           << " nor a multiple of 8 dividing " << chunk;
+  if (!spec.signedCodes && spec.scaleSpan < chunk)
+    return op.emitError("linea-to-gpu: zero points need groups of whole "
+                        "16-byte chunks, got group size ")
+           << spec.scaleSpan << " < " << chunk;
   auto scaleType = cast<RankedTensorType>(op.getScales().getType());
   spec.scaleType = scaleType.getElementType();
-  if (!isActivationType(spec.scaleType))
+  if (!isActivationType(spec.scaleType) && !spec.e8m0Scales &&
+      !spec.e4m3Scales)
     return op.emitError("linea-to-gpu: scales must be bf16, f16 or f32, got ")
            << spec.scaleType;
   spec.scaleRows = scaleType.getDimSize(0);
@@ -160,6 +228,57 @@ FailureOr<GemvSpec> specForLinear(LinearOp op) {
   if (spec.k % 8 != 0)
     return op.emitError("linea-to-gpu: K = ")
            << spec.k << " is not a multiple of 8 (one 16-byte chunk of w)";
+  return spec;
+}
+
+/// nm_linear: bf16/f16 values, 8 kept values per 16-byte chunk (K·n/m a
+/// multiple of 8; 2:4: K a multiple of 16, which that implies).
+FailureOr<GemvSpec> specForNM(NMLinearOp op) {
+  auto vType = cast<RankedTensorType>(op.getValues().getType());
+  GemvSpec spec;
+  if (failed(readShape(op, op.getX(), op.getY(), op.getBias(),
+                       vType.getDimSize(0), spec)))
+    return failure();
+  spec.nm = true;
+  spec.nmN = op.getN();
+  spec.nmM = op.getM();
+  spec.wType = vType.getElementType();
+  if (!spec.wType.isBF16() && !spec.wType.isF16())
+    return op.emitError("linea-to-gpu: n:m values must be bf16 or f16, got ")
+           << spec.wType;
+  if (spec.rowElems() % 8 != 0)
+    return op.emitError("linea-to-gpu: ")
+           << spec.nmN << ":" << spec.nmM << " layer keeps K·n/m = "
+           << spec.rowElems() << " values per row (K = " << spec.k
+           << "), not a multiple of 8 (one 16-byte chunk)";
+  return spec;
+}
+
+/// shift_linear: exponent and sign bytes, 16 per chunk (K a multiple of
+/// 16), an optional f32/f16/bf16 per-row scale.
+FailureOr<GemvSpec> specForShift(ShiftLinearOp op) {
+  GemvSpec spec;
+  if (failed(readShape(op, op.getX(), op.getY(), op.getBias(),
+                       op.getOutFeatures(), spec)))
+    return failure();
+  spec.shift = true;
+  spec.terms = op.getNumTerms();
+  spec.scaleRows = spec.n;
+  if (Value scale = op.getScale()) {
+    spec.shiftScale = true;
+    spec.scaleType = cast<RankedTensorType>(scale.getType()).getElementType();
+    if (!isActivationType(spec.scaleType))
+      return op.emitError("linea-to-gpu: shift scale must be bf16, f16 or "
+                          "f32, got ")
+             << spec.scaleType;
+  }
+  if (spec.k % 16 != 0)
+    return op.emitError("linea-to-gpu: K = ")
+           << spec.k
+           << " is not a multiple of 16 (one 16-byte chunk of exponents)";
+  if (spec.terms > 4)
+    return op.emitError("linea-to-gpu: shift layer with T = ")
+           << spec.terms << " terms; at most 4 are supported";
   return spec;
 }
 
@@ -251,6 +370,17 @@ DictionaryAttr describeKernel(Builder &b, StringRef symbol, StringRef layer,
     if (!spec.signedCodes)
       args.push_back(
           arg("zero_points", b.getI8Type(), {spec.scaleRows, spec.scaleCols}));
+    if (spec.tensorScale)
+      args.push_back(arg("tensor_scale", b.getF32Type(), {1}));
+  } else if (spec.nm) {
+    args.push_back(arg("values", spec.wType, {spec.n, spec.rowElems()}));
+    args.push_back(arg("indices", b.getI8Type(), {spec.n, spec.rowElems()}));
+  } else if (spec.shift) {
+    args.push_back(arg("exponents", b.getI8Type(),
+                       {spec.terms, spec.n, spec.k}));
+    args.push_back(arg("signs", b.getI8Type(), {spec.terms, spec.n, spec.k}));
+    if (spec.shiftScale)
+      args.push_back(arg("scale", spec.scaleType, {spec.n}));
   } else if (spec.bsr) {
     args.push_back(arg("values", spec.wType,
                        {spec.numBlocks, spec.blockRows, spec.blockCols}));
@@ -294,6 +424,11 @@ DictionaryAttr describeKernel(Builder &b, StringRef symbol, StringRef layer,
     entries.push_back(
         b.getNamedAttr("group", b.getI64IntegerAttr(spec.scaleSpan)));
   }
+  if (spec.nm)
+    entries.push_back(
+        b.getNamedAttr("n_m", b.getI64ArrayAttr({spec.nmN, spec.nmM})));
+  if (spec.shift)
+    entries.push_back(b.getNamedAttr("terms", b.getI64IntegerAttr(spec.terms)));
   if (spec.bsr)
     entries.push_back(b.getNamedAttr(
         "block_size",
@@ -341,7 +476,7 @@ struct LineaToGPUPass : impl::LineaToGPUBase<LineaToGPUPass> {
       }
 
     // Collect layers first: building kernels inserts ops into the module.
-    SmallVector<std::pair<Operation *, GemvSpec>> layers;
+    SmallVector<std::pair<Operation *, GemvSpec>, 2> layers;
     SmallVector<std::pair<Operation *, gpu_codegen::AttentionSpec>> attentions;
     SmallVector<Operation *> sequenceOps; // ScanLowering.cpp
     bool failedAny = false;
@@ -354,7 +489,7 @@ struct LineaToGPUPass : impl::LineaToGPUBase<LineaToGPUPass> {
         return;
       }
       if (!isa<AttentionOp, QuantLinearOp, LinearOp, BsrLinearOp,
-               LowRankLinearOp>(op))
+               LowRankLinearOp, NMLinearOp, ShiftLinearOp>(op))
         return;
       // host-fallback=1: the reason an op gets no kernel becomes a remark
       // and a `host_ops` entry instead of an error.
@@ -379,6 +514,8 @@ struct LineaToGPUPass : impl::LineaToGPUBase<LineaToGPUPass> {
                 .Case([](QuantLinearOp q) { return specForQuant(q); })
                 .Case([](BsrLinearOp s) { return specForBsr(s); })
                 .Case([](LowRankLinearOp l) { return specForLowRank(l); })
+                .Case([](NMLinearOp l) { return specForNM(l); })
+                .Case([](ShiftLinearOp l) { return specForShift(l); })
                 .Default([](Operation *o) {
                   return specForLinear(cast<LinearOp>(o));
                 });
@@ -428,12 +565,119 @@ struct LineaToGPUPass : impl::LineaToGPUBase<LineaToGPUPass> {
     if (auto old = module->getAttrOfType<ArrayAttr>("linea.cuda_kernels"))
       manifest.append(old.begin(), old.end());
 
+    auto wgmmaTileList = gpu_codegen::parseWgmmaTiles(
+        SmallVector<std::string>(wgmmaTiles.begin(), wgmmaTiles.end()),
+        module);
+    if (failed(wgmmaTileList))
+      return signalPassFailure();
+    for (int64_t v : wgmma)
+      if (v != 0 && v != 1) {
+        module.emitError("linea-to-gpu: wgmma must be 0 or 1, got ") << v;
+        return signalPassFailure();
+      }
+    auto quantGemmTileList = parseQuantGemmTiles(
+        SmallVector<std::string>(quantGemmTiles.begin(), quantGemmTiles.end()),
+        module);
+    if (failed(quantGemmTileList))
+      return signalPassFailure();
     for (auto [index, layer] : llvm::enumerate(layers)) {
       auto [op, baseSpec] = layer;
       std::string name = "layer" + std::to_string(index);
       if (auto attr = op->getAttrOfType<StringAttr>("name"))
         name = attr.str();
-      const int64_t chunks = baseSpec.k / baseSpec.chunkElems();
+      // Prefill-sized quantized layers: the mma.sync GEMM (MmaGemmKernel.cpp).
+      // Explicit decode variant options (tensor-cores, rows-per-warp, unroll)
+      // keep the decode kernels unless quant-gemm-tiles is given too.
+      if (isa<QuantLinearOp>(op) && quantGemmMinRows > 0 &&
+          baseSpec.m >= quantGemmMinRows &&
+          (autoVariant || !quantGemmTiles.empty())) {
+        std::string why = gpu_codegen::mmaGemmUnsupported(baseSpec);
+        if (why.empty()) {
+          SmallVector<QuantGemmTile> layerTiles(*quantGemmTileList);
+          if (layerTiles.empty())
+            layerTiles.push_back(defaultQuantGemmTile(baseSpec.m));
+          for (const QuantGemmTile &t : layerTiles) {
+            std::string bad = gpu_codegen::mmaGemmTileError(
+                baseSpec, t.bm, t.bn, t.wm, t.wn, t.stages);
+            if (!bad.empty()) {
+              op->emitError("linea-to-gpu: quant-gemm-tiles ")
+                  << t.name() << " for layer '" << name << "': " << bad;
+              return signalPassFailure();
+            }
+            GemvSpec spec = baseSpec;
+            spec.gemmM = t.bm, spec.gemmN = t.bn, spec.warpM = t.wm,
+            spec.warpN = t.wn, spec.stages = t.stages;
+            spec.tensorCores = true;
+            std::string symbol = "linea_" + std::to_string(index) + "_" +
+                                 sanitize(name) + "_qg" + t.name();
+            b.setInsertionPointToEnd(gpuModule.getBody());
+            gpu_codegen::buildMmaGemmKernel(b, op->getLoc(), symbol, spec);
+            NamedAttrList entry(
+                describeKernel(b, symbol, name, op, spec).getValue());
+            entry.set("kind", b.getStringAttr("mma_gemm"));
+            entry.set("tile", b.getI64ArrayAttr(
+                                  {t.bm, t.bn, t.wm, t.wn, t.stages}));
+            entry.set("block", b.getI64ArrayAttr({spec.blockThreads(), 1, 1}));
+            entry.set("shared_bytes", b.getI64IntegerAttr(spec.sharedBytes()));
+            entry.set("m_tile", b.getI64IntegerAttr(t.bm));
+            manifest.push_back(entry.getDictionary(ctx));
+          }
+          continue;
+        }
+        op->emitRemark("linea-to-gpu: layer '")
+            << name << "' (M = " << baseSpec.m << ", N = " << baseSpec.n
+            << ", K = " << baseSpec.k
+            << ") keeps the decode kernels, not the prefill GEMM: " << why;
+      }
+      // Prefill-sized dense layers: the wgmma GEMM (WgmmaGemmKernel.cpp).
+      bool wantWgmma = false, wantDecode = true;
+      if (isa<LinearOp>(op)) {
+        std::string why = gpu_codegen::wgmmaUnsupportedReason(baseSpec);
+        if (why.empty() && chip != "sm_90a")
+          why = "wgmma needs chip sm_90a, got " + chip;
+        if (wgmma.empty()) {
+          // Like the decode default: only when no variant option is given.
+          wantWgmma =
+              autoVariant && why.empty() && baseSpec.m >= kWgmmaMinRows;
+          wantDecode = !wantWgmma;
+        } else {
+          wantWgmma = llvm::is_contained(wgmma, 1);
+          wantDecode = llvm::is_contained(wgmma, 0);
+          if (wantWgmma && !why.empty()) {
+            op->emitError("linea-to-gpu: wgmma=1 cannot build layer '")
+                << name << "' (M = " << baseSpec.m << ", N = " << baseSpec.n
+                << ", K = " << baseSpec.k << "): " << why;
+            return signalPassFailure();
+          }
+        }
+      }
+      SmallVector<gpu_codegen::WgmmaTile> layerTiles(*wgmmaTileList);
+      if (layerTiles.empty())
+        layerTiles.push_back(gpu_codegen::chooseWgmmaTile(baseSpec));
+      if (wantWgmma)
+        for (const gpu_codegen::WgmmaTile &tile : layerTiles) {
+          std::string symbol = "linea_" + std::to_string(index) + "_" +
+                               sanitize(name) + "_wg" + tile.name();
+          b.setInsertionPointToEnd(gpuModule.getBody());
+          gpu_codegen::buildWgmmaGemmKernel(b, op->getLoc(), symbol, baseSpec,
+                                            tile);
+          NamedAttrList entry(
+              describeKernel(b, symbol, name, op, baseSpec).getValue());
+          entry.set("kind", b.getStringAttr("wgmma"));
+          entry.set("tile",
+                    b.getI64ArrayAttr({tile.bm, tile.bn, tile.stages}));
+          entry.set("grid", b.getI64ArrayAttr(
+                                {gpu_codegen::wgmmaGrid(baseSpec, tile), 1, 1}));
+          entry.set("block", b.getI64ArrayAttr({tile.threads(), 1, 1}));
+          entry.set("shared_bytes", b.getI64IntegerAttr(tile.sharedBytes()));
+          entry.set("m_tile", b.getI64IntegerAttr(tile.bm));
+          entry.set("grid_stride", b.getBoolAttr(false));
+          entry.set("tensor_cores", b.getBoolAttr(true));
+          manifest.push_back(entry.getDictionary(ctx));
+        }
+      if (!wantDecode)
+        continue;
+      const int64_t chunks = baseSpec.chunks();
       // (rows per warp, unroll, grid stride, tensor cores); the mma kernel
       // (MmaGemvKernel.cpp) takes 1 or 2 row tiles, any unroll, no stride.
       const bool mmaOk = gpu_codegen::mmaGemvSupported(baseSpec);

@@ -30,9 +30,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "GemvKernel.h"
-#include "KernelBuild.h"
-
-#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "MmaDecode.h"
 
 using namespace mlir;
 
@@ -42,12 +40,10 @@ namespace {
 constexpr int64_t kWarpSize = 32;
 constexpr int64_t kSplitK = kWarpsPerBlock; // warps sharing a row tile
 
-class MmaGemvBuilder {
+class MmaGemvBuilder : PackedMmaOps {
 public:
   MmaGemvBuilder(ImplicitLocOpBuilder &b, const GemvSpec &spec, Value red)
-      : b(b), spec(spec), red(red), ctx(b.getContext()),
-        elem(spec.xType), isF16(spec.xType.isF16()), i32(b.getI32Type()),
-        f32(b.getF32Type()), pair(VectorType::get({2}, spec.xType)),
+      : PackedMmaOps(b, spec.xType), spec(spec), red(red),
         tiles(spec.rowsPerWarp), nTiles((spec.mTile + 7) / 8),
         kStep(spec.quant ? 128 : 32),
         perStepScale(spec.quant && spec.scaleCols > 1) {}
@@ -55,63 +51,15 @@ public:
   void build(ValueRange args);
 
 private:
-  Value ci(int64_t v) { return arith::ConstantIntOp::create(b, i32, v); }
-  Value asI32(Value v) {
-    return v.getType() == i32 ? v : LLVM::BitcastOp::create(b, i32, v);
-  }
-  /// (a & mask) | bits in one lop3.
-  Value lop3(Value a, int64_t mask, int64_t bits) {
-    return LLVM::InlineAsmOp::create(
-               b, i32, ValueRange{a, ci(mask), ci(bits)},
-               "lop3.b32 $0, $1, $2, $3, 0xEA;", "=r,r,r,r",
-               /*has_side_effects=*/false, /*is_align_stack=*/false,
-               LLVM::tailcallkind::TailCallKind::None,
-               LLVM::AsmDialectAttr(), ArrayAttr())
-        .getResult(0);
-  }
-  Value prmt(Value lo, Value hi, int64_t selector) {
-    return NVVM::PermuteOp::create(b, i32, lo, hi, ci(selector),
-                                   NVVM::PermuteMode::DEFAULT);
-  }
-  /// A 32-bit register as an mma operand of the element type.
-  Value operand(Value word) {
-    return isF16 ? Value(LLVM::BitcastOp::create(b, pair, word)) : word;
-  }
-  /// The 16-bit pair (magic + n) − offset, as an mma operand.
-  Value unbias(Value biased, Value offset) {
-    Value v = LLVM::BitcastOp::create(b, pair, biased);
-    return operand(asI32(arith::SubFOp::create(b, v, offset)));
-  }
-  /// The four 32-bit words of a 16-byte chunk.
-  SmallVector<Value, 4> words(Value chunk) {
-    Value w = chunk;
-    if (cast<VectorType>(chunk.getType()).getElementType() != i32)
-      w = vector::BitCastOp::create(b, VectorType::get({4}, i32), chunk);
-    SmallVector<Value, 4> out;
-    for (int64_t i = 0; i < 4; ++i)
-      out.push_back(vector::ExtractOp::create(b, w, i));
-    return out;
-  }
   /// A operands of one row's chunk, two per mma: [mma][0 = k lo, 1 = k hi].
   SmallVector<std::array<Value, 2>> rowOperands(Value chunk, Value offset);
   /// B operands of one x row's loaded chunks, in the same k order.
   SmallVector<std::array<Value, 2>> xOperands(ArrayRef<Value> chunks);
-  /// c += a·b on one m16n8k16 tile.
-  void mma(ArrayRef<Value> a, ArrayRef<Value> bReg, MutableArrayRef<Value> c);
-  /// A scalar offset (magic + z) as a packed pair.
-  Value offsetPair(Value zeroPoint);
 
-  ImplicitLocOpBuilder &b;
   const GemvSpec &spec;
   Value red; // shared [kSplitK, values, 32] f32
-  MLIRContext *ctx;
-  Type elem;
-  bool isF16;
-  Type i32, f32;
-  VectorType pair;
   int64_t tiles, nTiles, kStep;
   bool perStepScale;
-  double magic = 0;
 };
 
 SmallVector<std::array<Value, 2>> MmaGemvBuilder::rowOperands(Value chunk,
@@ -124,19 +72,8 @@ SmallVector<std::array<Value, 2>> MmaGemvBuilder::rowOperands(Value chunk,
       ops.push_back({operand(ws[2 * e]), operand(ws[2 * e + 1])});
     return ops;
   }
-  const int64_t magicBits = isF16 ? 0x64006400 : 0x43004300;
-  for (Value w : ws) {
-    if (spec.signedCodes) // n = q + 8
-      w = arith::XOrIOp::create(b, w, ci(0x88888888));
-    // Pair j holds nibbles j and j + 4, i.e. k (j, j + 4) of the word.
-    SmallVector<Value, 4> pairs;
-    for (int64_t j = 0; j < 4; ++j) {
-      Value shifted = j ? Value(arith::ShRUIOp::create(b, w, ci(4 * j))) : w;
-      pairs.push_back(unbias(lop3(shifted, 0x000F000F, magicBits), offset));
-    }
-    ops.push_back({pairs[0], pairs[1]});
-    ops.push_back({pairs[2], pairs[3]});
-  }
+  for (Value w : ws)
+    llvm::append_range(ops, int4Operands(w, spec.signedCodes, offset));
   return ops;
 }
 
@@ -144,49 +81,18 @@ SmallVector<std::array<Value, 2>>
 MmaGemvBuilder::xOperands(ArrayRef<Value> chunks) {
   SmallVector<std::array<Value, 2>> ops;
   for (Value chunk : chunks) {
-    SmallVector<Value, 4> ws = words(chunk);
-    if (!spec.quant) {
-      for (int64_t e = 0; e < 2; ++e)
-        ops.push_back({operand(ws[2 * e]), operand(ws[2 * e + 1])});
+    if (spec.quant) {
+      llvm::append_range(ops, xPairs(chunk));
       continue;
     }
-    // x (j, j + 4) from words (x0 x1)(x2 x3)(x4 x5)(x6 x7): low halves of
-    // words 0 and 2 are (x0, x4), high halves (x1, x5); words 1, 3 likewise.
-    Value p0 = prmt(ws[0], ws[2], 0x5410), p1 = prmt(ws[0], ws[2], 0x7632);
-    Value p2 = prmt(ws[1], ws[3], 0x5410), p3 = prmt(ws[1], ws[3], 0x7632);
-    ops.push_back({operand(p0), operand(p1)});
-    ops.push_back({operand(p2), operand(p3)});
+    SmallVector<Value, 4> ws = words(chunk);
+    for (int64_t e = 0; e < 2; ++e)
+      ops.push_back({operand(ws[2 * e]), operand(ws[2 * e + 1])});
   }
   return ops;
 }
 
-void MmaGemvBuilder::mma(ArrayRef<Value> a, ArrayRef<Value> bReg,
-                         MutableArrayRef<Value> c) {
-  Type f32x4 = LLVM::LLVMStructType::getLiteral(ctx, {f32, f32, f32, f32});
-  NVVM::MMATypes t = isF16 ? NVVM::MMATypes::f16 : NVVM::MMATypes::bf16;
-  Value d = NVVM::MmaOp::create(
-      b, f32x4, a, bReg, c, ArrayRef<int64_t>{16, 8, 16}, std::nullopt,
-      std::nullopt, std::array<NVVM::MMATypes, 2>{t, t},
-      std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
-                                     NVVM::MMALayout::col});
-  for (int64_t i = 0; i < 4; ++i)
-    c[i] = LLVM::ExtractValueOp::create(b, d, ArrayRef<int64_t>{i});
-}
-
-Value MmaGemvBuilder::offsetPair(Value zeroPoint) {
-  Value off;
-  if (!zeroPoint) {
-    off = arith::ConstantOp::create(b, FloatAttr::get(elem, magic + 8.0));
-  } else {
-    Value z = arith::UIToFPOp::create(
-        b, f32, arith::ExtUIOp::create(b, i32, zeroPoint));
-    off = fromF32(b, arith::AddFOp::create(b, z, cF32(b, magic)), elem);
-  }
-  return vector::BroadcastOp::create(b, pair, off);
-}
-
 void MmaGemvBuilder::build(ValueRange args) {
-  magic = isF16 ? 1024.0 : 128.0;
   GemvArgs ga = splitGemvArguments(args, spec);
   Value x = ga.x, w = ga.w, scales = ga.scales, zeros = ga.zeros,
         bias = ga.bias, y = ga.y;
@@ -308,8 +214,8 @@ void MmaGemvBuilder::build(ValueRange args) {
         if (perStepScale)
           c.assign(4, zero);
         for (size_t q = 0; q < lo.size(); ++q)
-          mma({lo[q][0], hi[q][0], lo[q][1], hi[q][1]},
-              {bOps[nt][q][0], bOps[nt][q][1]}, c);
+          mma({lo[q][0], hi[q][0], lo[q][1], hi[q][1]}, bOps[nt][q][0],
+              bOps[nt][q][1], c);
         for (int64_t e = 0; e < 4; ++e)
           a[e] = perStepScale ? fma(b, scale[2 * t + e / 2], c[e], a[e]) : c[e];
       }
@@ -365,7 +271,8 @@ void MmaGemvBuilder::build(ValueRange args) {
 bool mmaGemvSupported(const GemvSpec &spec) {
   if (!spec.xType || !(spec.xType.isBF16() || spec.xType.isF16()))
     return false;
-  if (spec.bsr || spec.lowRank || (spec.quant && spec.codeBits != 4))
+  if (spec.bsr || spec.lowRank || spec.nm || spec.shift ||
+      (spec.quant && (spec.codeBits != 4 || spec.floatCodes())))
     return false;
   if (spec.quant)
     return spec.k % 128 == 0 &&

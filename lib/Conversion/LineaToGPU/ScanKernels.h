@@ -92,6 +92,8 @@ struct RecurrenceSpec {
   bool chunkwise = false; // the tensor-core chunkwise kernel instead
                           // (ChunkwiseKernels.cpp)
   int64_t valueTile = 64;  // chunkwise: columns of v per block (64 or 32)
+  bool deltaTwoLaunches = false; // chunkwise delta rule: T, W, U of all
+                                 // chunks by a parallel first launch
 
   int64_t numChunks() const {
     return chunkLen <= 0 || chunkLen >= time ? 1
@@ -130,16 +132,23 @@ llvm::SmallVector<LaunchStep> buildRecurrenceKernels(mlir::OpBuilder &b,
 mlir::Value featureMap(mlir::ImplicitLocOpBuilder &b, FeatureMapKind kind,
                        mlir::Value x);
 
-/// Succeeds when the chunkwise tensor-core kernel takes `spec` (GLA or
-/// causal linear attention, bf16/f16 q, k, v, Dk and Dv in {64, 128});
+/// Succeeds when the chunkwise tensor-core kernel takes `spec` (GLA, causal
+/// linear attention or the delta rule, bf16/f16 q, k, v, Dk and Dv in
+/// {64, 128});
 /// otherwise, with `remark`, a remark on `op` says why it stays recurrent.
 mlir::LogicalResult checkChunkwise(const RecurrenceSpec &spec,
                                    mlir::Operation *op, bool remark = true);
 
+/// Shape (f32 units) of the ws_wu workspace of the two-launch chunkwise
+/// delta rule: [B, H, T rounded up to 64, (Dk + Dv) / 2].
+llvm::SmallVector<int64_t> chunkwiseWorkspace(const RecurrenceSpec &spec);
+
 /// Builds the chunkwise kernel of a checked `spec` (one launch: grid
 /// (B·H, Dv / valueTile), 128 threads, dynamic shared memory). Arguments as the
-/// recurrent one-pass kernel's: q, k, v, [g, [initial_state],
-/// final_state], o.
+/// recurrent one-pass kernel's: q, k, v, [g | beta, [initial_state],
+/// final_state], o. With deltaTwoLaunches (delta rule): launches `name`_p1,
+/// grid (B·H, chunks), writing T·K and T·V of every chunk to ws_wu (an
+/// argument after initial_state), and `name`_p2 walking the chunks.
 llvm::SmallVector<LaunchStep> buildChunkwiseKernel(mlir::OpBuilder &b,
                                                    mlir::Location loc,
                                                    llvm::StringRef name,

@@ -305,6 +305,8 @@ void buildRecurrence(OpBuilder &b, Location loc, Operation *op,
     if (spec.kind == RecurrenceKind::GatedLinearAttention)
       ws.push_back({"ws_decay", {spec.batch, spec.heads, nc, spec.dk}});
   }
+  if (spec.chunkwise && spec.deltaTwoLaunches)
+    ws.push_back({"ws_wu", chunkwiseWorkspace(spec)});
   SmallVector<Attribute> args;
   StringRef featureMap = "";
   if (auto g = dyn_cast<GatedLinearAttentionOp>(op))
@@ -324,7 +326,7 @@ void buildRecurrence(OpBuilder &b, Location loc, Operation *op,
                          {"beta", d.getBeta()},
                          {"initial_state", d.getInitialState()}},
                         {{"final_state", d.getFinalState()}, {"o", d.getO()}},
-                        {});
+                        ws);
   else {
     auto l = cast<LinearAttentionOp>(op);
     args = describeArgs(b, op, {{"q", l.getQ()}, {"k", l.getK()},
@@ -417,7 +419,14 @@ void buildSequenceOp(OpBuilder &b, Operation *op, StringRef symbol,
     cw.valueTile = 32;
     bool f16Gates = cw.kind == RecurrenceKind::GatedLinearAttention &&
                     !cw.elemType.isBF16();
-    if (!f16Gates && succeeded(checkChunkwise(cw, op, /*remark=*/false))) {
+    // The delta rule keeps the recurrent kernel below one chunk (decode).
+    bool shortDelta =
+        cw.kind == RecurrenceKind::DeltaRule && cw.time < 64;
+    // The delta rule's two-launch form (the solves of all chunks in
+    // parallel first) beat the one-launch kernel 1.3–2.5× on an H100.
+    cw.deltaTwoLaunches = cw.kind == RecurrenceKind::DeltaRule;
+    if (!f16Gates && !shortDelta &&
+        succeeded(checkChunkwise(cw, op, /*remark=*/false))) {
       buildRecurrence(b, loc, op, cw, symbol.str(), layer, manifest);
       return;
     }
@@ -433,6 +442,12 @@ void buildSequenceOp(OpBuilder &b, Operation *op, StringRef symbol,
       buildRecurrence(b, loc, op, cw, name, layer, manifest);
       cw.valueTile = 32;
       buildRecurrence(b, loc, op, cw, name + "_v32", layer, manifest);
+      if (cw.kind == RecurrenceKind::DeltaRule) {
+        // T, W and U of every chunk first, in parallel (ws_wu), then the
+        // walk over the chunks without the solve.
+        cw.deltaTwoLaunches = true;
+        buildRecurrence(b, loc, op, cw, name + "_2l", layer, manifest);
+      }
     } else {
       recurrent = true;
     }

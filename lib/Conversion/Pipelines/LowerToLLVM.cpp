@@ -76,14 +76,15 @@ struct FailPass : PassWrapper<FailPass, OperationPass<ModuleOp>> {
 /// decoded W vectors are shared by the 4 rows of x). W8A8 multiplies the
 /// integer codes with AVX512-VNNI vpdpwssd where the host has it; else it
 /// keeps the f32 FMAs (int-dot's shuffles shared across the tile are not
-/// selected as vpmaddwd and run slower; docs/benchmarks.md). No decoded f32
-/// panels: at M = 16 they measured slower than decoding in registers per
-/// tile of x rows (docs/benchmarks.md).
+/// selected as vpmaddwd and run slower; docs/benchmarks.md). From M = 64 the
+/// weight-only and fake-quant kernels are a GEMM on decoded f32 panels: at
+/// M = 128 it measured 1.3–1.7× the in-register decode, at M = 16 and 32
+/// slower (docs/benchmarks.md).
 static CpuQuantKernelsOptions
 quantKernelOptionsFor(const llvm::StringMap<bool> &features) {
   CpuQuantKernelsOptions options;
   options.vectorWidth = kernelOptionsFor(features).vectorWidth;
-  options.panelMinRows = 0;
+  options.panelMinRows = 64;
   // x86 lane permutes for the 4-bit codebooks (mxfp4, nvfp4, nf4).
   if (features.lookup("avx512f"))
     options.permuteWidth = 16;

@@ -39,7 +39,7 @@
 // OFF-NOT: vector.shuffle
 // OFF-NOT: memref.alloc
 // OFF: vector.reduction <add>
-// ERR: error: linea-cpu-contraction-kernels: gemm-min-rows (48) must be 0 or more, gemm-rows (0), gemm-vectors (4), gemm-k-block (256) and gemm-block-bytes (1048576) positive
+// ERR: error: linea-cpu-contraction-kernels: gemm-min-rows (32) must be 0 or more, gemm-rows (0), gemm-vectors (4), gemm-k-block (128) and gemm-block-bytes (1048576) positive
 func.func @linear(%x: memref<?x80xf32>, %w: memref<70x80xf32>, %y: memref<?x70xf32>) {
   linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>],
                   iterator_types = ["parallel", "parallel", "reduction"]}
@@ -74,20 +74,23 @@ func.func @few_rows(%x: memref<4x32xf32>, %w: memref<64x32xf32>, %y: memref<4x64
 // -----
 
 // A fill and a bias + relu after the contraction, static M = 12 (two 6-row
-// tiles), K = 32 in one block: the sums go through the fused ops element by
-// element from the partial buffer, with the fill's value added.
+// tiles), K = 32 in one block: the sums go through the fused ops on whole
+// vectors (the fill's value broadcast, the bias one vector load along the
+// columns), with no partial buffer and no element-by-element loop.
 // CHECK-LABEL: func.func @epilogue
 // CHECK-NOT: scf.if
 // CHECK-NOT: linalg.
 // CHECK: memref.alloc() {alignment = 64 : i64} : memref<2x32x32xf32>
-// CHECK: %[[PARTIAL:.*]] = memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?x64xf32>
+// CHECK-NOT: memref.alloc
 // CHECK: vector.fma
-// CHECK: vector.store %{{.*}}, %[[PARTIAL]]
-// CHECK: memref.load %[[PARTIAL]]
-// CHECK: arith.addf %{{.*}}, %[[ZERO:.*]] : f32
-// CHECK: arith.addf
-// CHECK: arith.maximumf
-// CHECK: memref.store
+// CHECK: scf.yield
+// CHECK: %[[START:.*]] = vector.broadcast %{{.*}} : f32 to vector<16xf32>
+// CHECK: %[[SUM:.*]] = arith.addf %{{.*}}, %[[START]] : vector<16xf32>
+// CHECK: %[[BIAS:.*]] = vector.load %{{.*}} : memref<64xf32>, vector<16xf32>
+// CHECK: %[[BIASED:.*]] = arith.addf %[[SUM]], %[[BIAS]] : vector<16xf32>
+// CHECK: %[[RELU:.*]] = arith.maximumf %[[BIASED]], %{{.*}} : vector<16xf32>
+// CHECK: vector.store %[[RELU]], %{{.*}} : memref<12x64xf32>, vector<16xf32>
+// CHECK-NOT: memref.store
 func.func @epilogue(%x: memref<12x32xf32>, %w: memref<64x32xf32>, %b: memref<64xf32>, %out: memref<12x64xf32>) {
   %zero = arith.constant 0.0 : f32
   %y = memref.alloc() : memref<12x64xf32>
@@ -108,6 +111,82 @@ func.func @epilogue(%x: memref<12x32xf32>, %w: memref<64x32xf32>, %b: memref<64x
     %s = arith.addf %v, %bias : f32
     %m = arith.maximumf %s, %zero : f32
     linalg.yield %m : f32
+  }
+  memref.copy %r, %out : memref<12x64xf32> to memref<12x64xf32>
+  memref.dealloc %y : memref<12x64xf32>
+  memref.dealloc %r : memref<12x64xf32>
+  return
+}
+
+// -----
+
+// A per-row scale (read once per row, broadcast) and a constant in the
+// body (a splat): still whole vectors.
+// CHECK-LABEL: func.func @row_epilogue
+// CHECK-NOT: memref.store
+// CHECK: %[[S:.*]] = memref.load %{{.*}} : memref<12xf32>
+// CHECK: %[[SV:.*]] = vector.broadcast %[[S]] : f32 to vector<16xf32>
+// CHECK: %[[P:.*]] = arith.mulf %{{.*}}, %[[SV]] : vector<16xf32>
+// CHECK: arith.addf %[[P]], %{{.*}} : vector<16xf32>
+// CHECK: vector.store %{{.*}} : memref<12x64xf32>, vector<16xf32>
+func.func @row_epilogue(%x: memref<12x32xf32>, %w: memref<64x32xf32>, %s: memref<12xf32>, %out: memref<12x64xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %y = memref.alloc() : memref<12x64xf32>
+  linalg.fill ins(%zero : f32) outs(%y : memref<12x64xf32>)
+  linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>],
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<12x32xf32>, memref<64x32xf32>) outs(%y : memref<12x64xf32>) {
+  ^bb0(%a: f32, %c: f32, %o: f32):
+    %p = arith.mulf %a, %c : f32
+    %q = arith.addf %o, %p : f32
+    linalg.yield %q : f32
+  }
+  %r = memref.alloc() : memref<12x64xf32>
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>, affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%y, %s : memref<12x64xf32>, memref<12xf32>) outs(%r : memref<12x64xf32>) {
+  ^bb0(%v: f32, %scale: f32, %unused: f32):
+    %half = arith.constant 0.5 : f32
+    %m = arith.mulf %v, %scale : f32
+    %a = arith.addf %m, %half : f32
+    linalg.yield %a : f32
+  }
+  memref.copy %r, %out : memref<12x64xf32> to memref<12x64xf32>
+  memref.dealloc %y : memref<12x64xf32>
+  memref.dealloc %r : memref<12x64xf32>
+  return
+}
+
+// -----
+
+// A residual read transposed (the column is not its last dim): no vector
+// load along the columns, so the sums go through the fused op element by
+// element from the partial buffer.
+// CHECK-LABEL: func.func @transposed_epilogue
+// CHECK: %[[PARTIAL:.*]] = memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?x64xf32>
+// CHECK: vector.store %{{.*}}, %[[PARTIAL]]
+// CHECK: memref.load %[[PARTIAL]]
+// CHECK: memref.load %{{.*}} : memref<64x12xf32>
+// CHECK: memref.store %{{.*}} : memref<12x64xf32>
+func.func @transposed_epilogue(%x: memref<12x32xf32>, %w: memref<64x32xf32>, %t: memref<64x12xf32>, %out: memref<12x64xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %y = memref.alloc() : memref<12x64xf32>
+  linalg.fill ins(%zero : f32) outs(%y : memref<12x64xf32>)
+  linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>],
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<12x32xf32>, memref<64x32xf32>) outs(%y : memref<12x64xf32>) {
+  ^bb0(%a: f32, %c: f32, %o: f32):
+    %p = arith.mulf %a, %c : f32
+    %q = arith.addf %o, %p : f32
+    linalg.yield %q : f32
+  }
+  %r = memref.alloc() : memref<12x64xf32>
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (j, i)>, affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%y, %t : memref<12x64xf32>, memref<64x12xf32>) outs(%r : memref<12x64xf32>) {
+  ^bb0(%v: f32, %res: f32, %unused: f32):
+    %a = arith.addf %v, %res : f32
+    linalg.yield %a : f32
   }
   memref.copy %r, %out : memref<12x64xf32> to memref<12x64xf32>
   memref.dealloc %y : memref<12x64xf32>

@@ -1,34 +1,43 @@
-// RUN: linea-opt %s --split-input-file --linea-cpu-quant-kernels="vector-width=16 min-parallel-weights=0" | FileCheck %s
+// RUN: linea-opt %s --split-input-file --linea-cpu-quant-kernels="vector-width=16 min-parallel-weights=0 panel-min-rows=8" | FileCheck %s
 // RUN: linea-opt %s --split-input-file --linea-cpu-quant-kernels="vector-width=16 panel-min-rows=0" | FileCheck %s --check-prefix=NOPANEL
 // RUN: linea-opt %s --split-input-file --linea-cpu-quant-kernels="vector-width=16 int-dot=true vnni=true" | FileCheck %s --check-prefix=VNNI
 
 // Decode-once panels (numerics: python/tests/test_quant_kernels.py, M =
-// 17). From 8 rows of x (an scf.if on the dynamic M) each tile of 4 rows
-// of W (int4 groups of 32 at K = 64: 2 planes of 32 bytes, padded to 32)
-// is decoded once into its block's f32 panel, ŵ = float(q)·s, then every
-// tile of 4 rows of x (and each row left over) reads it with plain FMAs.
-// 13 rows = 3 whole tiles (one per block) + 1 row left to the old path.
+// 17). From 8 to 256 rows of x (an scf.if on the dynamic M) x̂ is transposed once
+// into blocks of 64 rows (XT[mb, p, c, l], 2 planes of 32 bytes), each block
+// of 48 rows of W (one here: N = 13) is decoded K block by K block into an
+// f32 panel, ŵ = float(q)·s, and tiles of 6 rows of W (then single rows) ×
+// 4 vectors of x rows accumulate broadcast(ŵ) · XT into YT[mb, n, l],
+// which is transposed into y at the end.
 // CHECK-LABEL: func.func private @__linea_quant_kernel
 // CHECK: %[[XS:.*]] = memref.alloc(%{{.*}}) : memref<?x2x32xf32>
-// CHECK: %[[MANY:.*]] = arith.cmpi uge, %{{.*}}, %c8 : index
+// CHECK: %[[GE:.*]] = arith.cmpi uge, %{{.*}}, %c8 : index
+// CHECK: %[[LE:.*]] = arith.cmpi ule, %{{.*}}, %c256 : index
+// CHECK: %[[MANY:.*]] = arith.andi %[[GE]], %[[LE]] : i1
 // CHECK: scf.if %[[MANY]] {
-// CHECK: %[[P:.*]] = memref.alloc() : memref<3x4x2x32xf32>
+// CHECK: %[[XT:.*]] = memref.alloc(%{{.*}}) : memref<?x2x32x64xf32>
+// CHECK: %[[YT:.*]] = memref.alloc(%{{.*}}) : memref<?x13x64xf32>
+// CHECK: %[[P:.*]] = memref.alloc() : memref<1x48x2x64xf32>
+// CHECK: memref.load %[[XS]]
+// CHECK: memref.store %{{.*}}, %[[XT]]
 // CHECK: scf.parallel (%[[N0:.*]]) = (%{{.*}}) to (%{{.*}}) step (%{{.*}}) {
-// CHECK: %[[SLOT:.*]] = arith.divui %[[N0]], %{{.*}} : index
 // CHECK: vector.load {{.*}} : memref<13x32xi8>, vector<16xi8>
 // CHECK: arith.sitofp
 // CHECK: arith.mulf
-// CHECK: vector.store %{{.*}}, %[[P]][%[[SLOT]], %{{.*}}, %{{.*}}, %{{.*}}] : memref<3x4x2x32xf32>, vector<16xf32>
-// CHECK: arith.mulf
-// CHECK: vector.store %{{.*}}, %[[P]][%[[SLOT]], %{{.*}}, %{{.*}}, %{{.*}}] : memref<3x4x2x32xf32>, vector<16xf32>
+// CHECK: vector.store %{{.*}}, %[[P]]
 // CHECK: scf.for
-// CHECK-COUNT-8: vector.load %[[XS]]
-// CHECK: vector.load %[[P]]
+// CHECK-COUNT-24: vector.load %[[YT]]
+// CHECK: scf.for
+// CHECK-COUNT-4: vector.load %[[XT]]
+// CHECK: memref.load %[[P]]
+// CHECK: vector.broadcast
 // CHECK-COUNT-4: vector.fma
-// CHECK: vector.reduction <add>
+// CHECK-COUNT-24: vector.store %{{.*}}, %[[YT]]
+// CHECK: memref.load %[[YT]]
+// CHECK: memref.store
 // CHECK: } else {
 // CHECK: scf.parallel
-// CHECK-NOT: memref<3x4x2x32xf32>
+// CHECK-NOT: memref<1x48x2x64xf32>
 // CHECK: vector.fma
 // NOPANEL-LABEL: func.func private @__linea_quant_kernel
 // NOPANEL-NOT: scf.if

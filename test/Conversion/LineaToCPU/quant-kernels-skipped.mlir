@@ -5,12 +5,14 @@
 // lowering, with a remark saying why.
 // ERR: linea-cpu-quant-kernels: vector-width (12) must be a power of two and tile-m (4), tile-n (4) and block-bytes (262144) positive, min-parallel-weights (1048576) not negative
 
-// CHECK-LABEL: func.func @int6
+// int6 is decoded four codes (one 3-byte unit per lane) at a time: groups
+// must hold whole 4-unit steps.
+// CHECK-LABEL: func.func @int6_group_8
 // CHECK: linea.quant_linear
 // CHECK-NOT: __linea_quant_kernel
-func.func @int6(%x: tensor<2x8xf32>, %q: tensor<4x6xi8>, %s: tensor<4x1xf32>) -> tensor<2x4xf32> {
-  // expected-remark @+1 {{linea-cpu-quant-kernels: left to the reference lowering: element int6 is not supported (its codes straddle bytes)}}
-  %y = linea.quant_linear %x, %q, %s format <int6> : (tensor<2x8xf32>, tensor<4x6xi8>, tensor<4x1xf32>) -> tensor<2x4xf32>
+func.func @int6_group_8(%x: tensor<2x16xf32>, %q: tensor<4x12xi8>, %s: tensor<4x2xf32>) -> tensor<2x4xf32> {
+  // expected-remark @+1 {{linea-cpu-quant-kernels: left to the reference lowering: a group of 8 6-bit codes is not a multiple of 16 codes}}
+  %y = linea.quant_linear %x, %q, %s format <int6, group 8> : (tensor<2x16xf32>, tensor<4x12xi8>, tensor<4x2xf32>) -> tensor<2x4xf32>
   return %y : tensor<2x4xf32>
 }
 

@@ -114,7 +114,7 @@ func.func @uint8_bias(%x: tensor<3x40xf32>, %q: tensor<13x40xi8>, %s: tensor<13x
 // INTDOT: vector.fma
 // INTDOT: vector.reduction <add>
 // INTDOT: memref.load %[[ST]]
-// INTDOT-NOT: 8x64xf32
+// INTDOT-NOT: memref<8x64xf32>
 func.func @w8a8(%x: tensor<?x64xf32>, %q: tensor<8x64xi8>, %s: tensor<8x1xf32>) -> tensor<?x8xf32> {
   %y = linea.quant_linear %x, %q, %s format <int8, act dynamic_int8_per_token> : (tensor<?x64xf32>, tensor<8x64xi8>, tensor<8x1xf32>) -> tensor<?x8xf32>
   return %y : tensor<?x8xf32>
@@ -133,4 +133,30 @@ func.func @shared(%x: tensor<?x32xf32>, %q: tensor<8x16xi8>, %s: tensor<8x1xf32>
   %y1 = linea.quant_linear %x, %q, %s format <int4> : (tensor<?x32xf32>, tensor<8x16xi8>, tensor<8x1xf32>) -> tensor<?x8xf32>
   %y = arith.addf %y0, %y1 : tensor<?x8xf32>
   return %y : tensor<?x8xf32>
+}
+
+// -----
+
+// int6 per channel at K = 200: four codes per 3-byte unit, so x is split into
+// four planes of 50 units (padded to 64), 16 units (48 bytes) are loaded at a
+// time as 12 i32 words, permuted and shifted into one unit per lane, and the
+// four sign-extended 6-bit codes are shifted out of each lane; the last 2
+// units (6 bytes) are a masked load.
+// CHECK-LABEL: func.func @int6_channel
+// CHECK: func.func private @[[KERNEL:__linea_quant_kernel[_0-9]*]](%{{.*}}: memref<?x200xf32>, %{{.*}}: memref<13x150xi8>
+// CHECK: memref.alloc(%{{.*}}) : memref<?x4x64xf32>
+// CHECK: vector.load {{.*}} : memref<13x150xi8>, vector<48xi8>
+// CHECK: vector.bitcast {{.*}} : vector<48xi8> to vector<12xi32>
+// CHECK: vector.shuffle {{.*}} : vector<12xi32>, vector<12xi32>
+// CHECK: arith.shrui {{.*}} : vector<16xi32>
+// CHECK: vector.shuffle {{.*}} : vector<12xi32>, vector<12xi32>
+// CHECK: arith.shli {{.*}} : vector<16xi32>
+// CHECK: arith.ori
+// CHECK-COUNT-4: arith.shrsi
+// CHECK: vector.maskedload {{.*}} : memref<13x150xi8>, vector<48xi1>, vector<48xi8> into vector<48xi8>
+// LLVM-LABEL: llvm.func @int6_channel
+// LLVM: llvm.call @__linea_quant_kernel
+func.func @int6_channel(%x: tensor<?x200xf32>, %q: tensor<13x150xi8>, %s: tensor<13x1xf32>) -> tensor<?x13xf32> {
+  %y = linea.quant_linear %x, %q, %s format <int6> : (tensor<?x200xf32>, tensor<13x150xi8>, tensor<13x1xf32>) -> tensor<?x13xf32>
+  return %y : tensor<?x13xf32>
 }

@@ -1,12 +1,12 @@
 // Attention cases the CUDA path does not generate fail with a diagnostic.
 // RUN: linea-opt %s --linea-to-gpu -split-input-file -verify-diagnostics
 
-func.func @mask(%q: tensor<1x2x16x64xbf16>, %k: tensor<1x2x16x64xbf16>,
-                %v: tensor<1x2x16x64xbf16>, %m: tensor<1x1x16x16xf32>)
+func.func @mask_dynamic(%q: tensor<1x2x16x64xbf16>, %k: tensor<1x2x16x64xbf16>,
+                        %v: tensor<1x2x16x64xbf16>, %m: tensor<1x1x?x16xf32>)
     -> tensor<1x2x16x64xbf16> {
-  // expected-error @+1 {{linea-to-gpu: attention with a mask operand is not supported on CUDA (causal or no mask only)}}
+  // expected-error @+1 {{linea-to-gpu: attention mask must have a static shape, got 'tensor<1x1x?x16xf32>'}}
   %o = linea.attention %q, %k, %v mask %m
-      : (tensor<1x2x16x64xbf16>, tensor<1x2x16x64xbf16>, tensor<1x2x16x64xbf16>, tensor<1x1x16x16xf32>) -> tensor<1x2x16x64xbf16>
+      : (tensor<1x2x16x64xbf16>, tensor<1x2x16x64xbf16>, tensor<1x2x16x64xbf16>, tensor<1x1x?x16xf32>) -> tensor<1x2x16x64xbf16>
   return %o : tensor<1x2x16x64xbf16>
 }
 
@@ -14,7 +14,7 @@ func.func @mask(%q: tensor<1x2x16x64xbf16>, %k: tensor<1x2x16x64xbf16>,
 
 func.func @head_dim(%q: tensor<1x2x16x80xbf16>, %k: tensor<1x2x16x80xbf16>,
                     %v: tensor<1x2x16x80xbf16>) -> tensor<1x2x16x80xbf16> {
-  // expected-error @+1 {{linea-to-gpu: attention head dim D = 80 is not supported (64 or 128)}}
+  // expected-error @+1 {{linea-to-gpu: attention head dim D = 80 is not supported (32, 64, 96, 128 or 256)}}
   %o = linea.attention %q, %k, %v
       : (tensor<1x2x16x80xbf16>, tensor<1x2x16x80xbf16>, tensor<1x2x16x80xbf16>) -> tensor<1x2x16x80xbf16>
   return %o : tensor<1x2x16x80xbf16>
@@ -33,11 +33,11 @@ func.func @f32(%q: tensor<1x2x16x64xf32>, %k: tensor<1x2x16x64xf32>,
 // -----
 
 func.func @value_dim(%q: tensor<1x2x16x128xbf16>, %k: tensor<1x2x16x128xbf16>,
-                     %v: tensor<1x2x16x64xbf16>) -> tensor<1x2x16x64xbf16> {
-  // expected-error @+1 {{linea-to-gpu: attention value head dim Dv = 64 differs from D = 128}}
+                     %v: tensor<1x2x16x48xbf16>) -> tensor<1x2x16x48xbf16> {
+  // expected-error @+1 {{linea-to-gpu: attention value head dim Dv = 48 is not supported (32, 64, 96, 128 or 256)}}
   %o = linea.attention %q, %k, %v
-      : (tensor<1x2x16x128xbf16>, tensor<1x2x16x128xbf16>, tensor<1x2x16x64xbf16>) -> tensor<1x2x16x64xbf16>
-  return %o : tensor<1x2x16x64xbf16>
+      : (tensor<1x2x16x128xbf16>, tensor<1x2x16x128xbf16>, tensor<1x2x16x48xbf16>) -> tensor<1x2x16x48xbf16>
+  return %o : tensor<1x2x16x48xbf16>
 }
 
 // -----

@@ -14,7 +14,7 @@
 // DEFAULT-LABEL: gpu.func @linea_a0_attn0_fa_r32b32(
 // DEFAULT-LABEL: gpu.func @linea_a0_dec_fd_b64(
 // CHECK: linea.cuda_kernels = [{
-// CHECK-SAME: block_keys = 64 : i64, causal = true, d = 64 : i64, element = "bf16", grid = [2, 4, 1], heads = 4 : i64, kind = "prefill", kv_heads = 2 : i64, layer = "p", op = "attention", rows_per_warp = 16 : i64, s = 100 : i64, scale = 1.250000e-01 : f32, shared_bytes = 46080 : i64
+// CHECK-SAME: block_keys = 64 : i64, causal = true, d = 64 : i64, dv = 64 : i64, element = "bf16", grid = [2, 4, 1], heads = 4 : i64, heads_fastest = false, kind = "prefill", kv_heads = 2 : i64, layer = "p", masked = false, op = "attention", rows_per_warp = 16 : i64, s = 100 : i64, scale = 1.250000e-01 : f32, shared_bytes = 46080 : i64
 // CHECK-SAME: symbol = "linea_a0_p_fa_r16b64", t = 90 : i64}
 // CHECK-SAME: grid = [1, 4, 1]
 // CHECK-SAME: rows_per_warp = 32 : i64
@@ -107,4 +107,93 @@ func.func @decode(%q: tensor<2x8x1x128xbf16>, %k: tensor<2x2x1000x128xbf16>,
   %o = linea.attention %q, %k, %v {name = "dec"}
       : (tensor<2x8x1x128xbf16>, tensor<2x2x1000x128xbf16>, tensor<2x2x1000x128xbf16>) -> tensor<2x8x1x128xbf16>
   return %o : tensor<2x8x1x128xbf16>
+}
+
+// -----
+
+// Additive mask [1, 1, S, T] in f32, even T: read as vector<2xf32> pairs
+// (the kernel argument after v), loaded before Q·Kᵀ, folded in with one FMA
+// in log2 units (scores · scale·log2e + mask · log2e), in both tile loops.
+// CHECK-LABEL: linea.cuda_kernels
+// CHECK-SAME: {dtype = "f32", name = "mask", shape = [1, 1, 100, 90]}
+// CHECK-SAME: grid = [2, 2, 1], heads = 2 : i64, heads_fastest = false
+// CHECK-SAME: masked = true
+// CHECK-SAME: grid = [2, 2, 1], heads = 2 : i64, heads_fastest = true
+// CHECK-SAME: symbol = "linea_a0_m_fa_r16b64_hx"
+// CHECK-LABEL: gpu.func @linea_a0_m_fa_r16b64(
+// CHECK-SAME: %{{.*}}: memref<1x1x100x45xvector<2xf32>, #gpu.address_space<global>>, %{{.*}}: memref<1x2x100x32xvector<2xbf16>
+// CHECK: scf.for
+// CHECK: memref.load %{{.*}} : memref<1x1x100x45xvector<2xf32>, #gpu.address_space<global>>
+// CHECK: nvvm.mma.sync
+// CHECK: llvm.intr.fma(%{{.*}}, %cst{{.*}}, %{{.*}})  : (f32, f32, f32) -> f32
+// CHECK: scf.for
+// CHECK: memref.load %{{.*}} : memref<1x1x100x45xvector<2xf32>, #gpu.address_space<global>>
+// A mask broadcast over heads: each variant also in head-fastest order.
+// CHECK-LABEL: gpu.func @linea_a0_m_fa_r16b64_hx(
+// CHECK-LABEL: gpu.func @linea_a0_m_fa_r32b64(
+// CHECK-LABEL: gpu.func @linea_a0_m_fa_r32b64_hx(
+func.func @masked(%q: tensor<1x2x100x64xbf16>, %k: tensor<1x2x90x64xbf16>,
+                  %v: tensor<1x2x90x64xbf16>, %m: tensor<1x1x100x90xf32>)
+    -> tensor<1x2x100x64xbf16> {
+  %o = linea.attention %q, %k, %v mask %m {causal, name = "m"}
+      : (tensor<1x2x100x64xbf16>, tensor<1x2x90x64xbf16>, tensor<1x2x90x64xbf16>, tensor<1x1x100x90xf32>) -> tensor<1x2x100x64xbf16>
+  return %o : tensor<1x2x100x64xbf16>
+}
+
+// -----
+
+// Odd T: the mask is read element by element (bf16, extended to f32);
+// decode takes it as its fourth argument too, combine included.
+// CHECK-LABEL: linea.cuda_kernels
+// CHECK-SAME: {dtype = "bf16", name = "mask", shape = [2, 1, 1, 77]}
+// CHECK-SAME: kind = "decode"
+// CHECK-LABEL: gpu.func @linea_a0_md_fd_b64(
+// CHECK-SAME: %{{.*}}: memref<2x1x1x77xbf16, #gpu.address_space<global>>, %{{.*}}: memref<2x8x
+// The mask is shared by the thread's two rows (heads): 4 loads per tile (2
+// n-tiles × 2 keys), in each of the two tile loops.
+// CHECK-COUNT-8: memref.load %{{.*}} : memref<2x1x1x77xbf16, #gpu.address_space<global>>
+// CHECK-NOT: memref.load %{{.*}} : memref<2x1x1x77xbf16
+// CHECK-LABEL: gpu.func @linea_a0_md_fd_b64_combine(
+// CHECK-SAME: memref<2x1x1x77xbf16, #gpu.address_space<global>>
+func.func @masked_decode(%q: tensor<2x8x1x64xbf16>, %k: tensor<2x2x77x64xbf16>,
+                         %v: tensor<2x2x77x64xbf16>, %m: tensor<2x1x1x77xbf16>)
+    -> tensor<2x8x1x64xbf16> {
+  %o = linea.attention %q, %k, %v mask %m {name = "md"}
+      : (tensor<2x8x1x64xbf16>, tensor<2x2x77x64xbf16>, tensor<2x2x77x64xbf16>, tensor<2x1x1x77xbf16>) -> tensor<2x8x1x64xbf16>
+  return %o : tensor<2x8x1x64xbf16>
+}
+
+// -----
+
+// D = 256: one m-tile per warp and at most 32 keys per tile whatever
+// attention-tiles asks (16x64 and 32x64 both give r16b32); Q fragments are
+// re-read from shared memory (16 ldmatrix.x4 per key block).
+// CHECK-LABEL: linea.cuda_kernels
+// CHECK-SAME: d = 256 : i64, dv = 256 : i64
+// CHECK-SAME: shared_bytes = 101376 : i64
+// CHECK-NOT: _fa_r32
+// CHECK-NOT: _fa_r16b64
+// CHECK-LABEL: gpu.func @linea_a0_w_fa_r16b32(
+// CHECK-NOT: gpu.func @linea_a0_w_fa_r32
+func.func @d256(%q: tensor<1x2x64x256xbf16>, %k: tensor<1x2x64x256xbf16>,
+                %v: tensor<1x2x64x256xbf16>) -> tensor<1x2x64x256xbf16> {
+  %o = linea.attention %q, %k, %v {name = "w"}
+      : (tensor<1x2x64x256xbf16>, tensor<1x2x64x256xbf16>, tensor<1x2x64x256xbf16>) -> tensor<1x2x64x256xbf16>
+  return %o : tensor<1x2x64x256xbf16>
+}
+
+// -----
+
+// D = 96: 12 16-byte chunks per row, which 128 threads do not divide (row and
+// column of each chunk by division); Dv = 32 != D: o is [B, H, S, Dv].
+// CHECK-LABEL: linea.cuda_kernels
+// CHECK-SAME: d = 96 : i64, dv = 32 : i64
+// CHECK-LABEL: gpu.func @linea_a0_n_fa_r16b64(
+// CHECK-SAME: memref<1x2x50x96xbf16, #gpu.address_space<global>>, %{{.*}}: memref<1x2x70x96xbf16, #gpu.address_space<global>>, %{{.*}}: memref<1x2x70x32xbf16, #gpu.address_space<global>>, %{{.*}}: memref<1x2x50x16xvector<2xbf16>, #gpu.address_space<global>>)
+// CHECK: arith.divui %{{.*}}, %c12_i32
+func.func @d96_dv32(%q: tensor<1x2x50x96xbf16>, %k: tensor<1x2x70x96xbf16>,
+                    %v: tensor<1x2x70x32xbf16>) -> tensor<1x2x50x32xbf16> {
+  %o = linea.attention %q, %k, %v {name = "n"}
+      : (tensor<1x2x50x96xbf16>, tensor<1x2x70x96xbf16>, tensor<1x2x70x32xbf16>) -> tensor<1x2x50x32xbf16>
+  return %o : tensor<1x2x50x32xbf16>
 }

@@ -49,15 +49,45 @@ func.func @gla_dv48(%q: tensor<1x2x70x64xbf16>, %k: tensor<1x2x70x64xbf16>,
 
 // -----
 
-// CHECK: form = "recurrent"{{.*}}symbol = "linea_s0_delta"
-// CHECK-LABEL: gpu.func @linea_s0_delta(
+// CHECK: form = "recurrent"{{.*}}symbol = "linea_s0_delta_d32"
+// CHECK-LABEL: gpu.func @linea_s0_delta_d32(
 // CHECK-NOT: nvvm.mma.sync
-func.func @delta(%q: tensor<1x2x70x64xbf16>, %k: tensor<1x2x70x64xbf16>,
-                 %v: tensor<1x2x70x64xbf16>, %beta: tensor<1x2x70xbf16>)
-    -> (tensor<1x2x70x64xbf16>, tensor<1x2x64x64xf32>) {
-  // expected-remark @+1 {{linea-to-gpu: chunkwise=1 has no kernel for delta_rule yet; it stays recurrent}}
-  %o, %s = linea.delta_rule %q, %k, %v, %beta {name = "delta"}
-      : (tensor<1x2x70x64xbf16>, tensor<1x2x70x64xbf16>, tensor<1x2x70x64xbf16>,
-         tensor<1x2x70xbf16>) -> (tensor<1x2x70x64xbf16>, tensor<1x2x64x64xf32>)
-  return %o, %s : tensor<1x2x70x64xbf16>, tensor<1x2x64x64xf32>
+func.func @delta_d32(%q: tensor<1x2x70x32xbf16>, %k: tensor<1x2x70x32xbf16>,
+                     %v: tensor<1x2x70x64xbf16>, %beta: tensor<1x2x70xbf16>)
+    -> (tensor<1x2x70x64xbf16>, tensor<1x2x32x64xf32>) {
+  // expected-remark @+1 {{linea-to-gpu: chunkwise delta_rule needs Dk and Dv in {64, 128}, got Dk = 32, Dv = 64; it stays recurrent}}
+  %o, %s = linea.delta_rule %q, %k, %v, %beta {name = "delta_d32"}
+      : (tensor<1x2x70x32xbf16>, tensor<1x2x70x32xbf16>, tensor<1x2x70x64xbf16>,
+         tensor<1x2x70xbf16>) -> (tensor<1x2x70x64xbf16>, tensor<1x2x32x64xf32>)
+  return %o, %s : tensor<1x2x70x64xbf16>, tensor<1x2x32x64xf32>
+}
+
+// -----
+
+// CHECK: form = "recurrent"{{.*}}symbol = "linea_s0_delta_f32"
+// CHECK-LABEL: gpu.func @linea_s0_delta_f32(
+// CHECK-NOT: nvvm.mma.sync
+func.func @delta_f32(%q: tensor<1x2x70x64xf32>, %k: tensor<1x2x70x64xf32>,
+                     %v: tensor<1x2x70x256xf32>, %beta: tensor<1x2x70xf32>)
+    -> (tensor<1x2x70x256xf32>, tensor<1x2x64x256xf32>) {
+  // expected-remark @+1 {{linea-to-gpu: chunkwise delta_rule needs bf16 or f16 q, k, v (tensor cores), got 'f32'; it stays recurrent}}
+  %o, %s = linea.delta_rule %q, %k, %v, %beta {name = "delta_f32"}
+      : (tensor<1x2x70x64xf32>, tensor<1x2x70x64xf32>, tensor<1x2x70x256xf32>,
+         tensor<1x2x70xf32>) -> (tensor<1x2x70x256xf32>, tensor<1x2x64x256xf32>)
+  return %o, %s : tensor<1x2x70x256xf32>, tensor<1x2x64x256xf32>
+}
+
+// -----
+
+// CHECK: form = "recurrent"{{.*}}symbol = "linea_s0_delta_dv256"
+// CHECK-LABEL: gpu.func @linea_s0_delta_dv256(
+// CHECK-NOT: nvvm.mma.sync
+func.func @delta_dv256(%q: tensor<1x2x70x128xf16>, %k: tensor<1x2x70x128xf16>,
+                       %v: tensor<1x2x70x256xf16>, %beta: tensor<1x2x70xf32>)
+    -> (tensor<1x2x70x256xf16>, tensor<1x2x128x256xf32>) {
+  // expected-remark @+1 {{linea-to-gpu: chunkwise delta_rule needs Dk and Dv in {64, 128}, got Dk = 128, Dv = 256; it stays recurrent}}
+  %o, %s = linea.delta_rule %q, %k, %v, %beta {name = "delta_dv256"}
+      : (tensor<1x2x70x128xf16>, tensor<1x2x70x128xf16>, tensor<1x2x70x256xf16>,
+         tensor<1x2x70xf32>) -> (tensor<1x2x70x256xf16>, tensor<1x2x128x256xf32>)
+  return %o, %s : tensor<1x2x70x256xf16>, tensor<1x2x128x256xf32>
 }

@@ -1,10 +1,10 @@
 // RUN: linea-opt %s --linea-to-gpu -split-input-file -verify-diagnostics
 
-func.func @uint8(%x: tensor<1x256xbf16>, %qw: tensor<64x256xi8>,
-                 %s: tensor<64x1xbf16>, %z: tensor<64x1xi8>) -> tensor<1x64xbf16> {
-  // expected-error @+1 {{linea-to-gpu: only symmetric int4, int8 and fp8_e4m3 and asymmetric uint4 weights are supported, got uint8 asymmetric}}
-  %y = linea.quant_linear %x, %qw, %s zero_points %z format <uint8, scale bf16>
-      : (tensor<1x256xbf16>, tensor<64x256xi8>, tensor<64x1xbf16>, tensor<64x1xi8>) -> tensor<1x64xbf16>
+func.func @int6(%x: tensor<1x256xbf16>, %qw: tensor<64x192xi8>,
+                %s: tensor<64x1xbf16>) -> tensor<1x64xbf16> {
+  // expected-error @+1 {{linea-to-gpu: no CUDA kernel for int6 symmetric weights}}
+  %y = linea.quant_linear %x, %qw, %s format <int6, scale bf16>
+      : (tensor<1x256xbf16>, tensor<64x192xi8>, tensor<64x1xbf16>) -> tensor<1x64xbf16>
   return %y : tensor<1x64xbf16>
 }
 
@@ -30,11 +30,11 @@ func.func @k_not_32(%x: tensor<1x80xbf16>, %qw: tensor<64x40xi8>,
 
 // -----
 
-func.func @group16(%x: tensor<1x256xbf16>, %qw: tensor<64x128xi8>,
-                   %s: tensor<64x16xbf16>) -> tensor<1x64xbf16> {
-  // expected-error @+1 {{linea-to-gpu: group size 16 is not a multiple of 32}}
-  %y = linea.quant_linear %x, %qw, %s format <int4, group 16, scale bf16>
-      : (tensor<1x256xbf16>, tensor<64x128xi8>, tensor<64x16xbf16>) -> tensor<1x64xbf16>
+func.func @group48(%x: tensor<1x256xbf16>, %qw: tensor<64x128xi8>,
+                   %s: tensor<64x6xbf16>) -> tensor<1x64xbf16> {
+  // expected-error @+1 {{linea-to-gpu: group size 48 is not a multiple of 32 nor a multiple of 8 dividing 32}}
+  %y = linea.quant_linear %x, %qw, %s format <int4, group 48, scale bf16>
+      : (tensor<1x256xbf16>, tensor<64x128xi8>, tensor<64x6xbf16>) -> tensor<1x64xbf16>
   return %y : tensor<1x64xbf16>
 }
 

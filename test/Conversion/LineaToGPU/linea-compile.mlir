@@ -8,7 +8,7 @@
 // CHECK: "layer": "proj"
 // CHECK: "symbol": "linea_0_proj_r2u2_gs"
 // PTX: .visible .entry linea_0_proj_r2u2_gs(
-// ERR: error: linea-to-gpu: only symmetric int4, int8 and fp8_e4m3 and asymmetric uint4 weights are supported, got uint8 asymmetric
+// ERR: error: linea-to-gpu: no CUDA kernel for int6 symmetric weights
 // ERR: CUDA code generation failed
 func.func @proj(%x: tensor<1x2048xf16>, %qw: tensor<128x1024xi8>,
                 %s: tensor<128x16xf16>) -> tensor<1x128xf16> {

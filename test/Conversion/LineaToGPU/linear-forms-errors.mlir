@@ -1,11 +1,11 @@
 // Layer forms linea-to-gpu refuses, each with the operand and number at fault.
 // RUN: linea-opt %s --linea-to-gpu -split-input-file -verify-diagnostics
 
-func.func @fp8_e5m2(%x: tensor<1x256xbf16>, %qw: tensor<64x256xi8>,
-                    %s: tensor<64x1xbf16>) -> tensor<1x64xbf16> {
-  // expected-error @+1 {{linea-to-gpu: only symmetric int4, int8 and fp8_e4m3 and asymmetric uint4 weights are supported, got fp8_e5m2 symmetric}}
+func.func @fp8_e5m2_k(%x: tensor<1x40xbf16>, %qw: tensor<64x40xi8>,
+                      %s: tensor<64x1xbf16>) -> tensor<1x64xbf16> {
+  // expected-error @+1 {{linea-to-gpu: K = 40 is not a multiple of 16 (one 16-byte chunk of codes)}}
   %y = linea.quant_linear %x, %qw, %s format <fp8_e5m2, scale bf16>
-      : (tensor<1x256xbf16>, tensor<64x256xi8>, tensor<64x1xbf16>) -> tensor<1x64xbf16>
+      : (tensor<1x40xbf16>, tensor<64x40xi8>, tensor<64x1xbf16>) -> tensor<1x64xbf16>
   return %y : tensor<1x64xbf16>
 }
 
@@ -21,11 +21,11 @@ func.func @int8_k(%x: tensor<1x40xbf16>, %qw: tensor<64x40xi8>,
 
 // -----
 
-func.func @fp8_group8(%x: tensor<1x64xbf16>, %qw: tensor<64x64xi8>,
-                      %s: tensor<64x8xbf16>) -> tensor<1x64xbf16> {
-  // expected-error @+1 {{linea-to-gpu: group size 8 is not a multiple of 16}}
-  %y = linea.quant_linear %x, %qw, %s format <fp8_e4m3, group 8, scale bf16>
-      : (tensor<1x64xbf16>, tensor<64x64xi8>, tensor<64x8xbf16>) -> tensor<1x64xbf16>
+func.func @fp8_group24(%x: tensor<1x64xbf16>, %qw: tensor<64x64xi8>,
+                       %s: tensor<64x3xbf16>) -> tensor<1x64xbf16> {
+  // expected-error @+1 {{linea-to-gpu: group size 24 is not a multiple of 16 nor a multiple of 8 dividing 16}}
+  %y = linea.quant_linear %x, %qw, %s format <fp8_e4m3, group 24, scale bf16>
+      : (tensor<1x64xbf16>, tensor<64x64xi8>, tensor<64x3xbf16>) -> tensor<1x64xbf16>
   return %y : tensor<1x64xbf16>
 }
 
