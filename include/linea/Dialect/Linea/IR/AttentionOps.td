@@ -63,7 +63,8 @@ def Linea_AttentionOp : Linea_AttentionOpBase<"attention"> {
     The causal diagonal is bottom-right aligned, as with a KV cache: the
     last query sees every key. A query row with no visible key (causal with
     S > T, i < S − T) yields zeros. A row whose visible scores are all −inf
-    (through the mask) is undefined (NaN), as in PyTorch.
+    (through the mask) is undefined: the reference lowering gives NaN, as
+    PyTorch does; the CUDA kernels give zeros.
 
     With `quant = #linea.attn_quant<…>` (set by `linea-quantize-attention`)
     the op is the SageAttention variant: a lossy rewrite whose exact math,
