@@ -310,33 +310,27 @@ def main():
     attn_recs = []
     gemm_recs = []
     forms_recs = []
+    # Ops with their own check module: (takes the entry?, run it, records).
+    own_checks = [
+        (lambda e: e["op"] in cuda_attention_check.OPS,
+         lambda e: cuda_attention_check.run(rt, e, gen, opts.warmup,
+                                            opts.iters, probe), attn_recs),
+        (cuda_gemm_check.handles,
+         lambda e: cuda_gemm_check.run(rt, e, gen, opts.warmup, opts.iters),
+         gemm_recs),
+        (cuda_forms_check.handles,
+         lambda e: cuda_forms_check.run(rt, e, gen, opts.warmup, opts.iters,
+                                        probe), forms_recs),
+        (lambda e: e["op"] in cuda_scan_check.OPS,
+         lambda e: cuda_scan_check.run(rt, e, gen, opts.warmup, opts.iters),
+         scan_recs),
+    ]
     for entry in manifest["kernels"]:
-        if entry["op"] in cuda_attention_check.OPS:
-            rec = cuda_attention_check.run(rt, entry, gen, opts.warmup,
-                                           opts.iters, probe)
+        own = next((c for c in own_checks if c[0](entry)), None)
+        if own is not None:
+            rec = own[1](entry)
             failures += rec["check"] != "pass"
-            attn_recs.append(rec)
-            print(json.dumps(rec), flush=True)
-            torch.cuda.empty_cache()
-            continue
-        if cuda_gemm_check.handles(entry):
-            rec = cuda_gemm_check.run(rt, entry, gen, opts.warmup, opts.iters)
-            failures += rec["check"] != "pass"
-            gemm_recs.append(rec)
-            print(json.dumps(rec), flush=True)
-            torch.cuda.empty_cache()
-            continue
-        if cuda_forms_check.handles(entry):
-            rec = cuda_forms_check.run(rt, entry, gen, opts.warmup, opts.iters, probe)
-            failures += rec["check"] != "pass"
-            forms_recs.append(rec)
-            print(json.dumps(rec), flush=True)
-            torch.cuda.empty_cache()
-            continue
-        if entry["op"] in cuda_scan_check.OPS:
-            rec = cuda_scan_check.run(rt, entry, gen, opts.warmup, opts.iters)
-            failures += rec["check"] != "pass"
-            scan_recs.append(rec)
+            own[2].append(rec)
             print(json.dumps(rec), flush=True)
             torch.cuda.empty_cache()
             continue
