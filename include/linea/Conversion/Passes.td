@@ -750,7 +750,7 @@ def LineaToGPU : Pass<"linea-to-gpu", "mlir::ModuleOp"> {
                "else 128x128x4 or 64x128x4 (the first that does, or the "
                "one with the most blocks)">,
     Option<"quantGemmMinRows", "quant-gemm-min-rows", "int64_t",
-           /*default=*/"64",
+           /*default=*/"128",
            "fewest rows of x (M) from which a quant_linear gets the prefill "
            "GEMM (MmaGemmKernel.cpp: cp.async pipeline, in-register int4 / int8 / fp8 "
            "decode, mma.sync) instead of the decode kernels; 0 never, 1 "

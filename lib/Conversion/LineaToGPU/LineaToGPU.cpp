@@ -135,11 +135,11 @@ parseQuantGemmTiles(ArrayRef<std::string> options, ModuleOp module) {
   return tiles;
 }
 
-/// The quant GEMM tile without quant-gemm-tiles: on an H100 128x128 won at
-/// M ≥ 2048 (0.35–0.42× cuBLAS against 0.28–0.36× for 64x128), 64x128 at
-/// M ≤ 200 (1.0–1.5× against 0.7–1.0×; bench/cuda/results).
+/// The quant GEMM tile without quant-gemm-tiles: on an H100 128x128 won
+/// from M = 256 (int4 8192²: 131 µs against 146 at M = 256), 64x128 at
+/// M ≤ 200 (1.0–1.5× cuBLAS against 0.7–1.0×; bench/cuda/results).
 QuantGemmTile defaultQuantGemmTile(int64_t m) {
-  if (m >= 1024)
+  if (m >= 256)
     return {128, 128, 64, 32, 3};
   return {64, 128, 32, 32, 3};
 }

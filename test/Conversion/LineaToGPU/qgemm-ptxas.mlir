@@ -1,7 +1,7 @@
 // ptxas accepts the prefill quantized GEMM for sm_90a without spills, for
 // the tile variants of the device check (int4 g128 bf16, uint4 f16, int8 g128 with f16 scales, fp8 per channel).
 // REQUIRES: ptxas
-// RUN: rm -rf %t && linea-opt %s --pass-pipeline='builtin.module(linea-to-gpu{quant-gemm-tiles=128x128x64x32,128x128x64x32x4,64x128x32x32x4,64x128x32x32},gpu.module(convert-scf-to-cf,convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=true}),reconcile-unrealized-casts,gpu-module-to-binary{format=isa},linea-write-cuda-artifacts{out-dir=%t ptxas=%ptxas})' -o /dev/null
+// RUN: rm -rf %t && linea-opt %s --pass-pipeline='builtin.module(linea-to-gpu{quant-gemm-min-rows=64 quant-gemm-tiles=128x128x64x32,128x128x64x32x4,64x128x32x32x4,64x128x32x32},gpu.module(convert-scf-to-cf,convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=true}),reconcile-unrealized-casts,gpu-module-to-binary{format=isa},linea-write-cuda-artifacts{out-dir=%t ptxas=%ptxas})' -o /dev/null
 // RUN: test -s %t/linea_kernels.cubin
 // RUN: %ptxas -arch=sm_90a -v %t/linea_kernels.ptx -o /dev/null 2>&1 | FileCheck %s
 

@@ -3,7 +3,7 @@
 // all but stages − 2), 16-byte shared loads, the packed int4 decode of
 // MmaDecode.h (lop3 into bf16 pair mantissas, packed subtract, packed group
 // scale), x pairs by prmt, mma.sync m16n8k16 with f32 accumulators.
-// RUN: rm -rf %t && linea-opt %s --pass-pipeline='builtin.module(linea-to-gpu{quant-gemm-tiles=128x128x64x32,64x64x32x32x4},gpu.module(convert-scf-to-cf,convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=true}),reconcile-unrealized-casts,gpu-module-to-binary{format=isa},linea-write-cuda-artifacts{out-dir=%t ptxas=none})' -o /dev/null
+// RUN: rm -rf %t && linea-opt %s --pass-pipeline='builtin.module(linea-to-gpu{quant-gemm-min-rows=64 quant-gemm-tiles=128x128x64x32,64x64x32x32x4},gpu.module(convert-scf-to-cf,convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=true}),reconcile-unrealized-casts,gpu-module-to-binary{format=isa},linea-write-cuda-artifacts{out-dir=%t ptxas=none})' -o /dev/null
 // RUN: FileCheck %s --input-file %t/linea_kernels.ptx
 // RUN: FileCheck %s --check-prefix=MANIFEST --input-file %t/manifest.json
 // Below the threshold (M = 16) and with quant-gemm-min-rows=0 the decode
@@ -63,7 +63,7 @@
 // CHECK-DAG: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 
 // OFF-NOT: _qg
-// Without quant-gemm-tiles the tile follows M (64x128 below M = 1024).
+// Without quant-gemm-tiles the tile follows M (64x128 below M = 256).
 // FORCE: gpu.func @linea_2_q4_m16_qg64x128x32x32s3(
 func.func @prefill(%x: tensor<200x1024xbf16>, %qw: tensor<512x512xi8>,
                    %s: tensor<512x8xbf16>, %xh: tensor<2x64x512xf16>,
