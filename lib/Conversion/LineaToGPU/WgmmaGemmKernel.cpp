@@ -34,9 +34,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "WgmmaGemmKernel.h"
+#include "WgmmaBuild.h"
 #include "KernelBuild.h"
-#include "MmaBuild.h"
 
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 
@@ -55,47 +54,8 @@ std::string dtypeString(Type t) {
   return s;
 }
 
-class WgmmaBuilder : MmaBuilder {
-public:
-  WgmmaBuilder(ImplicitLocOpBuilder &b, const GemvSpec &spec,
-               const WgmmaTile &tile)
-      : MmaBuilder(b, spec.xType), spec(spec), tile(tile),
-        prefetch(tile.stages - 2), kTiles((spec.k + kWgmmaBlockK - 1) /
-                                          kWgmmaBlockK) {}
+} // namespace
 
-  void build(ValueRange args);
-
-private:
-  Value c64(int64_t v) {
-    return arith::ConstantOp::create(b, b.getI64IntegerAttr(v));
-  }
-  /// cp.async of stage `kt` (i32) into buffer kt mod stages.
-  void issueStage(Value kt);
-  /// The rows of one operand of a stage: `rows` rows from global row
-  /// `row0`, valid below `limit`, into shared offset `dst`.
-  void copyTile(Value stageOff, int64_t dst, Value base, Value row0,
-                int64_t rows, int64_t limit, Value k0);
-  SmallVector<Value> mmaStage(Value kt, ValueRange acc);
-  /// vector<2xf32> rounded to `elem` (kept for f32).
-  Value roundPair(Value pair, Type elem) {
-    if (elem.isF32())
-      return pair;
-    return arith::TruncFOp::create(b, VectorType::get({2}, elem), pair);
-  }
-  void epilogue(ValueRange acc, Value bias, Value y);
-  /// d += A·B over one k16 step: wgmma.mma_async m64nBNk16 with f32
-  /// accumulators, both operands K-major in shared memory (no transpose).
-  /// Inline PTX (as MLIR's convert-nvvm-to-llvm would emit for
-  /// nvvm.wgmma.mma_async), so the usual convert-gpu-to-nvvm pipeline
-  /// needs no extra pass.
-  SmallVector<Value> wgmmaAsync(Type accType, Value aDesc, Value bDesc,
-                                ArrayRef<Value> d);
-
-  const GemvSpec &spec;
-  const WgmmaTile &tile;
-  int64_t prefetch, kTiles;
-  Value tid, xBase, wBase, m0, n0, smem32, pad;
-};
 
 void WgmmaBuilder::copyTile(Value stageOff, int64_t dst, Value base,
                             Value row0, int64_t rows, int64_t limit,
@@ -137,8 +97,7 @@ void WgmmaBuilder::copyTile(Value stageOff, int64_t dst, Value base,
 }
 
 void WgmmaBuilder::issueStage(Value kt) {
-  Value stageOff =
-      add(pad, mul(remu(kt, tile.stages), tile.stageBytes()));
+  Value stageOff = stageOffset(kt);
   Value k0 = mul(kt, kWgmmaBlockK);
   copyTile(stageOff, 0, xBase, m0, tile.bm, spec.m, k0);
   copyTile(stageOff, tile.bm * 128, wBase, n0, tile.bn, spec.n, k0);
@@ -327,8 +286,6 @@ void WgmmaBuilder::build(ValueRange args) {
   NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
   epilogue(loop.getResults(), bias, y);
 }
-
-} // namespace
 
 std::string wgmmaUnsupportedReason(const GemvSpec &spec) {
   if (spec.quant || spec.bsr || spec.lowRank)
