@@ -23,4 +23,7 @@ grep -c ' ok:' "$out/smoke.txt" | sed 's/$/ kernels ok/'; grep -E 'FAIL|error' "
 echo "smoke test: $smoke"
 echo "== check against PyTorch and time against cuBLAS"
 PYTHONUNBUFFERED=1 python3 "$here/scripts/cuda_device_check.py" --artifacts "$art" \
-  --lib "$build/liblinea_cuda.so" --out "$out/results.jsonl" "$@" 2>&1 | tee "$out/check.log"
+  --lib "$build/liblinea_cuda.so" --out "$out/results.jsonl" "$@" 2>&1 | tee "$out/check.log" || rc=$?
+# The plot (SVG, no matplotlib needed) is written even when a check failed.
+python3 "$here/bench/cuda/plot_results.py" "$out/results.jsonl" -o "$out/plot.svg" || true
+exit "${rc:-0}"

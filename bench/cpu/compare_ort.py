@@ -15,13 +15,14 @@ Usage: compare_ort.py [--build DIR] [--shapes 4096x4096,11008x4096]
 """
 
 import argparse
-import html
 import json
-import math
 import os
 import shutil
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from svg_bars import write_speedup_svg  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -189,58 +190,12 @@ def short_peer(peer):
 
 
 def plot_svg(lines, path):
-    """Grouped bars of log2(speedup) per case, one colour per peer."""
-    pts = [l for l in lines if l.get("speedup")]
-    cases = []
-    for l in pts:
-        c = (l["dtype"], l["shape"], l["threads"])
-        if c not in cases:
-            cases.append(c)
-    peers = sorted({short_peer(l["peer"]) for l in pts})
-    colours = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-               "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
-    bar, gap, left, top, height = 7, 10, 60, 30, 300
-    width = left + len(cases) * (len(peers) * bar + gap) + 230
-    lo, hi = -4, 6  # log2 speedup range shown: 1/16× … 64×
-    y = lambda v: top + height * (hi - max(lo, min(hi, v))) / (hi - lo)
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" '
-           f'height="{top + height + 140}" font-family="sans-serif" '
-           'font-size="10">',
-           f'<text x="{left}" y="16" font-size="13">linea vs CPU peers: '
-           'speedup = peer_ms / ours_ms (log scale, &gt; 1: linea faster)'
-           '</text>']
-    for e in range(lo, hi + 1):
-        out.append(f'<line x1="{left}" x2="{width - 230}" y1="{y(e)}" '
-                   f'y2="{y(e)}" stroke="{"#000" if e == 0 else "#ddd"}"/>')
-        out.append(f'<text x="{left - 5}" y="{y(e) + 3}" text-anchor="end">'
-                   f'{2.0 ** e:g}×</text>')
-    for ci, (dtype, shape, threads) in enumerate(cases):
-        x0 = left + ci * (len(peers) * bar + gap)
-        for l in pts:
-            if (l["dtype"], l["shape"], l["threads"]) != (dtype, shape,
-                                                          threads):
-                continue
-            pi = peers.index(short_peer(l["peer"]))
-            v = math.log2(l["speedup"])
-            y0, y1 = sorted((y(0), y(v)))
-            out.append(f'<rect x="{x0 + pi * bar}" y="{y0:.1f}" '
-                       f'width="{bar - 1}" height="{max(y1 - y0, 0.5):.1f}" '
-                       f'fill="{colours[pi % len(colours)]}"><title>'
-                       f'{html.escape(l["peer"])}: {l["speedup"]:.3g}×'
-                       '</title></rect>')
-        label = html.escape(f"{dtype} {shape} t{threads}")
-        cx = x0 + len(peers) * bar / 2
-        out.append(f'<text transform="translate({cx},{top + height + 8}) '
-                   f'rotate(60)">{label}</text>')
-    for pi, p in enumerate(peers):
-        ly = top + 10 + 14 * pi
-        out.append(f'<rect x="{width - 220}" y="{ly - 8}" width="10" '
-                   f'height="10" fill="{colours[pi % len(colours)]}"/>')
-        out.append(f'<text x="{width - 205}" y="{ly}">{html.escape(p)}'
-                   '</text>')
-    out.append("</svg>")
-    with open(path, "w") as f:
-        f.write("\n".join(out) + "\n")
+    """Grouped bars of the speedup per case, one colour per peer."""
+    write_speedup_svg(
+        [(f'{l["dtype"]} {l["shape"]} t{l["threads"]}', short_peer(l["peer"]),
+          l["speedup"]) for l in lines if l.get("speedup")],
+        path, "linea vs CPU peers: speedup = peer_ms / ours_ms "
+        "(log scale, > 1: linea faster)")
 
 
 def main():
