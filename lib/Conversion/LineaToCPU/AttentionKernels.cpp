@@ -46,11 +46,14 @@
 // quantizes the operands once per call — q·scale·log2(e) to int8 per block
 // of queries, the token-mean-smoothed k to int8 per block of keys, v to
 // fp8-rounded values per channel (stored decoded, in f32) — and the tiles
-// run the same loop in log2 units: Qᵀ held as i32, each score an integer
-// sum of int8 products (i32 vector multiply-adds) times s_Q·s_K, an integer
+// run the same loop in log2 units: Qᵀ held as integers, each score an
+// integer sum of int8 products (f32 FMAs, exact while D·127² < 2^24; i32
+// multiply-adds above) times s_Q·s_K, an integer
 // running max (so every rescaling is by a power of two and p̃ is rounded as
 // the reference rounds it), exp2, and P rounded to fp8 before P·V. Decode
-// uses the few-queries tiling.
+// uses the few-queries tiling. The prologue walks every operand in memory
+// order (token means and V's per-channel maxima accumulate row by row) and
+// takes maxima as integer maxima of |x|'s bits, so its loops vectorise.
 //
 //===----------------------------------------------------------------------===//
 
@@ -395,8 +398,10 @@ private:
     }
     if (s.quant) {
       // Integer queries (int8 values widened once) and their scales.
-      qT = memref::AllocaOp::create(
-          b, loc, MemRefType::get({s.d, t.rows}, b.getI32Type()));
+      qT = intScoresInF32()
+               ? scratch({s.d, t.rows})
+               : Value(memref::AllocaOp::create(
+                     b, loc, MemRefType::get({s.d, t.rows}, b.getI32Type())));
       qScaleT = scratch({t.rows});
     } else {
       qT = scratch({s.d, t.rows});
@@ -451,8 +456,10 @@ private:
       }
       loop(index(0), index(s.d), 1, [&](Value d) {
         Value x = memref::LoadOp::create(b, loc, q, ValueRange{bIdx, h, i, d});
-        x = s.quant ? arith::ExtSIOp::create(b, loc, b.getI32Type(), x)
-                    : toF32(x);
+        x = !s.quant ? toF32(x)
+            : intScoresInF32()
+                ? Value(arith::SIToFPOp::create(b, loc, f32, x))
+                : Value(arith::ExtSIOp::create(b, loc, b.getI32Type(), x));
         memref::StoreOp::create(b, loc, x, qT, ValueRange{d, r});
       });
     });
@@ -619,13 +626,23 @@ private:
       }
   }
 
+  /// Whether the int8 dot products are computed exactly by f32 FMAs: every
+  /// partial sum is an integer of magnitude ≤ D·127² < 2^24. An FMA is one
+  /// instruction where an i32 vector multiply (vpmulld) is two slow ones.
+  bool intScoresInF32() const { return s.d * 127 * 127 < (int64_t(1) << 24); }
+
   /// Quantized Sᵀ[jj + u, :] in log2 units: the integer dot products of
-  /// the int8 queries and keys (i32 multiply-adds), times s_Q (per row) and
-  /// s_K (per key), plus log2(e)·mask.
+  /// the int8 queries and keys (exact in f32, see intScoresInF32, else i32
+  /// multiply-adds), times s_Q (per row) and s_K (per key), plus
+  /// log2(e)·mask.
   void emitQuantScoreTile(Value jj, Value j, int64_t keys) {
-    auto intVec = VectorType::get({s.lanes}, b.getI32Type());
-    Value zero = arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(intVec, b.getI32IntegerAttr(0)));
+    const bool inF32 = intScoresInF32();
+    auto intVec = inF32 ? vecType : VectorType::get({s.lanes}, b.getI32Type());
+    Value zero =
+        inF32 ? splat(vecType, f32Const(0.0))
+              : Value(arith::ConstantOp::create(
+                    b, loc,
+                    DenseElementsAttr::get(intVec, b.getI32IntegerAttr(0))));
     SmallVector<Value> init(keys * nv, zero);
     SmallVector<Value> rows, cols;
     for (int64_t u = 0; u < keys; ++u) {
@@ -642,6 +659,13 @@ private:
           for (int64_t u = 0; u < keys; ++u) {
             Value kx = memref::LoadOp::create(b, loc, k,
                                               ValueRange{bIdx, hk, cols[u], d});
+            if (inF32) {
+              Value kb = splat(vecType, arith::SIToFPOp::create(b, loc, f32, kx));
+              for (int64_t c = 0; c < nv; ++c)
+                next[u * nv + c] = vector::FMAOp::create(
+                    b, loc, qv[c], kb, carried[u * nv + c]);
+              continue;
+            }
             Value kb = splat(
                 intVec, arith::ExtSIOp::create(b, loc, b.getI32Type(), kx));
             for (int64_t c = 0; c < nv; ++c)
@@ -661,7 +685,9 @@ private:
           vecType,
           memref::LoadOp::create(b, loc, ks, ValueRange{bIdx, hk, cols[u]}));
       for (int64_t c = 0; c < nv; ++c) {
-        Value x = arith::SIToFPOp::create(b, loc, vecType, acc[u * nv + c]);
+        Value x = inF32 ? acc[u * nv + c]
+                        : Value(arith::SIToFPOp::create(b, loc, vecType,
+                                                        acc[u * nv + c]));
         x = arith::MulFOp::create(b, loc, x, rowScales[c]);
         x = arith::MulFOp::create(b, loc, x, keyScale);
         if (mask)
@@ -1264,17 +1290,15 @@ private:
             memref::LoadOp::create(b, loc, mean, ValueRange{bi, h, d}));
       return x;
     };
-    Value absMax = loop(i0, i1, 1, {f32Const(0.0)},
-                        [&](Value i, ValueRange outer) -> SmallVector<Value> {
-                          return loop(
-                              index(0), index(width), 1, outer,
-                              [&](Value d, ValueRange c) -> SmallVector<Value> {
-                                Value a = math::AbsFOp::create(b, loc,
-                                                               element(i, d));
-                                return {arith::MaximumFOp::create(b, loc, a,
-                                                                  c[0])};
-                              });
-                        })[0];
+    Value absMax = fromAbsBits(
+        loop(i0, i1, 1, {absBits(f32Const(0.0))},
+             [&](Value i, ValueRange outer) -> SmallVector<Value> {
+               return loop(index(0), index(width), 1, outer,
+                           [&](Value d, ValueRange c) -> SmallVector<Value> {
+                             return {arith::MaxUIOp::create(
+                                 b, loc, absBits(element(i, d)), c[0])};
+                           });
+             })[0]);
     Value scale = arith::DivFOp::create(b, loc, absMax, f32Const(127.0));
     // s = 0: every x is 0, and so is x / 1.
     Value none = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
@@ -1293,19 +1317,43 @@ private:
     });
   }
 
+  /// |x|'s bits as an i32: for non-negative floats (NaN above +inf) the
+  /// integer order is the float order, so row maxima are integer max
+  /// reductions, which vectorise (a NaN-propagating maximumf chain does
+  /// not).
+  Value absBits(Value x) {
+    Value bits = arith::BitcastOp::create(b, loc, b.getI32Type(), x);
+    return arith::AndIOp::create(
+        b, loc, bits,
+        arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0x7fffffff)));
+  }
+  Value fromAbsBits(Value bits) {
+    return arith::BitcastOp::create(b, loc, f32, bits);
+  }
+
   /// Σ_{j<T} x[bi, h, j, e] / T for every e into mean[bi, h, e] (a token
-  /// mean, summed in key order as the reference sums it).
+  /// mean, summed in key order as the reference sums it). Rows are walked in
+  /// memory order, adding each into the running sums: a walk down a column
+  /// touches a cache line per key.
   void tokenMean(Value x, Value mean, Value bi, Value h, Value tSize,
                  int64_t width) {
+    loop(index(0), index(width), 1, [&](Value e) {
+      memref::StoreOp::create(b, loc, f32Const(0.0), mean,
+                              ValueRange{bi, h, e});
+    });
+    loop(index(0), tSize, 1, [&](Value j) {
+      loop(index(0), index(width), 1, [&](Value e) {
+        Value v = toF32(
+            memref::LoadOp::create(b, loc, x, ValueRange{bi, h, j, e}));
+        Value sum = memref::LoadOp::create(b, loc, mean, ValueRange{bi, h, e});
+        memref::StoreOp::create(b, loc, arith::AddFOp::create(b, loc, sum, v),
+                                mean, ValueRange{bi, h, e});
+      });
+    });
     Value count = arith::SIToFPOp::create(
         b, loc, f32, arith::IndexCastOp::create(b, loc, b.getI64Type(), tSize));
     loop(index(0), index(width), 1, [&](Value e) {
-      Value sum = loop(index(0), tSize, 1, {f32Const(0.0)},
-                       [&](Value j, ValueRange c) -> SmallVector<Value> {
-                         Value v = toF32(memref::LoadOp::create(
-                             b, loc, x, ValueRange{bi, h, j, e}));
-                         return {arith::AddFOp::create(b, loc, c[0], v)};
-                       })[0];
+      Value sum = memref::LoadOp::create(b, loc, mean, ValueRange{bi, h, e});
       memref::StoreOp::create(b, loc, arith::DivFOp::create(b, loc, sum, count),
                               mean, ValueRange{bi, h, e});
     });
@@ -1350,31 +1398,49 @@ private:
       Value vq = alloc({dyn, s.kvHeads, dyn, s.dv}, f32, {bSize, tSize});
       if (s.smoothValues)
         vMean = alloc({dyn, s.kvHeads, s.dv}, f32, {bSize});
+      // Per-channel maxima, then scales, kept per (b, h) channel; all three
+      // passes walk v in memory order (see tokenMean).
+      Value vMax = alloc({dyn, s.kvHeads, s.dv}, b.getI32Type(), {bSize});
+      Value vScale = alloc({dyn, s.kvHeads, s.dv}, f32, {bSize});
       forEach({bSize, index(s.kvHeads)}, work, [&](ValueRange ivs) {
         Value bi = ivs[0], h = ivs[1];
         if (vMean)
           tokenMean(v, vMean, bi, h, tSize, s.dv);
+        auto centred = [&](Value j, Value e) {
+          Value x = toF32(
+              memref::LoadOp::create(b, loc, v, ValueRange{bi, h, j, e}));
+          if (!vMean)
+            return x;
+          Value m = memref::LoadOp::create(b, loc, vMean, ValueRange{bi, h, e});
+          return Value(arith::SubFOp::create(b, loc, x, m));
+        };
         loop(index(0), index(s.dv), 1, [&](Value e) {
-          Value m = vMean ? Value(memref::LoadOp::create(b, loc, vMean,
-                                                         ValueRange{bi, h, e}))
-                          : Value();
-          auto centred = [&](Value j) {
-            Value x = toF32(
-                memref::LoadOp::create(b, loc, v, ValueRange{bi, h, j, e}));
-            return m ? Value(arith::SubFOp::create(b, loc, x, m)) : x;
-          };
-          Value absMax =
-              loop(index(0), tSize, 1, {f32Const(0.0)},
-                   [&](Value j, ValueRange c) -> SmallVector<Value> {
-                     Value a = math::AbsFOp::create(b, loc, centred(j));
-                     return {arith::MaximumFOp::create(b, loc, a, c[0])};
-                   })[0];
-          Value scale = arith::DivFOp::create(b, loc, absMax, f32Const(448.0));
-          Value none = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
-                                             scale, f32Const(0.0));
-          loop(index(0), tSize, 1, [&](Value j) {
+          memref::StoreOp::create(b, loc, absBits(f32Const(0.0)), vMax,
+                                  ValueRange{bi, h, e});
+        });
+        loop(index(0), tSize, 1, [&](Value j) {
+          loop(index(0), index(s.dv), 1, [&](Value e) {
+            Value m = memref::LoadOp::create(b, loc, vMax, ValueRange{bi, h, e});
+            memref::StoreOp::create(
+                b, loc, arith::MaxUIOp::create(b, loc, absBits(centred(j, e)), m),
+                vMax, ValueRange{bi, h, e});
+          });
+        });
+        loop(index(0), index(s.dv), 1, [&](Value e) {
+          Value absMax = fromAbsBits(
+              memref::LoadOp::create(b, loc, vMax, ValueRange{bi, h, e}));
+          memref::StoreOp::create(
+              b, loc, arith::DivFOp::create(b, loc, absMax, f32Const(448.0)),
+              vScale, ValueRange{bi, h, e});
+        });
+        loop(index(0), tSize, 1, [&](Value j) {
+          loop(index(0), index(s.dv), 1, [&](Value e) {
+            Value scale =
+                memref::LoadOp::create(b, loc, vScale, ValueRange{bi, h, e});
+            Value none = arith::CmpFOp::create(
+                b, loc, arith::CmpFPredicate::OEQ, scale, f32Const(0.0));
             Value x = roundToE4M3(
-                b, loc, arith::DivFOp::create(b, loc, centred(j), scale));
+                b, loc, arith::DivFOp::create(b, loc, centred(j, e), scale));
             x = arith::MulFOp::create(b, loc, x, scale);
             x = arith::SelectOp::create(b, loc, none, f32Const(0.0), x);
             memref::StoreOp::create(b, loc, x, vq, ValueRange{bi, h, j, e});
