@@ -62,3 +62,37 @@ def write_speedup_svg(bars, path, title, lo=-4, hi=6):
     out.append("</svg>")
     with open(path, "w") as f:
         f.write("\n".join(out) + "\n")
+
+
+def json_records(paths):
+    """(path, record) for every line of the files in `paths` that is a JSON
+    object; other lines (logs, tables) are skipped."""
+    import json
+    for path in paths:
+        with open(path) as f:
+            for line in f:
+                try:
+                    rec = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(rec, dict):
+                    yield path, rec
+
+
+def plot_cli(doc, bars_of, title, tool="plot_results"):
+    """main() of a plot script: RESULTS.jsonl [...] -o plot.svg --title;
+    `bars_of(paths)` reads the bars. Returns the exit status (1: no bars)."""
+    import argparse
+    import sys
+    p = argparse.ArgumentParser(description=doc.splitlines()[0])
+    p.add_argument("results", nargs="+")
+    p.add_argument("-o", "--out", required=True)
+    p.add_argument("--title", default=title)
+    a = p.parse_args()
+    bars = bars_of(a.results)
+    if not bars:
+        print(f"{tool}: no speedups in the input", file=sys.stderr)
+        return 1
+    write_speedup_svg(bars, a.out, a.title)
+    print(f"{tool}: {len(bars)} bars -> {a.out}", file=sys.stderr)
+    return 0

@@ -32,8 +32,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cuda_timing import compare, median_event_ms  # noqa: E402
 import cuda_scan_check  # noqa: E402  (scans and linear-attention recurrences)
 import cuda_attention_check  # linea.attention: prefill and decode
+import cuda_sage_check  # noqa: E402  (linea.attention with quant)
+import cuda_latent_check  # noqa: E402  (linea.latent_attention decode)
 import cuda_gemm_check  # noqa: E402  (wgmma GEMM for prefill linear layers)
 import cuda_forms_check  # noqa: E402  (nm, shift, fp8_e5m2/uint8/nf4/mxfp4/nvfp4)
+import cuda_w8a8_check  # noqa: E402  (quant_linear with int8/fp8 activations)
 
 DTYPES = {"bf16": torch.bfloat16, "f16": torch.float16, "f32": torch.float32,
           "i8": torch.int8, "i32": torch.int32, "i64": torch.int64}
@@ -308,13 +311,25 @@ def main():
     failures = 0
     scan_recs = []
     attn_recs = []
+    latent_recs = []
     gemm_recs = []
     forms_recs = []
+    w8a8_recs = []
     # Ops with their own check module: (takes the entry?, run it, records).
+    sage_recs = []
     own_checks = [
+        (lambda e: e["op"] in cuda_sage_check.OPS,
+         lambda e: cuda_sage_check.run(rt, e, gen, opts.warmup, opts.iters),
+         sage_recs),
+        (cuda_w8a8_check.handles,
+         lambda e: cuda_w8a8_check.run(rt, e, gen, opts.warmup, opts.iters),
+         w8a8_recs),
         (lambda e: e["op"] in cuda_attention_check.OPS,
          lambda e: cuda_attention_check.run(rt, e, gen, opts.warmup,
                                             opts.iters, probe), attn_recs),
+        (lambda e: e["op"] in cuda_latent_check.OPS,
+         lambda e: cuda_latent_check.run(rt, e, gen, opts.warmup,
+                                         opts.iters, probe), latent_recs),
         (cuda_gemm_check.handles,
          lambda e: cuda_gemm_check.run(rt, e, gen, opts.warmup, opts.iters),
          gemm_recs),
@@ -381,7 +396,8 @@ def main():
         print(cuda_scan_check.table(scan_recs))
     if opts.out:
         with open(opts.out, "w") as f:
-            for rec in lines + scan_recs + attn_recs + gemm_recs + forms_recs:
+            for rec in (lines + scan_recs + attn_recs + gemm_recs + forms_recs
+                        + latent_recs + w8a8_recs + sage_recs):
                 f.write(json.dumps(rec) + "\n")
 
     print(f"\n{props.name}, copy probe {probe:.0f} GB/s")
@@ -405,14 +421,25 @@ def main():
     if attn_recs:
         print("\nattention (ours vs torch SDPA flash; c: causal)")
         print(cuda_attention_check.table(attn_recs))
+    if latent_recs:
+        print("\nlatent attention decode (ours vs torch SDPA flash over the "
+              "dense reconstructed cache)")
+        print(cuda_latent_check.table(latent_recs))
     if gemm_recs:
         print("\nwgmma GEMM (ours vs torch.matmul / cuBLAS)")
         print(cuda_gemm_check.table(gemm_recs))
     if forms_recs:
         print("\nnm / shift / fp8_e5m2, uint8, nf4, mxfp4, nvfp4 (ours vs cuBLAS bf16)")
         print(cuda_forms_check.table(forms_recs))
-    total = (len(lines) - 1 + len(scan_recs) + len(attn_recs) + len(gemm_recs)
-             + len(forms_recs))
+    if w8a8_recs:
+        print("\nW8A8 (x: peer time / ours; peers on pre-quantized operands)")
+        print(cuda_w8a8_check.table(w8a8_recs))
+    if sage_recs:
+        print("\nSageAttention (ours vs torch SDPA flash; err: vs the quantized "
+              "semantics)")
+        print(cuda_sage_check.table(sage_recs))
+    total = len(sage_recs) + (len(lines) - 1 + len(scan_recs) + len(attn_recs) + len(gemm_recs)
+             + len(forms_recs) + len(latent_recs) + len(w8a8_recs))
     print(f"{total - failures} of {total} kernels pass")
     return 1 if failures else 0
 

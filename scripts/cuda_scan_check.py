@@ -42,15 +42,30 @@ def _rand(shape, gen, dtype, scale=1.0, shift=0.0):
             + shift).to(dtype)
 
 
-def make_inputs(entry, gen):
-    """Arguments by name: random inputs in each op's usual range, NaN-poisoned
-    outputs and workspaces."""
+POISONED = ("y", "h", "o", "final_state", "ws_state", "ws_decay", "ws_wu")
+
+# The inputs, float64 reference and f32 loop time of the last layer: the
+# variants of one layer (consecutive manifest entries with the same
+# inputs) share them; outputs are poisoned afresh for each.
+_last = {}
+
+
+def _input_key(entry):
+    return (entry["layer"], entry["op"],
+            tuple((a["name"], tuple(a["shape"]), a["dtype"])
+                  for a in entry["args"] if a["name"] not in POISONED))
+
+
+def make_inputs(entry, gen, inputs=None):
+    """Arguments by name: random inputs in each op's usual range (or those
+    of `inputs`), NaN-poisoned outputs and workspaces."""
     op, t = entry["op"], {}
     for a in entry["args"]:
         name, shape, dt = a["name"], a["shape"], DTYPES[a["dtype"]]
-        if name in ("y", "h", "o", "final_state", "ws_state", "ws_decay",
-                    "ws_wu"):
+        if name in POISONED:
             t[name] = torch.full(shape, float("nan"), dtype=dt, device=DEVICE)
+        elif inputs is not None:
+            t[name] = inputs[name]
         elif name == "A":  # Mamba's A = −exp(A_log)
             t[name] = (-torch.exp(torch.randn(shape, device=DEVICE,
                                               generator=gen) * 0.5)).to(dt)
@@ -163,11 +178,17 @@ def vectorised_linear_scan(a, b):
 def run(rt, entry, gen, warmup, iters, time_refs=True):
     """One JSON record: check, then times against the torch peers."""
     kernel = rt.index(entry["symbol"])
-    t = make_inputs(entry, gen)
+    key = _input_key(entry)
+    same = _last.get("key") == key
+    t = make_inputs(entry, gen, _last["inputs"] if same else None)
     order = [t[a["name"]] for a in entry["args"]]
     rt.launch(kernel, order)
     torch.cuda.synchronize()
-    ref = reference(entry, t)
+    if not same:
+        _last.clear()
+        _last.update(key=key, ref=reference(entry, t),
+                     inputs={n: x for n, x in t.items() if n not in POISONED})
+    ref = _last["ref"]
     errs, unwritten, ok = {}, 0, True
     for name, r in ref.items():
         out = t[name].double()
@@ -208,7 +229,10 @@ def run(rt, entry, gen, warmup, iters, time_refs=True):
         vec = median_event_ms(lambda _: vectorised_linear_scan(a32, b32), warmup, iters)
         rec.update(vec_ms=vec, x_vec=vec / ours)
     if time_refs:
-        loop = median_event_ms(lambda _: reference(entry, t, torch.float32), 0, 1)
+        if "loop_ms" not in _last:
+            _last["loop_ms"] = median_event_ms(
+                lambda _: reference(entry, t, torch.float32), 0, 1)
+        loop = _last["loop_ms"]
         rec.update(loop_ms=loop, x_loop=loop / ours)
     return rec
 

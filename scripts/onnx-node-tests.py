@@ -8,8 +8,10 @@ For every test directory under /usr/share/libonnx-testdata/data/node:
   * compare with output_*.pb (floats: rtol/atol 1e-4, f16 1e-3; integers
     and bools exactly).
 Prints pass/fail/skip counts and exits non-zero if any imported test fails.
+With --compiled, each imported module is compiled by linea-compile into a
+shared library instead, and run through linea.load (python/linea, ctypes).
 
-Usage: scripts/onnx-node-tests.py [--build DIR] [-j N] [-k REGEX] [-v]
+Usage: scripts/onnx-node-tests.py [--build DIR] [-j N] [-k REGEX] [-v] [--compiled]
 """
 
 import argparse
@@ -27,6 +29,7 @@ import onnx
 from onnx import numpy_helper
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "python"))
 DATA = pathlib.Path("/usr/share/libonnx-testdata/data/node")
 
 # numpy dtypes linea-run exchanges, and how they cross its interface: bool is
@@ -117,7 +120,24 @@ def bake_integer_inputs(test_dir, data_set, tmp, bin_dir):
     return baked, proc
 
 
-def run_test(test_dir, bin_dir):
+def run_compiled(module, inputs, tmp, bin_dir):
+    """(outputs, None) of `module` compiled by linea-compile and run through
+    linea.load, or (None, reason) when a step fails."""
+    import linea
+    lib_dir = tmp / "lib"
+    if not lib_dir.exists():
+        proc = subprocess.run([str(bin_dir / "linea-compile"), str(module), "--target=cpu",
+                               "--quiet", "--name", "model", "-o", str(lib_dir)],
+                              capture_output=True, text=True, timeout=300)
+        if proc.returncode != 0:
+            return None, f"linea-compile failed ({proc.returncode}): " + proc.stderr.strip()[-400:]
+    try:
+        return linea.load(lib_dir)(*[np.array(to_linea(a), order="C") for a in inputs]), None
+    except Exception as e:  # a wrong input or a failed call: the test fails
+        return None, f"compiled call failed: {type(e).__name__}: {e}"
+
+
+def run_test(test_dir, bin_dir, compiled=False):
     """Returns (status, reason) with status 'pass', 'fail' or 'skip'."""
     name = test_dir.name
     if name in KNOWN_SKIPS:
@@ -156,6 +176,18 @@ def run_test(test_dir, bin_dir):
             for array in inputs + outputs:
                 if np.asarray(array).dtype not in PASSABLE:
                     return "skip", f"linea-run cannot pass {np.asarray(array).dtype}"
+            if compiled:
+                results, reason = run_compiled(module, inputs, tmp, bin_dir)
+                if reason:
+                    return "fail", reason
+                for i, expected in enumerate(outputs):
+                    if i >= len(results):
+                        return "fail", f"output {i} missing"
+                    actual = from_linea(np.asarray(results[i]), np.asarray(expected))
+                    ok, message = close(actual, np.asarray(expected))
+                    if not ok:
+                        return "fail", f"{data_set.name} output {i} (compiled): {message}"
+                continue
             args = [str(bin_dir / "linea-run"), str(module), "-o", str(tmp / "out")]
             for i, array in enumerate(inputs):
                 path = tmp / f"in{i}.npy"
@@ -185,10 +217,13 @@ def main():
     parser.add_argument("-k", "--filter", default="", help="regex on test names")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="also list skipped tests with their reasons")
+    parser.add_argument("--compiled", action="store_true",
+                        help="run each model as a linea-compile library (linea.load) "
+                             "instead of through linea-run")
     args = parser.parse_args()
 
     bin_dir = pathlib.Path(args.build) / "bin"
-    for tool in ("linea-import-onnx", "linea-run"):
+    for tool in ("linea-import-onnx", "linea-compile" if args.compiled else "linea-run"):
         if not (bin_dir / tool).exists():
             sys.exit(f"{bin_dir / tool} not found: build linea first")
     if not DATA.is_dir():
@@ -198,7 +233,7 @@ def main():
              if d.is_dir() and re.search(args.filter, d.name)]
     results = {}
     with concurrent.futures.ProcessPoolExecutor(args.jobs) as pool:
-        futures = {pool.submit(run_test, d, bin_dir): d.name for d in tests}
+        futures = {pool.submit(run_test, d, bin_dir, args.compiled): d.name for d in tests}
         for future in concurrent.futures.as_completed(futures):
             name = futures[future]
             try:
@@ -213,7 +248,7 @@ def main():
             print(f"{status.upper()}: {name}: {reason}")
         elif args.verbose:
             print(f"PASS: {name}")
-    print(f"onnx node tests: {counts['pass']} passed, {counts['fail']} failed, "
+    print(f"onnx node tests{' (compiled)' if args.compiled else ''}: {counts['pass']} passed, {counts['fail']} failed, "
           f"{counts['skip']} skipped")
     return 1 if counts["fail"] else 0
 

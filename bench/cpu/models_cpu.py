@@ -10,7 +10,14 @@ first (dense: relative error ≤ 1e-4; int4: printed, since it is lossy);
 then linea and ORT are timed in turn, per thread count, median of --runs.
 
     /usr/bin/python3 bench/cpu/models_cpu.py [--models mlp-m1,llama-t32,..]
-        [--threads 1,2] [--runs 20] [--work DIR]
+        [--threads 1,2] [--runs 20] [--rounds 1] [--work DIR]
+        [--baseline-build DIR]
+
+--rounds R repeats the timings (ORT, then each linea form) R times in turn
+and reports the medians (on a loaded machine, interleaved pairs).
+--baseline-build DIR also compiles the dense model with DIR's linea-compile
+(form "dense-base", e.g. the build before a change) and times it in the same
+rounds.
 
 prints one JSON line per (model, form, threads): {bench, shape, dtype, peer,
 ours_ms, peer_ms, speedup} with speedup = ORT dense ms / linea ms (int4 is
@@ -127,6 +134,8 @@ def main():
     ap.add_argument("--forms", default="dense,int4")
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--runs", type=int, default=20)
+    ap.add_argument("--rounds", type=int, default=1)
+    ap.add_argument("--baseline-build", default=None)
     ap.add_argument("--work", default=str(tools.build_dir() / "bench-models"))
     a = ap.parse_args()
     work = pathlib.Path(a.work)
@@ -142,14 +151,36 @@ def main():
             if form == "dense" and err > 1e-4:
                 raise SystemExit(f"linea's dense {name} differs from torch: {err:.2e}")
             compiled[form] = (m, err)
+        if a.baseline_build:
+            import os
+            saved = os.environ.get("LINEA_BUILD_DIR")
+            os.environ["LINEA_BUILD_DIR"] = a.baseline_build
+            try:
+                m = linea.compile(path, out_dir=work / name / "dense-base",
+                                  threads=max(threads))
+            finally:
+                if saved is None:
+                    del os.environ["LINEA_BUILD_DIR"]
+                else:
+                    os.environ["LINEA_BUILD_DIR"] = saved
+            compiled["dense-base"] = (m, rel_err(m(x), y))
         for t in threads:
-            peer, peer_ms, why = ort_time(path, x, y, t, a.runs, work)
+            times = {form: [] for form in compiled}
+            peer_times = []
+            for _ in range(a.rounds):
+                peer, peer_ms, why = ort_time(path, x, y, t, a.runs, work)
+                peer_times.append(peer_ms)
+                for form, (m, err) in compiled.items():
+                    m.set_threads(t)
+                    times[form].append(tools.median_ms(lambda: m(x), a.runs))
+            if peer_ms is not None:
+                peer_ms = float(np.median(peer_times))
             for form, (m, err) in compiled.items():
-                m.set_threads(t)
-                ours = tools.median_ms(lambda: m(x), a.runs)
+                ours = float(np.median(times[form]))
                 line = {"bench": "model", "shape": f"{name} x{list(x.shape)}",
-                        "dtype": "f32" if form == "dense" else "int4-g128",
-                        "threads": t, "peer": peer + ("" if form == "dense" else " (dense f32)"),
+                        "dtype": {"dense": "f32", "dense-base": "f32 (baseline build)"}.get(
+                            form, "int4-g128"),
+                        "threads": t, "peer": peer + ("" if form.startswith("dense") else " (dense f32)"),
                         "ours_ms": round(ours, 4), "peer_ms": peer_ms,
                         "speedup": round(peer_ms / ours, 3) if peer_ms else None,
                         "rel_err_vs_torch": float(f"{err:.3g}")}

@@ -1,9 +1,11 @@
 // Check and benchmark shapes of linea.delta_rule on CUDA (docs/cuda.md,
 // "Scans and recurrences"): ragged T = 200 (a partial last chunk) with
 // Dk = 64 and 128, f16 with f32 beta, an initial state; T = 8192 and 16384
-// with B·H = 16…32 heads of Dk = Dv = 64 and 128. Generate with
+// with B·H = 16…32 heads of Dk = Dv = 64 and 128, and T = 16384 with 8
+// heads of 128 (few heads: 16-column value tiles). Generate with
 // linea-to-gpu{chunkwise=0,1} (the recurrent kernel beside the chunkwise
-// WY kernels, suffixes _cw and _cw_v32) and run
+// WY kernels, suffixes _cw, _cw_v32, two launches _cw_2l, _cw_2l_v16, and
+// cp.async-prefetching _pf forms of those) and run
 // scripts/cuda-device-check.sh on the folder: cuda_scan_check.py checks each
 // against a float64 torch loop and times it against torch SDPA flash of the
 // same heads and against the recurrent entry of the same layer (x rec).
@@ -60,4 +62,13 @@ func.func @delta_T8192_h32_d128(%q: tensor<1x32x8192x128xbf16>, %k: tensor<1x32x
       : (tensor<1x32x8192x128xbf16>, tensor<1x32x8192x128xbf16>, tensor<1x32x8192x128xbf16>, tensor<1x32x8192xbf16>)
       -> (tensor<1x32x8192x128xbf16>, tensor<1x32x128x128xf32>)
   return %o, %s : tensor<1x32x8192x128xbf16>, tensor<1x32x128x128xf32>
+}
+
+func.func @delta_T16384_h8_d128(%q: tensor<1x8x16384x128xbf16>, %k: tensor<1x8x16384x128xbf16>,
+    %v: tensor<1x8x16384x128xbf16>, %beta: tensor<1x8x16384xbf16>)
+    -> (tensor<1x8x16384x128xbf16>, tensor<1x8x128x128xf32>) {
+  %o, %s = linea.delta_rule %q, %k, %v, %beta {name = "delta_T16384_h8_d128"}
+      : (tensor<1x8x16384x128xbf16>, tensor<1x8x16384x128xbf16>, tensor<1x8x16384x128xbf16>, tensor<1x8x16384xbf16>)
+      -> (tensor<1x8x16384x128xbf16>, tensor<1x8x128x128xf32>)
+  return %o, %s : tensor<1x8x16384x128xbf16>, tensor<1x8x128x128xf32>
 }

@@ -10,14 +10,12 @@ against `peer2`); scan records give `x_sdpa` (softmax attention of the same
 heads) and `x_recurrent` (the recurrent form). Failed checks are left out.
 """
 
-import argparse
-import json
 import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 ".."))
-from svg_bars import write_speedup_svg  # noqa: E402
+from svg_bars import json_records, plot_cli  # noqa: E402
 
 # (speedup key, peer-name key or fixed peer name)
 SERIES = [("speedup", "peer"), ("speedup2", "peer2"),
@@ -32,43 +30,25 @@ def short(peer):
 
 def best_bars(paths):
     best = {}
-    for path in paths:
+    for path, rec in json_records(paths):
         stem = os.path.basename(path).rsplit(".", 1)[0]
-        with open(path) as f:
-            for line in f:
-                try:
-                    rec = json.loads(line)
-                except ValueError:
-                    continue
-                if "layer" not in rec or rec.get("check", "pass") != "pass":
-                    continue
-                case = rec["layer"] if len(paths) == 1 else \
-                    f'{stem}:{rec["layer"]}'
-                for key, peer in SERIES:
-                    v = rec.get(key)
-                    if not isinstance(v, (int, float)) or v <= 0:
-                        continue
-                    name = peer[1:] if peer.startswith("=") else \
-                        short(str(rec.get(peer, peer)))
-                    k = (case, name)
-                    best[k] = max(best.get(k, 0.0), float(v))
+        if "layer" not in rec or rec.get("check", "pass") != "pass":
+            continue
+        case = rec["layer"] if len(paths) == 1 else f'{stem}:{rec["layer"]}'
+        for key, peer in SERIES:
+            v = rec.get(key)
+            if not isinstance(v, (int, float)) or v <= 0:
+                continue
+            name = peer[1:] if peer.startswith("=") else \
+                short(str(rec.get(peer, peer)))
+            k = (case, name)
+            best[k] = max(best.get(k, 0.0), float(v))
     return [(c, p, v) for (c, p), v in best.items()]
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("results", nargs="+")
-    p.add_argument("-o", "--out", required=True)
-    p.add_argument("--title", default="linea CUDA kernels: speedup = "
-                   "peer_ms / ours_ms (log scale, > 1: linea faster)")
-    a = p.parse_args()
-    bars = best_bars(a.results)
-    if not bars:
-        print("plot_results: no speedups in the input", file=sys.stderr)
-        return 1
-    write_speedup_svg(bars, a.out, a.title)
-    print(f"plot_results: {len(bars)} bars -> {a.out}", file=sys.stderr)
-    return 0
+    return plot_cli(__doc__, best_bars, "linea CUDA kernels: speedup = "
+                    "peer_ms / ours_ms (log scale, > 1: linea faster)")
 
 
 if __name__ == "__main__":

@@ -251,22 +251,63 @@ def test_names_and_strided_result(tmp_path):
         np.testing.assert_array_equal(x, y)
 
 
-def test_onnx_model(tmp_path):
-    """The torch MLP exported to ONNX: compiled straight from the .onnx, it
-    matches linea-run on the imported and raised module, and torch."""
+# A C program for a compiled torch model (@main(x) -> y, static shapes):
+# reads x as raw f32 from argv[1], writes y to argv[2], as the README's
+# C example calls a library.
+C_DRIVER = """
+#include "{name}.h"
+#include <stdio.h>
+static float x[{nx}], y[{ny}];
+int main(int argc, char **argv) {{
+  FILE *f = fopen(argv[1], "rb");
+  if (!f || fread(x, sizeof(float), {nx}, f) != {nx}) return 2;
+  fclose(f);
+  if ({name}_main(x, y) != 0) {{
+    fprintf(stderr, "%s\\n", {name}_last_error());
+    return 1;
+  }}
+  f = fopen(argv[2], "wb");
+  if (!f || fwrite(y, sizeof(float), {ny}, f) != {ny}) return 3;
+  return fclose(f) != 0;
+}}
+"""
+
+
+def export_torch_model(model, out_dir):
+    """(onnx path, x, torch output) of a README torch example."""
     pytest.importorskip("torch")
     pytest.importorskip("onnx")
     sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "examples"))
+    if model == "llama":
+        import llama_block
+        return llama_block.export(out_dir)
     import torch_examples
+    return torch_examples.export(model, out_dir)
 
-    path, x, y_torch = torch_examples.export("mlp", tmp_path)
+
+@pytest.mark.parametrize("model", ["mlp", "encoder", "llama"])
+def test_onnx_model(tmp_path, model):
+    """The torch models of the README (scripts/onnx-example.sh) exported to
+    ONNX: compiled straight from the .onnx, each matches linea-run on the
+    imported and raised module and torch, called from Python and from a C
+    program built against the header."""
+    path, x, y_torch = export_torch_model(model, tmp_path)
     start = time.perf_counter()
     run(tools.tool("linea-compile"), path, "--target=cpu", "-o", tmp_path / "lib")
-    print(f"linea-compile mlp.onnx: {time.perf_counter() - start:.2f} s")
+    print(f"linea-compile {path.name}: {time.perf_counter() - start:.2f} s")
     lib = linea.load(tmp_path / "lib")
     fn = lib.functions["main"]
     assert [t["name"] for t in fn.inputs] == ["x"] and [t["name"] for t in fn.outputs] == ["y"]
     (y,) = lib(x)
+
+    name = path.stem
+    (tmp_path / "app.c").write_text(C_DRIVER.format(name=name, nx=x.size, ny=y_torch.size))
+    run("cc", "-std=c11", tmp_path / "app.c", f"-I{tmp_path / 'lib'}", f"-L{tmp_path / 'lib'}",
+        f"-l{name}", f"-Wl,-rpath,{tmp_path / 'lib'}", "-o", tmp_path / "app")
+    x.astype(np.float32).tofile(tmp_path / "x.f32")
+    run(tmp_path / "app", tmp_path / "x.f32", tmp_path / "y.f32")
+    y_c = np.fromfile(tmp_path / "y.f32", np.float32).reshape(y_torch.shape)
+    np.testing.assert_array_equal(y_c, y)
 
     imported, raised = tmp_path / "imported.mlir", tmp_path / "raised.mlir"
     run(tools.tool("linea-import-onnx"), path, "-o", imported)

@@ -42,6 +42,7 @@
 // JSON:          "bytes": 640,
 
 // PROGRESS:      linea-compile: [{{ *[0-9.]+}}s] parse: {{[0-9.]+}} s ({{.*}}report.mlir)
+// PROGRESS-NEXT: linea-compile: [{{ *[0-9.]+}}s] {{.*}}report.mlir:{{[0-9]+}}:8: remark: linea-quantize: skipped layer 'fc2': name matches no only= pattern
 // PROGRESS-NEXT: linea-compile: [{{ *[0-9.]+}}s] pass linea-quantize: {{[0-9.]+}} s, 1 of 2 layers changed form
 // PROGRESS-NEXT: linea-compile: [{{ *[0-9.]+}}s] passes: {{[0-9.]+}} s
 // PROGRESS-NEXT: linea-compile: [{{ *[0-9.]+}}s] lower: {{[0-9.]+}} s

@@ -286,6 +286,24 @@ static OwningOpRef<ModuleOp> parseMlir(StringRef path, MLIRContext &ctx) {
   return parseSourceFile<ModuleOp>(sourceMgr, &ctx);
 }
 
+/// MLIR drops remarks and warnings that no handler takes: with the progress
+/// shown (--progress, or stderr a terminal), those of --passes (a rewrite
+/// that skips a layer says why in a remark) are shown among its lines, as
+/// linea-opt shows them. Errors go on to the default handler.
+static LogicalResult showRemarkOrWarning(Progress &progress, Diagnostic &diag) {
+  bool remark = diag.getSeverity() == DiagnosticSeverity::Remark;
+  if (!remark && diag.getSeverity() != DiagnosticSeverity::Warning)
+    return failure();
+  std::string line;
+  llvm::raw_string_ostream os(line);
+  if (auto loc = diag.getLocation()->findInstanceOf<FileLineColLoc>())
+    os << loc.getFilename().getValue() << ":" << loc.getLine() << ":"
+       << loc.getColumn() << ": ";
+  os << (remark ? "remark: " : "warning: ") << diag;
+  progress.print(line);
+  return success();
+}
+
 /// The inputs of the exported functions are the caller's, read only: one-
 /// shot bufferization must not write into them.
 static void markInputsReadOnly(ModuleOp module) {
@@ -466,6 +484,9 @@ int main(int argc, char **argv) {
   report.before = collectLayerRows(*module);
   if (!passes.empty()) {
     progress.begin("passes");
+    ScopedDiagnosticHandler remarks(&ctx, [&](Diagnostic &diag) {
+      return showRemarkOrWarning(progress, diag);
+    });
     if (failed(userPasses.run(*module)))
       return fail("--passes '" + passes + "' failed (see the diagnostics)");
     progress.end();

@@ -71,6 +71,14 @@ struct LowerToLLVMOptions
                      "linea.linear's epilogue (linea-cpu-norm-kernels); "
                      "false keeps the reference lowering for them"),
       llvm::cl::init(true)};
+  Option<bool> prepackWeights{
+      *this, "prepack-weights",
+      llvm::cl::desc("With cpu-kernels: store constant f32 weights of "
+                     "linear layers (N a multiple of the GEMM panel) as the "
+                     "packed GEMM's panels at compile time "
+                     "(linea-cpu-prepack-weights), so that every M runs the "
+                     "GEMM without packing at run time"),
+      llvm::cl::init(true)};
   Option<std::string> targetCpu{
       *this, "target-cpu",
       llvm::cl::desc("CPU whose features choose the kernels' vector width, "

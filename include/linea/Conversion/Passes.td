@@ -119,6 +119,31 @@ def CpuContractionKernels
   ];
 }
 
+def CpuPrepackWeights : Pass<"linea-cpu-prepack-weights", "mlir::ModuleOp"> {
+  let summary = "Stores the constant f32 weights of linear layers as the packed GEMM's k-major panels";
+  let description = [{
+    For each bufferized contraction `y[m, n] += x[m, k] * w[n, k]` that
+    linea-cpu-contraction-kernels matches, whose w [N, K] is a
+    `memref.get_global` of a constant global (dense or dense_resource f32)
+    and whose N is a multiple of the panel width C = `vector-width` ×
+    `panel-vectors`, the weight is rewritten at compile time into panels
+    [N/C, K, C] (`packed[p, k, c] = w[p·C + c, k]`) and the contraction reads
+    it through the map `(m, n, k) -> (n floordiv C, k, n mod C)`: the same
+    computation, so convert-linalg-to-loops still runs it as written.
+    linea-cpu-contraction-kernels then runs the packed GEMM for every M
+    with no packing at run time (each panel streamed along K once). The
+    original global is erased when nothing else reads it; other weights
+    (quantized, non-constant, N not a multiple of C) are left alone.
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", "16",
+           "f32 lanes per vector (the contraction kernels' vector-width)">,
+    Option<"panelVectors", "panel-vectors", "int64_t", "4",
+           "vectors per panel (the contraction kernels' gemm-vectors)">
+  ];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
 def CpuStructuredKernels
     : Pass<"linea-cpu-structured-kernels", "mlir::func::FuncOp"> {
   let summary = "Vector kernels for the batched small contractions of structured layers, on buffers";
@@ -741,7 +766,9 @@ def LineaToGPU : Pass<"linea-to-gpu", "mlir::ModuleOp"> {
                "multiple of 8; an error for other layers), 0 the decode "
                "kernels above; one kernel set per value. Default: the wgmma "
                "GEMM for such layers with M >= 128, the decode kernels "
-               "otherwise">,
+               "otherwise. For int4/uint4 quant_linear layers with M >= "
+               "quant-gemm-min-rows: 1 the wgmma GEMM of quant-wgmma-tiles, "
+               "0 the mma.sync GEMM">,
     ListOption<"wgmmaTiles", "wgmma-tiles", "std::string",
                "wgmma GEMM variants as BMxBNxSTAGES: output tile BM x BN "
                "(64, 128 or 256 each; BM >= 128 uses 2 warpgroups) and "
@@ -759,6 +786,37 @@ def LineaToGPU : Pass<"linea-to-gpu", "mlir::ModuleOp"> {
                "prefill GEMM variants as BMxBNxWMxWN[xSTAGES]: rows of x × "
                "rows of W per block and per warp, cp.async stages (default "
                "3); one kernel per value (default 128x128x64x32x3)">,
+    ListOption<"quantWgmmaTiles", "quant-wgmma-tiles", "std::string",
+               "int4 group-scale prefill GEMM on wgmma (QuantWgmmaKernel.cpp, "
+               "sm_90a; the default from quant-gemm-min-rows there unless "
+               "quant-gemm-tiles is given; wgmma=0 turns it off, wgmma=1 "
+               "forces it) variants as 128x128xSTAGES: 128 rows of x × 128 "
+               "rows of W per block (the one shape verified on a GPU), "
+               "cp.async stages in [3, 16]; one kernel per value. Default "
+               "128x128x6">,
+    Option<"bsrMmaMinRows", "bsr-mma-min-rows", "int64_t",
+           /*default=*/"16",
+           "fewest rows of x (M) from which a bsr_linear gets the "
+           "tensor-core BSR kernel (BsrMmaKernel.cpp: cp.async pipeline over "
+           "the block row's stored blocks, mma.sync) instead of the GEMV; 0 "
+           "never, 1 always. Layers it cannot take (remark) keep the GEMV">,
+    ListOption<"bsrMmaTiles", "bsr-mma-tiles", "std::string",
+               "tensor-core BSR variants as BMxBNxWMxWN[xSTAGES]: rows of x "
+               "× rows of W per block (BN divides bn) and per warp "
+               "(multiples of 16), stored blocks in flight (default 3); one "
+               "kernel per value. Default by M: 16x32x16x16x6 up to 32, "
+               "64x64x32x32x4 up to 128, else 128x64x64x32x4 (BN at most "
+               "bn). With rows-per-warp or unroll also given, the GEMV "
+               "variants are built as well">,
+    ListOption<"nmMmaTiles", "nm-mma-tiles", "std::string",
+               "2:4 nm_linear on the sparse tensor cores (NmMmaKernel.cpp: "
+               "mma.sp m16n8k32, metadata packed in registers from the "
+               "stored indices; x of the values' type, K a multiple of 64) "
+               "for layers with M >= 16, as BMxBNxWMxWN[xSTAGES]: rows of x "
+               "× rows of W per block and per warp (WM a multiple of 8, WN "
+               "of 16); one kernel per value. Off by default (not yet "
+               "measured); with rows-per-warp or unroll also given, the GEMV "
+               "variants are built as well">,
     Option<"chip", "chip", "std::string", /*default=*/"\"sm_90a\"",
            "NVVM target chip of the gpu.module">,
     Option<"hostFallback", "host-fallback", "bool", /*default=*/"false",

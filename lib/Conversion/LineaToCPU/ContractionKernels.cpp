@@ -42,6 +42,11 @@
 // first stage) runs the same nest per group on the views x[:, g, :], w[g]
 // and y[:, g, :], serially.
 //
+// A constant w that linea-cpu-prepack-weights (the pass at the end of this
+// file) stored as panels [N/C, K, C] at compile time, read through
+// (n floordiv C, k, n mod C), takes the GEMM for every M with no packing:
+// one panel per block, its K blocks read straight from the panels.
+//
 // With num-threads > 1 the outer loop is an scf.parallel: blocks write
 // disjoint columns of y, so they need no synchronisation, and blocks shrink
 // to give every thread at least one. It runs only when M·N·K reaches
@@ -60,6 +65,9 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/SymbolTable.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/Support/MathExtras.h"
 
 #include <algorithm>
@@ -67,6 +75,7 @@
 
 namespace linea {
 #define GEN_PASS_DEF_CPUCONTRACTIONKERNELS
+#define GEN_PASS_DEF_CPUPREPACKWEIGHTS
 #include "linea/Conversion/Passes.h.inc"
 } // namespace linea
 
@@ -132,6 +141,50 @@ bool isRowDotContraction(linalg::GenericOp op, int64_t vectorWidth) {
   int64_t kSize = cast<MemRefType>(x.getType()).getDimSize(1);
   return !ShapedType::isDynamic(kSize) && kSize > 0 &&
          kSize % vectorWidth == 0 && isMulAddBody(op);
+}
+
+/// The affine map (m, n, k) -> (n floordiv cols, k, n mod cols): how a
+/// contraction reads w pre-packed into k-major panels of `cols` columns.
+AffineMap packedWeightMap(MLIRContext *ctx, int64_t cols) {
+  AffineExpr n = getAffineDimExpr(1, ctx), k = getAffineDimExpr(2, ctx);
+  return AffineMap::get(3, 0, {n.floorDiv(cols), k, n % cols}, ctx);
+}
+
+/// Matches y[m, n] += x[m, k]·w[n floordiv C, k, n mod C] (w pre-packed by
+/// linea-cpu-prepack-weights into panels [N/C, K, C]) on f32 buffers with a
+/// static K and C multiples of `vectorWidth`; returns C.
+std::optional<int64_t> prepackedColumns(linalg::GenericOp op,
+                                        int64_t vectorWidth) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1 || op.getNumLoops() != 3)
+    return std::nullopt;
+  auto iterators = op.getIteratorTypesArray();
+  if (iterators[0] != utils::IteratorType::parallel ||
+      iterators[1] != utils::IteratorType::parallel ||
+      iterators[2] != utils::IteratorType::reduction)
+    return std::nullopt;
+  Value x = op.getDpsInputs()[0], w = op.getDpsInputs()[1],
+        y = op.getDpsInits()[0];
+  auto wType = dyn_cast<MemRefType>(w.getType());
+  if (!isF32RowMajor(x) || !isF32RowMajor(y) || !wType ||
+      wType.getRank() != 3 || !wType.getElementType().isF32() ||
+      !wType.hasStaticShape() || !wType.getLayout().isIdentity())
+    return std::nullopt;
+  int64_t cols = wType.getDimSize(2);
+  int64_t kSize = cast<MemRefType>(x.getType()).getDimSize(1);
+  int64_t nSize = cast<MemRefType>(y.getType()).getDimSize(1);
+  if (cols % vectorWidth != 0 || kSize != wType.getDimSize(1) ||
+      nSize != wType.getDimSize(0) * cols || kSize % vectorWidth != 0)
+    return std::nullopt;
+  MLIRContext *ctx = op.getContext();
+  AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),
+             k = getAffineDimExpr(2, ctx);
+  SmallVector<AffineMap> want = {AffineMap::get(3, 0, {m, k}, ctx),
+                                 packedWeightMap(ctx, cols),
+                                 AffineMap::get(3, 0, {m, n}, ctx)};
+  if (op.getIndexingMapsArray() != want || !isMulAddBody(op))
+    return std::nullopt;
+  return cols;
 }
 
 /// Matches the batched form y[m, g, n] += x[m, g, k]·w[g, n, k] (a
@@ -210,13 +263,19 @@ class KernelEmitter : public cpu_kernels::KernelEmitterBase {
 public:
   /// With `epilogue`, y starts from and ends through it (fused fill and
   /// elementwise consumers) instead of a load and a store of y.
+  /// With `prepackedCols`, w is already in panels [N/C, K, C] (C =
+  /// `prepackedCols`; linea-cpu-prepack-weights) and every M takes the
+  /// GEMM without packing.
   KernelEmitter(OpBuilder &b, Location loc, Value x, Value w, Value y,
                 int64_t vectorWidth,
-                const cpu_kernels::ContractionEpilogue *epilogue = nullptr)
+                const cpu_kernels::ContractionEpilogue *epilogue = nullptr,
+                int64_t prepackedCols = 0)
       : KernelEmitterBase(b, loc), x(x), w(w), y(y), epilogue(epilogue),
         vectorWidth(vectorWidth),
         vectorType(VectorType::get({vectorWidth}, b.getF32Type())),
-        kSize(cast<MemRefType>(x.getType()).getDimSize(1)) {}
+        kSize(cast<MemRefType>(x.getType()).getDimSize(1)),
+        nSize(cast<MemRefType>(y.getType()).getDimSize(1)),
+        prepackedCols(prepackedCols) {}
 
   /// y[m+i, n+j] += Σ_k x[m+i, k]·w[n+j, k] for i < rows, j < cols.
   void emitTile(Value m, Value n, int64_t rows, int64_t cols) {
@@ -303,9 +362,15 @@ public:
   /// worth it) is set and M reaches it.
   void emit(int64_t tileM, int64_t tileN, int64_t blockRows,
             std::optional<int64_t> minRows, const GemmTiling *gemm = nullptr) {
-    int64_t nSize = cast<MemRefType>(w.getType()).getDimSize(0);
     int64_t mStatic = cast<MemRefType>(x.getType()).getDimSize(0);
     Value mSize = memref::DimOp::create(b, loc, x, 0);
+    if (prepackedCols) {
+      // No packing left to amortise: the GEMM for every M (the panels are
+      // the only copy of w).
+      GemmTiling tiling = gemm ? *gemm : GemmTiling();
+      tiling.vectors = prepackedCols / vectorWidth;
+      return emitGemm(tiling, nSize, minRows, mSize);
+    }
     auto dot = [&] {
       emitDot(tileM, tileN, blockRows, minRows, mSize, /*nBegin=*/0);
     };
@@ -339,7 +404,6 @@ public:
   /// Dot-product tiles for the columns [nBegin, N) of y.
   void emitDot(int64_t tileM, int64_t tileN, int64_t blockRows,
                std::optional<int64_t> minRows, Value mSize, int64_t nBegin) {
-    int64_t nSize = cast<MemRefType>(w.getType()).getDimSize(0);
     Value mFull = arith::SubIOp::create(
         b, loc, mSize, arith::RemUIOp::create(b, loc, mSize, index(tileM)));
     int64_t nFull = nSize - (nSize - nBegin) % tileN;
@@ -384,8 +448,13 @@ public:
     int64_t kBlocks = llvm::divideCeil(kSize, kc);
     int64_t kLast = kSize - (kBlocks - 1) * kc;
     int64_t panels = nGemm / cols;
-    int64_t blockPanels = std::clamp<int64_t>(
-        g.blockBytes / (kc * cols * int64_t(sizeof(float))), 1, panels);
+    // Pre-packed w: one panel per block, streamed along K once (its K
+    // blocks are contiguous); the partial sums are M × one panel.
+    int64_t blockPanels =
+        prepackedCols ? 1
+                      : std::clamp<int64_t>(
+                            g.blockBytes / (kc * cols * int64_t(sizeof(float))),
+                            1, panels);
     if (minRows)
       blockPanels =
           std::min(blockPanels,
@@ -401,9 +470,12 @@ public:
         Value nEnd =
             arith::MinUIOp::create(b, loc, add(n0, blockCols), index(nGemm));
         IntegerAttr align = b.getI64IntegerAttr(64);
-        Value packed = memref::AllocOp::create(
-            b, loc, MemRefType::get({blockPanels, kc, cols}, f32), ValueRange{},
-            align);
+        Value packed = prepackedCols ? w
+                                     : memref::AllocOp::create(
+                                           b, loc,
+                                           MemRefType::get(
+                                               {blockPanels, kc, cols}, f32),
+                                           ValueRange{}, align);
         Value partial;
         if (kBlocks > 1 || scalarEpilogue)
           partial = memref::AllocOp::create(
@@ -421,7 +493,8 @@ public:
             });
           emitGemmBlock(block, index((kBlocks - 1) * kc), kLast, false, true);
         }
-        memref::DeallocOp::create(b, loc, packed);
+        if (!prepackedCols)
+          memref::DeallocOp::create(b, loc, packed);
         if (partial)
           memref::DeallocOp::create(b, loc, partial);
       });
@@ -494,20 +567,32 @@ private:
   /// sums.
   void emitGemmBlock(const GemmBlock &block, Value k0, int64_t kcb, bool first,
                      bool last) {
-    emitPack(block, k0, kcb);
+    if (!prepackedCols)
+      emitPack(block, k0, kcb);
     int64_t rows = block.tiling.rows;
     int64_t cols = block.tiling.vectors * vectorWidth;
-    Value mFull = arith::SubIOp::create(
-        b, loc, block.mSize,
-        arith::RemUIOp::create(b, loc, block.mSize, index(rows)));
     loop(block.n0, block.nEnd, cols, [&](Value np) {
       Value local = arith::SubIOp::create(b, loc, np, block.n0);
-      Value p = arith::DivUIOp::create(b, loc, local, index(cols));
+      // The panel: of the block's buffer, or of all of pre-packed w.
+      Value p = arith::DivUIOp::create(b, loc, prepackedCols ? np : local,
+                                       index(cols));
       auto tile = [&](Value m, int64_t tileRows) {
         emitGemmTile(block, m, tileRows, np, local, p, k0, kcb, first, last);
       };
-      loop(index(0), mFull, rows, [&](Value m) { tile(m, rows); });
-      loop(mFull, block.mSize, 1, [&](Value m) { tile(m, 1); });
+      // Full tiles, then the rows left (fewer than `rows`) in tiles of 4,
+      // 2 and 1 rows rather than one at a time (a 1-row tile is bound by
+      // its loads and the FMA latency).
+      Value begin = index(0);
+      for (int64_t tileRows : {rows, int64_t(4), int64_t(2), int64_t(1)}) {
+        if (tileRows != rows && tileRows >= rows)
+          continue;
+        Value left = arith::SubIOp::create(b, loc, block.mSize, begin);
+        Value end = arith::SubIOp::create(
+            b, loc, block.mSize,
+            arith::RemUIOp::create(b, loc, left, index(tileRows)));
+        loop(begin, end, tileRows, [&](Value m) { tile(m, tileRows); });
+        begin = end;
+      }
     });
   }
 
@@ -543,7 +628,8 @@ private:
             for (int64_t v = 0; v < vectors; ++v)
               ws.push_back(vector::LoadOp::create(
                   b, loc, vectorType, block.packed,
-                  ValueRange{p, kk, index(v * vectorWidth)}));
+                  ValueRange{p, prepackedCols ? kx : kk,
+                             index(v * vectorWidth)}));
             for (int64_t i = 0; i < tileRows; ++i) {
               Value xs = vector::BroadcastOp::create(
                   b, loc, vectorType,
@@ -600,7 +686,9 @@ private:
   const cpu_kernels::ContractionEpilogue *epilogue;
   int64_t vectorWidth;
   VectorType vectorType;
-  int64_t kSize;
+  int64_t kSize, nSize;
+  /// Columns per panel of pre-packed w; 0: w is [N, K].
+  int64_t prepackedCols;
 };
 
 struct CpuContractionKernelsPass
@@ -634,7 +722,8 @@ struct CpuContractionKernelsPass
                     gemmKBlock,  gemmBlockBytes, numThreads};
     SmallVector<linalg::GenericOp> matches, grouped;
     getOperation().walk([&](linalg::GenericOp op) {
-      if (isRowDotContraction(op, vectorWidth))
+      if (isRowDotContraction(op, vectorWidth) ||
+          prepackedColumns(op, vectorWidth))
         matches.push_back(op);
       else if (isGroupedRowDotContraction(op, vectorWidth))
         grouped.push_back(op);
@@ -689,6 +778,8 @@ struct CpuContractionKernelsPass
       Value x = op.getDpsInputs()[0], w = op.getDpsInputs()[1],
             y = op.getDpsInits()[0];
       int64_t kSize = cast<MemRefType>(x.getType()).getDimSize(1);
+      int64_t nSize = cast<MemRefType>(y.getType()).getDimSize(1);
+      int64_t prepackedCols = prepackedColumns(op, vectorWidth).value_or(0);
       // Whole register tiles of w rows per block, at least one.
       int64_t rowBytes = kSize * int64_t(sizeof(float));
       int64_t blockRows =
@@ -697,7 +788,6 @@ struct CpuContractionKernelsPass
       // would multiply them), with at least one block per thread.
       std::optional<int64_t> minRows;
       if (numThreads > 1 && !op->getParentOfType<scf::ParallelOp>()) {
-        int64_t nSize = cast<MemRefType>(w.getType()).getDimSize(0);
         int64_t perThread = llvm::divideCeil(nSize / tileN, numThreads);
         blockRows =
             std::min(blockRows, std::max<int64_t>(1, perThread) * tileN);
@@ -705,12 +795,117 @@ struct CpuContractionKernelsPass
                                    std::max<int64_t>(1, nSize * kSize));
       }
       KernelEmitter(b, op.getLoc(), x, w, y, vectorWidth,
-                    epilogue ? &*epilogue : nullptr)
+                    epilogue ? &*epilogue : nullptr, prepackedCols)
           .emit(tileM, tileN, blockRows, minRows, &gemm);
       op.erase();
       if (epilogue)
         epilogue->eraseReplaced();
     }
+  }
+};
+
+/// The f32 constant `value` [N, K] as panels [N/cols, K, cols]
+/// (packed[p, k, c] = w[p·cols + c, k]); a dense_resource gives a new
+/// dense_resource blob (large weights stay out of the attribute uniquer).
+/// Null when its bytes cannot be read.
+ElementsAttr packPanels(ElementsAttr value, int64_t cols) {
+  auto type = cast<ShapedType>(value.getType());
+  int64_t nSize = type.getDimSize(0), kSize = type.getDimSize(1);
+  auto packedType =
+      RankedTensorType::get({nSize / cols, kSize, cols}, type.getElementType());
+  ArrayRef<char> src;
+  if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
+    if (dense.isSplat())
+      return DenseElementsAttr::get(packedType,
+                                    dense.getSplatValue<Attribute>());
+    src = dense.getRawData();
+  } else if (auto resource = dyn_cast<DenseResourceElementsAttr>(value)) {
+    if (AsmResourceBlob *blob = resource.getRawHandle().getBlob())
+      src = blob->getData();
+  }
+  if (src.size() != size_t(nSize * kSize) * sizeof(float))
+    return {};
+  AsmResourceBlob blob = HeapAsmResourceBlob::allocate(src.size(), 64);
+  MutableArrayRef<char> dst = blob.getMutableData();
+  auto *in = reinterpret_cast<const float *>(src.data());
+  auto *out = reinterpret_cast<float *>(dst.data());
+  for (int64_t p = 0; p < nSize / cols; ++p)
+    for (int64_t c = 0; c < cols; ++c) {
+      const float *row = in + (p * cols + c) * kSize;
+      float *panel = out + p * kSize * cols + c;
+      for (int64_t k = 0; k < kSize; ++k)
+        panel[k * cols] = row[k];
+    }
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(value)) {
+    std::string name = (resource.getRawHandle().getKey() + "_panels").str();
+    return DenseResourceElementsAttr::get(packedType, name, std::move(blob));
+  }
+  return DenseElementsAttr::getFromRawBuffer(packedType, blob.getData());
+}
+
+struct CpuPrepackWeightsPass
+    : linea::impl::CpuPrepackWeightsBase<CpuPrepackWeightsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    if (vectorWidth < 1 || panelVectors < 1) {
+      module.emitError() << "linea-cpu-prepack-weights: vector-width ("
+                         << int64_t(vectorWidth) << ") and panel-vectors ("
+                         << int64_t(panelVectors) << ") must be positive";
+      return signalPassFailure();
+    }
+    int64_t cols = vectorWidth * panelVectors;
+    SymbolTable symbols(module);
+    llvm::DenseMap<Operation *, memref::GlobalOp> packedOf;
+    SmallVector<memref::GlobalOp> replaced;
+    SmallVector<linalg::GenericOp> ops;
+    module.walk([&](linalg::GenericOp op) {
+      if (isRowDotContraction(op, vectorWidth))
+        ops.push_back(op);
+    });
+    for (linalg::GenericOp op : ops) {
+      Value w = op.getDpsInputs()[1];
+      auto get = w.getDefiningOp<memref::GetGlobalOp>();
+      auto wType = cast<MemRefType>(w.getType());
+      if (!get || !wType.hasStaticShape() || !wType.getLayout().isIdentity() ||
+          wType.getDimSize(0) % cols != 0)
+        continue;
+      auto global = symbols.lookup<memref::GlobalOp>(get.getName());
+      if (!global || !global.getConstant())
+        continue;
+      auto init = dyn_cast_or_null<ElementsAttr>(global.getInitialValueAttr());
+      if (!init)
+        continue;
+      memref::GlobalOp &packed = packedOf[global];
+      if (!packed) {
+        ElementsAttr panels = packPanels(init, cols);
+        if (!panels)
+          continue;
+        auto type = cast<ShapedType>(panels.getType());
+        OpBuilder mb(global);
+        mb.setInsertionPointAfter(global);
+        packed = memref::GlobalOp::create(
+            mb, global.getLoc(), (global.getSymName() + "_panels").str(),
+            mb.getStringAttr("private"),
+            MemRefType::get(type.getShape(), type.getElementType()), panels,
+            /*constant=*/true, mb.getI64IntegerAttr(64));
+        symbols.insert(packed); // renamed if the name is taken
+        replaced.push_back(global);
+      }
+      OpBuilder b(op);
+      Value panelsValue = memref::GetGlobalOp::create(
+          b, get.getLoc(), packed.getType(), packed.getSymName());
+      op->setOperand(1, panelsValue);
+      SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+      maps[1] = packedWeightMap(op.getContext(), cols);
+      op.setIndexingMapsAttr(b.getAffineMapArrayAttr(maps));
+      if (get->use_empty())
+        get.erase();
+    }
+    for (memref::GlobalOp global : replaced)
+      if (SymbolTable::symbolKnownUseEmpty(global, module))
+        symbols.erase(global);
   }
 };
 

@@ -61,6 +61,8 @@ public:
   ChunkwiseBuilder(ImplicitLocOpBuilder &b, const RecurrenceSpec &spec,
                    int phase = 0)
       : MmaBuilder(b, spec.elemType), spec(spec), phase(phase),
+        prefetch(spec.prefetch && (phase == 2 ||
+                                   spec.kind != RecurrenceKind::DeltaRule)),
         gla(spec.kind == RecurrenceKind::GatedLinearAttention),
         delta(spec.kind == RecurrenceKind::DeltaRule), dk(spec.dk),
         vt(spec.valueTile), nT(spec.valueTile / 8), rsK((spec.dk + 8) * 2),
@@ -84,6 +86,34 @@ public:
         offW = offS + dk * rsV;
         sharedBytes = offW + kChunk * rsK;
       }
+    }
+    if (prefetch) {
+      // Two buffers of what a chunk stages from global memory (Q, K, V or
+      // U, W, GLA's b), then the single KE, KL, S, z or factors.
+      int64_t o = 0;
+      auto take = [&](int64_t bytes) {
+        int64_t at = o;
+        o += bytes;
+        return at;
+      };
+      bufQ = take(kChunk * rsK);
+      bufKD = take(kChunk * rsK);
+      bufV = take(kChunk * rsV);
+      bufW = phase == 2 ? take(kChunk * rsK) : 0;
+      bufB = gla ? take(kChunk * dk * 4) : 0;
+      bufBytes = o;
+      o = 2 * bufBytes;
+      if (gla) {
+        offKE = take(kChunk * rsK);
+        offKL = take(kChunk * rsK);
+      }
+      offS = take(dk * rsV);
+      if (gla)
+        offFac = take(9 * dk * 4);
+      else if (!delta)
+        offB = take(dk * 4); // z
+      sharedBytes = o;
+      useBuffer(0);
     }
   }
 
@@ -188,8 +218,59 @@ private:
   // −Aᵀ rows: the even rows i of A, 4 floats of padding, the odd ones.
   static constexpr int64_t kHalfA = kChunk / 2 + 4;
   static constexpr int64_t rsA = 2 * kHalfA; // f32 elements
+  /// Points offQ, offKD (offKE, offKL for linear attention), offV, offW
+  /// and GLA's offB at buffer `x` of the prefetching kernel.
+  void useBuffer(int64_t x) {
+    int64_t base = x * bufBytes;
+    offQ = base + bufQ;
+    offKD = base + bufKD;
+    offV = base + bufV;
+    if (phase == 2)
+      offW = base + bufW;
+    if (gla)
+      offB = base + bufB;
+    else
+      offKE = offKL = offKD;
+  }
+  /// A chunk's rows of q, k (and g, W): thread item m is row i / (Dk / 8),
+  /// 8-column group i mod (Dk / 8), i = tid + 128 m.
+  struct Item {
+    Value row, grp, valid;
+  };
+  SmallVector<Item> stageItems(Value t0);
+  /// Byte offset of the item's 8 columns in the [C][Dk + 8] buffer `off`.
+  Value rowOffset(const Item &it, int64_t off) {
+    return add(add(mul(it.row, rsK), mul(it.grp, 16)), off);
+  }
+  void storeRow(Value x, int64_t off, const Item &it) {
+    storeShared(truncVec(x), rowOffset(it, off), 16);
+  }
+  /// The item's 8 values of the buffer `off`, as f32.
+  Value loadRow(int64_t off, const Item &it) {
+    return toF32(b, LLVM::LoadOp::create(b, VectorType::get({8}, elem),
+                                         sharedPtr(rowOffset(it, off)), 16));
+  }
+  /// 16-byte cp.async from global byte address `src` (i64) to shared byte
+  /// offset `dst`, zero-filled without a read where `valid` is false.
+  void copy16(Value dst, Value src, Value valid);
+  /// Prefetch: cp.async (one commit group) of the chunk at t0 into the
+  /// buffer useBuffer selected: raw q, k, v or U, W, g (f32 into b; 16-bit
+  /// into b's upper half).
+  void issueStage(Value t0, ValueRange args);
+  /// Prefetch: what stage() computes after its loads, on the landed chunk:
+  /// φ (linear attention), GLA's gate passes. Ends without a barrier.
+  void finishStage(Value t0);
+  /// φ of 8 f32 values.
+  Value phiVec(Value v);
+  /// GLA: b = cumsum of the gates, per-column factors, rescaled q, k into
+  /// Q, KD, KE, KL (after a barrier; `raw16`: 16-bit gates in b's upper
+  /// half, converted).
+  void gatePasses(ArrayRef<Item> items, bool raw16);
+
   const RecurrenceSpec &spec;
   int phase;
+  bool prefetch;
+  int64_t bufQ = 0, bufKD = 0, bufV = 0, bufW = 0, bufB = 0, bufBytes = 0;
   bool gla, delta;
   int64_t dk, vt, nT, rsK, rsV; // vt columns of v per block, nT = vt / 8
   int64_t offQ, offKD, offKE, offKL, offV, offS, offB, offFac, sharedBytes;
@@ -197,6 +278,7 @@ private:
   Value wsArg; // ws_wu (two-launch delta rule)
   Value tid, warp, lane, gid, tig, laneQ, laneK, laneV, laneT;
   Value bi, hi, colBase; // index
+  Value bh32, col32;     // i32: b·H + h, first column of v
 };
 
 SmallVector<Value> ChunkwiseBuilder::scores(FragmentFn qa, int64_t kOff,
@@ -255,9 +337,31 @@ void ChunkwiseBuilder::blockProduct(FragmentFn qa, int64_t kOff, Value key0, boo
   mmaRowsTrans(a, vOff, rsV, key0, 0, o);
 }
 
+SmallVector<ChunkwiseBuilder::Item> ChunkwiseBuilder::stageItems(Value t0) {
+  const int64_t groups = dk / 8;
+  SmallVector<Item> items;
+  for (int64_t m = 0; m < kChunk * groups / kThreads; ++m) {
+    Item it;
+    Value i = add(tid, m * kThreads);
+    it.row = divu(i, groups);
+    it.grp = remu(i, groups);
+    it.valid = cmp(arith::CmpIPredicate::slt, add(t0, it.row), ci(spec.time));
+    items.push_back(it);
+  }
+  return items;
+}
+
+Value ChunkwiseBuilder::phiVec(Value v) {
+  SmallVector<Value> e;
+  for (int64_t i = 0; i < 8; ++i)
+    e.push_back(
+        featureMap(b, spec.featureMap, vector::ExtractOp::create(b, v, i)));
+  return vector::FromElementsOp::create(b, VectorType::get({8}, f32), e);
+}
+
 void ChunkwiseBuilder::stage(Value t0, ValueRange args) {
   Value q = args[0], k = args[1], v = args[2], g = gla ? args[3] : Value();
-  const int64_t groups = dk / 8, T = spec.time;
+  const int64_t T = spec.time;
   Type vec8 = VectorType::get({8}, f32);
   Value zero8 = cF32Like(b, vec8, 0.0);
   auto rowOf = [&](Value row, Value &valid) {
@@ -295,22 +399,9 @@ void ChunkwiseBuilder::stage(Value t0, ValueRange args) {
   // q, k (and g): 64 rows × Dk/8 groups. GLA stores q and k unscaled
   // (exact: they are 16-bit already) and rescales them in place once b is
   // known.
-  struct Item {
-    Value row, grp, valid;
-  };
-  SmallVector<Item> items;
-  auto rowOffset = [&](const Item &it, int64_t off) {
-    return add(add(mul(it.row, rsK), mul(it.grp, 16)), off);
-  };
-  auto storeRow = [&](Value x, int64_t off, const Item &it) {
-    storeShared(truncVec(x), rowOffset(it, off), 16);
-  };
-  for (int64_t m = 0; m < kChunk * groups / kThreads; ++m) {
-    Item it;
-    Value i = add(tid, m * kThreads);
-    it.row = divu(i, groups);
-    it.grp = remu(i, groups);
-    Value t = rowOf(it.row, it.valid);
+  SmallVector<Item> items = stageItems(t0);
+  for (const Item &it : items) {
+    Value t = toIndex(minsi(add(t0, it.row), ci(T - 1)));
     SmallVector<Value> idx = {bi, hi, t, toIndex(it.grp)};
     Value qv = toF32(b, memref::LoadOp::create(b, q, idx));
     Value kv = toF32(b, memref::LoadOp::create(b, k, idx));
@@ -319,15 +410,8 @@ void ChunkwiseBuilder::stage(Value t0, ValueRange args) {
       storeShared(select(it.valid, gv, zero8),
                   bAt(it.row, mul(it.grp, 8)), 16);
     } else if (!delta) {
-      SmallVector<Value> qe, ke;
-      for (int64_t e = 0; e < 8; ++e) {
-        qe.push_back(featureMap(b, spec.featureMap,
-                                vector::ExtractOp::create(b, qv, e)));
-        ke.push_back(featureMap(b, spec.featureMap,
-                                vector::ExtractOp::create(b, kv, e)));
-      }
-      qv = vector::FromElementsOp::create(b, vec8, qe);
-      kv = vector::FromElementsOp::create(b, vec8, ke);
+      qv = phiVec(qv);
+      kv = phiVec(kv);
     }
     storeRow(qv, offQ, it);
     storeRow(select(it.valid, kv, zero8), offKD, it);
@@ -337,19 +421,36 @@ void ChunkwiseBuilder::stage(Value t0, ValueRange args) {
                       ValueRange{bi, hi, toIndex(add(t0, it.row)),
                                  toIndex(it.grp)}),
                   rowOffset(it, offW), 16);
-    items.push_back(it);
   }
   if (!gla)
     return;
   gpu::BarrierOp::create(b);
+  gatePasses(items, /*raw16=*/false);
+}
+
+void ChunkwiseBuilder::gatePasses(ArrayRef<Item> items, bool raw16) {
   // Column pass: b = inclusive cumsum of g down each column, then the
   // per-column factors P[I] = e^{b_{16I−1}}, L[J] = e^{b_63 − b_{16J+15}},
-  // D = e^{b_63}.
+  // D = e^{b_63}. Every thread reads a column (threads past Dk repeat
+  // one); 16-bit gates lie in b's upper half, which the f32 rows
+  // overwrite: all reads come before a barrier.
+  Value column = remu(tid, dk);
+  SmallVector<Value> col;
+  for (int64_t r = 0; r < kChunk; ++r) {
+    if (!raw16) {
+      col.push_back(loadF32(bAt(ci(r), column)));
+      continue;
+    }
+    Value off = add(mul(add(mul(ci(r), dk), column), 2), offB + kChunk * dk * 2);
+    col.push_back(toF32(
+        b, LLVM::LoadOp::create(b, spec.gateType, sharedPtr(off), 2)));
+  }
+  if (raw16)
+    gpu::BarrierOp::create(b);
   ifThen(b, cmp(arith::CmpIPredicate::slt, tid, ci(dk)), [&] {
-    SmallVector<Value> col;
-    for (int64_t r = 0; r < kChunk; ++r)
-      col.push_back(loadF32(bAt(ci(r), tid)));
     Value run = col[0];
+    if (raw16)
+      storeShared(run, bAt(ci(0), tid), 4);
     for (int64_t r = 1; r < kChunk; ++r) {
       run = arith::AddFOp::create(b, run, col[r]);
       storeShared(run, bAt(ci(r), tid), 4);
@@ -366,12 +467,9 @@ void ChunkwiseBuilder::stage(Value t0, ValueRange args) {
   });
   gpu::BarrierOp::create(b);
   // Scaled operands of each item's row j (sub-chunk J = j / 16).
-  Type elem8 = VectorType::get({8}, elem);
+  Value zero8 = cF32Like(b, VectorType::get({8}, f32), 0.0);
   for (const Item &it : items) {
-    Value qv = toF32(b, LLVM::LoadOp::create(b, elem8,
-                                             sharedPtr(rowOffset(it, offQ)), 16));
-    Value kv = toF32(b, LLVM::LoadOp::create(
-                            b, elem8, sharedPtr(rowOffset(it, offKD)), 16));
+    Value qv = loadRow(offQ, it), kv = loadRow(offKD, it);
     Value c0 = mul(it.grp, 8);
     Value J = divu(it.row, kSub);
     Value bj = loadF32(bAt(it.row, c0), 8);
@@ -393,6 +491,80 @@ void ChunkwiseBuilder::stage(Value t0, ValueRange args) {
     storeRow(kd, offKD, it);
     storeRow(ke, offKE, it);
     storeRow(kl, offKL, it);
+  }
+}
+
+void ChunkwiseBuilder::copy16(Value dst, Value src, Value valid) {
+  Value srcPtr = LLVM::IntToPtrOp::create(b, ptrGlobal, src);
+  NVVM::CpAsyncOp::create(b, sharedPtr(dst), srcPtr, 16,
+                          NVVM::LoadCacheModifierKind::CG,
+                          select(valid, ci(16), ci(0)));
+}
+
+void ChunkwiseBuilder::issueStage(Value t0, ValueRange args) {
+  const int64_t T = spec.time, tPad = chunkwiseWorkspace(spec)[2];
+  // Global byte address of row t (clamped into the tensor) of this head:
+  // rows of `rowBytes`, plus `colBytes`.
+  auto rowAddr = [&](Value memref, Value t, int64_t rows, int64_t rowBytes,
+                     Value colBytes) {
+    Value r = toI64(add(mul(bh32, rows), minsi(t, ci(rows - 1))));
+    Value off = arith::MulIOp::create(
+        b, r, arith::ConstantOp::create(b, b.getI64IntegerAttr(rowBytes)));
+    return arith::AddIOp::create(
+        b, baseAddress(memref), arith::AddIOp::create(b, off, toI64(colBytes)));
+  };
+  const int64_t wsRow = (dk + spec.dv) * 2;
+  for (int64_t m = 0; m < kChunk * nT / kThreads; ++m) {
+    Value i = add(tid, m * kThreads);
+    Value row = divu(i, nT), grp = remu(i, nT);
+    Value t = add(t0, row);
+    Value col = mul(add(col32, mul(grp, 8)), 2);
+    Value dst = add(add(mul(row, rsV), mul(grp, 16)), offV);
+    if (phase == 2)
+      copy16(dst, rowAddr(wsArg, t, tPad, wsRow, add(col, dk * 2)),
+             cmp(arith::CmpIPredicate::slt, t, ci(tPad)));
+    else
+      copy16(dst, rowAddr(args[2], t, T, spec.dv * 2, col),
+             cmp(arith::CmpIPredicate::slt, t, ci(T)));
+  }
+  const int64_t gBytes =
+      gla ? int64_t(spec.gateType.getIntOrFloatBitWidth() / 8) : 0;
+  for (const Item &it : stageItems(t0)) {
+    Value t = add(t0, it.row), c16 = mul(it.grp, 16);
+    copy16(rowOffset(it, offQ), rowAddr(args[0], t, T, dk * 2, c16), it.valid);
+    copy16(rowOffset(it, offKD), rowAddr(args[1], t, T, dk * 2, c16),
+           it.valid);
+    if (phase == 2)
+      copy16(rowOffset(it, offW),
+             rowAddr(wsArg, t, tPad, wsRow, c16),
+             cmp(arith::CmpIPredicate::slt, t, ci(tPad)));
+    if (gla && gBytes == 4) // f32 gates straight into b
+      for (int64_t h = 0; h < 2; ++h)
+        copy16(add(bAt(it.row, mul(it.grp, 8)), h * 16),
+               rowAddr(args[3], t, T, dk * 4, add(mul(it.grp, 32), h * 16)),
+               it.valid);
+    else if (gla) // 16-bit gates into b's upper half
+      copy16(add(mul(add(mul(it.row, dk), mul(it.grp, 8)), 2),
+                 offB + kChunk * dk * 2),
+             rowAddr(args[3], t, T, dk * 2, c16), it.valid);
+  }
+  NVVM::CpAsyncCommitGroupOp::create(b);
+}
+
+void ChunkwiseBuilder::finishStage(Value t0) {
+  SmallVector<Item> items = stageItems(t0);
+  if (gla) {
+    gatePasses(items, spec.gateType.getIntOrFloatBitWidth() == 16);
+    return;
+  }
+  if (delta)
+    return;
+  // φ in place; rows past T of φ(k) are zero (φ(0) need not be).
+  Value zero8 = cF32Like(b, VectorType::get({8}, f32), 0.0);
+  for (const Item &it : items) {
+    Value qv = loadRow(offQ, it), kv = loadRow(offKD, it);
+    storeRow(phiVec(qv), offQ, it);
+    storeRow(select(it.valid, phiVec(kv), zero8), offKD, it);
   }
 }
 
@@ -629,6 +801,8 @@ void ChunkwiseBuilder::build(ValueRange args) {
   hi = arith::RemUIOp::create(b, bh, cIdx(b, H));
   colBase = arith::MulIOp::create(
       b, gpu::BlockIdOp::create(b, gpu::Dimension::y), cIdx(b, vt));
+  bh32 = toI32(bh);
+  col32 = toI32(colBase);
   Value l8 = remu(lane, 8), l16 = remu(lane, 16);
   Value hiHalf = divu(lane, 16), midBit = remu(divu(lane, 8), 2);
   laneQ = add(mul(add(mul(warp, kSub), l16), rsK), mul(hiHalf, 16));
@@ -666,14 +840,33 @@ void ChunkwiseBuilder::build(ValueRange args) {
     ifThen(b, cmp(arith::CmpIPredicate::slt, tid, ci(dk)),
            [&] { storeShared(cf(0.0), add(mul(tid, 4), offB), 4); });
   gpu::BarrierOp::create(b);
+  if (prefetch) { // chunk 0 into buffer 0
+    useBuffer(0);
+    issueStage(ci(0), args);
+  }
 
-  state = forLoop(
-      b, cIdx(b, 0), cIdx(b, numChunks), cIdx(b, 1), state,
-      [&](Value chunk, ValueRange in) -> SmallVector<Value> {
-        SmallVector<Value> s(in.begin(), in.end());
-        Value t0 = mul(toI32(chunk), kChunk);
-        stage(t0, args);
-        gpu::BarrierOp::create(b);
+  // One chunk at t0 (prefetch: in buffer `buf`, issuing the chunk after it
+  // into the other one when `next`).
+  auto body = [&](Value t0, SmallVector<Value> s, int64_t buf,
+                  bool next) -> SmallVector<Value> {
+        if (!prefetch) {
+          stage(t0, args);
+          gpu::BarrierOp::create(b);
+        } else {
+          // The chunk has landed, and every warp is past the previous
+          // chunk, whose buffer the next copies overwrite.
+          NVVM::CpAsyncWaitGroupOp::create(b, 0);
+          gpu::BarrierOp::create(b);
+          if (next) {
+            useBuffer(1 - buf);
+            issueStage(add(t0, kChunk), args);
+          }
+          useBuffer(buf);
+          if (!delta) {
+            finishStage(t0);
+            gpu::BarrierOp::create(b);
+          }
+        }
         if (delta) {
           s = deltaChunk(t0, std::move(s), o);
           writeState(s);
@@ -797,7 +990,31 @@ void ChunkwiseBuilder::build(ValueRange args) {
           });
         gpu::BarrierOp::create(b);
         return s;
-      });
+  };
+  if (!prefetch) {
+    state = forLoop(b, cIdx(b, 0), cIdx(b, numChunks), cIdx(b, 1), state,
+                    [&](Value chunk, ValueRange in) -> SmallVector<Value> {
+                      return body(mul(toI32(chunk), kChunk),
+                                  SmallVector<Value>(in.begin(), in.end()), 0,
+                                  false);
+                    });
+  } else {
+    // Pairs of chunks, one per buffer (the offsets are constants), then
+    // an odd last one.
+    state = forLoop(
+        b, cIdx(b, 0), cIdx(b, numChunks / 2), cIdx(b, 1), state,
+        [&](Value pair, ValueRange in) -> SmallVector<Value> {
+          Value t0 = mul(toI32(pair), 2 * kChunk);
+          SmallVector<Value> s =
+              body(t0, SmallVector<Value>(in.begin(), in.end()), 0, true);
+          // After the last pair of an even count: zero-filled rows past
+          // T, not read.
+          return body(add(t0, kChunk), std::move(s), 1, true);
+        });
+    if (numChunks % 2)
+      state = body(ci((numChunks - 1) * kChunk), std::move(state), 0, false);
+    NVVM::CpAsyncWaitGroupOp::create(b, 0);
+  }
 
   if (finalState)
     for (int64_t mt = 0; mt < mts; ++mt)

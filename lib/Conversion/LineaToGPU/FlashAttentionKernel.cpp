@@ -702,12 +702,12 @@ gpu::GPUFuncOp buildAttentionCombineKernel(OpBuilder &builder, Location loc,
   return func;
 }
 
-FailureOr<AttentionSpec> readAttentionSpec(Operation *op) {
+FailureOr<AttentionSpec> readAttentionSpec(Operation *op, bool allowQuant) {
   auto attn = cast<AttentionOp>(op);
   auto qType = cast<RankedTensorType>(attn.getQ().getType());
   auto kType = cast<RankedTensorType>(attn.getK().getType());
   auto vType = cast<RankedTensorType>(attn.getV().getType());
-  if (attn.getQuant())
+  if (attn.getQuant() && !allowQuant)
     return op->emitError("linea-to-gpu: quantized (SageAttention) attention "
                          "is not supported on CUDA yet; run "
                          "linea-quantize-attention{mode=none} to make it exact");

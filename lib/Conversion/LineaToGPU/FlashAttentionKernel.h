@@ -84,8 +84,10 @@ mlir::gpu::GPUFuncOp buildAttentionCombineKernel(mlir::OpBuilder &b,
                                                  const AttentionSpec &spec);
 
 /// Reads a linea.attention into a spec (default variant), or emits the
-/// diagnostic naming what the CUDA path does not support.
-mlir::FailureOr<AttentionSpec> readAttentionSpec(mlir::Operation *op);
+/// diagnostic naming what the CUDA path does not support. `quant` is an
+/// error unless `allowQuant` (SageAttentionKernel.cpp reads its shapes).
+mlir::FailureOr<AttentionSpec> readAttentionSpec(mlir::Operation *op,
+                                                 bool allowQuant = false);
 
 /// The pass option attention-tiles ("16x64", …) as (rows per warp, keys
 /// per tile) pairs; {32x32} when empty; an error on `anchor` for a

@@ -738,6 +738,23 @@ gpu::GPUFuncOp buildGemvKernel(OpBuilder &builder, Location loc, StringRef name,
   return func;
 }
 
+gpu::GPUFuncOp buildGemvKernelOn(OpBuilder &builder, Location loc,
+                                 StringRef name, const GemvSpec &spec,
+                                 ArrayRef<Type> argTypes,
+                                 ArrayRef<unsigned> use) {
+  auto func =
+      createKernel(builder, loc, name, argTypes, kWarpsPerBlock * kWarpSize);
+  ImplicitLocOpBuilder b(loc, builder.getContext());
+  Block &entry = func.getBody().front();
+  b.setInsertionPointToStart(&entry);
+  SmallVector<Value> picked;
+  for (unsigned i : use)
+    picked.push_back(entry.getArgument(i));
+  GemvBuilder(b, spec).build(picked);
+  gpu::ReturnOp::create(b);
+  return func;
+}
+
 std::pair<GemvSpec, GemvSpec> buildLowRankKernels(OpBuilder &builder,
                                                   Location loc, StringRef name,
                                                   const GemvSpec &spec) {
@@ -770,16 +787,7 @@ std::pair<GemvSpec, GemvSpec> buildLowRankKernels(OpBuilder &builder,
   const unsigned nargs = args1.size();
   auto build = [&](StringRef suffix, ArrayRef<Type> types, const GemvSpec &p,
                    ArrayRef<unsigned> use) {
-    auto func = createKernel(builder, loc, (name + suffix).str(), types,
-                             kWarpsPerBlock * kWarpSize);
-    ImplicitLocOpBuilder b(loc, builder.getContext());
-    Block &entry = func.getBody().front();
-    b.setInsertionPointToStart(&entry);
-    SmallVector<Value> picked;
-    for (unsigned i : use)
-      picked.push_back(entry.getArgument(i));
-    GemvBuilder(b, p).build(picked);
-    gpu::ReturnOp::create(b);
+    buildGemvKernelOn(builder, loc, (name + suffix).str(), p, types, use);
   };
   build("_p1", args1, p1, {0, 2, nargs - 2});
   SmallVector<unsigned> use2 = {nargs - 2, 1};

@@ -116,6 +116,15 @@ mlir::gpu::GPUFuncOp buildGemvKernel(mlir::OpBuilder &b, mlir::Location loc,
 llvm::SmallVector<mlir::Type> gemvArgumentTypes(mlir::OpBuilder &b,
                                                 const GemvSpec &spec);
 
+/// `gpu.func @name` with `argTypes` computing `spec` (no nf4) on the
+/// arguments `use` names, in buildGemvKernel's order; the others stay
+/// untouched (entries of several launches share one argument list).
+mlir::gpu::GPUFuncOp buildGemvKernelOn(mlir::OpBuilder &b, mlir::Location loc,
+                                       llvm::StringRef name,
+                                       const GemvSpec &spec,
+                                       llvm::ArrayRef<mlir::Type> argTypes,
+                                       llvm::ArrayRef<unsigned> use);
+
 /// The kernel arguments by role (null where `spec` has none).
 struct GemvArgs {
   mlir::Value x, w, scales, zeros, cols, offsets, bias, y;

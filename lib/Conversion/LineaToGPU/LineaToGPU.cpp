@@ -7,9 +7,15 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BsrMmaKernel.h"
 #include "FlashAttentionKernel.h"
 #include "GemvKernel.h"
+#include "KernelBuild.h"
+#include "LatentAttentionKernel.h"
+#include "QuantWgmmaKernel.h"
+#include "SageAttentionKernel.h"
 #include "ScanLowering.h"
+#include "W8A8Kernels.h"
 #include "WgmmaGemmKernel.h"
 
 #include "linea/Conversion/Passes.h"
@@ -35,25 +41,6 @@ namespace linea {
 namespace {
 
 constexpr llvm::StringLiteral kKernelModule = "linea_kernels";
-
-std::string dtypeName(Type t) {
-  if (t.isBF16())
-    return "bf16";
-  if (t.isF16())
-    return "f16";
-  if (t.isF32())
-    return "f32";
-  if (t.isInteger(8))
-    return "i8";
-  if (t.isInteger(32))
-    return "i32";
-  if (t.isInteger(64))
-    return "i64";
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  t.print(os);
-  return s;
-}
 
 bool isActivationType(Type t) { return t.isBF16() || t.isF16() || t.isF32(); }
 
@@ -110,7 +97,8 @@ struct QuantGemmTile {
 };
 
 FailureOr<SmallVector<QuantGemmTile>>
-parseQuantGemmTiles(ArrayRef<std::string> options, ModuleOp module) {
+parseQuantGemmTiles(ArrayRef<std::string> options, ModuleOp module,
+                    StringRef optionName = "quant-gemm-tiles") {
   SmallVector<QuantGemmTile> tiles;
   for (StringRef text : options) {
     SmallVector<StringRef> parts;
@@ -126,7 +114,8 @@ parseQuantGemmTiles(ArrayRef<std::string> options, ModuleOp module) {
       v.push_back(x);
     }
     if (v.size() != 4 && v.size() != 5) {
-      module.emitError("linea-to-gpu: quant-gemm-tiles entry '")
+      module.emitError("linea-to-gpu: ")
+          << optionName << " entry '"
           << text << "' is not BMxBNxWMxWN[xSTAGES] (integers in [1, 1024])";
       return failure();
     }
@@ -158,11 +147,7 @@ FailureOr<GemvSpec> specForQuant(QuantLinearOp op) {
   if (failed(readShape(op, op.getX(), op.getY(), op.getBias(),
                        qwType.getDimSize(0), spec)))
     return failure();
-  spec.quant = true;
-  if (format.getAct() != ActMode::weight_only)
-    return op.emitError("linea-to-gpu: only weight-only activations are "
-                        "supported, got act ")
-           << stringifyActMode(format.getAct());
+  spec.quant = true; // act ≠ weight_only: W8A8Kernels.cpp checks the rest
   QElement element = format.getElement();
   const bool symmetric = format.getSymmetric();
   const bool zeros = op.getZeroPoints() != nullptr;
@@ -357,7 +342,7 @@ DictionaryAttr describeKernel(Builder &b, StringRef symbol, StringRef layer,
   auto arg = [&](StringRef name, Type elem, ArrayRef<int64_t> shape) {
     return b.getDictionaryAttr(
         {b.getNamedAttr("name", b.getStringAttr(name)),
-         b.getNamedAttr("dtype", b.getStringAttr(dtypeName(elem))),
+         b.getNamedAttr("dtype", b.getStringAttr(gpu_codegen::dtypeName(elem))),
          b.getNamedAttr("shape", b.getI64ArrayAttr(shape))});
   };
   SmallVector<Attribute> args;
@@ -443,6 +428,64 @@ DictionaryAttr describeKernel(Builder &b, StringRef symbol, StringRef layer,
 struct LineaToGPUPass : impl::LineaToGPUBase<LineaToGPUPass> {
   using Base::Base;
 
+  /// The int4/uint4 prefill GEMM on wgmma (QuantWgmmaKernel.cpp) for a
+  /// quant_linear with M >= quant-gemm-min-rows: the default on sm_90a
+  /// (unless quant-gemm-tiles or a decode variant option is given),
+  /// `wgmma=1` or `quant-wgmma-tiles` ask for it, `wgmma=0` alone turns it
+  /// off. True when the layer needs no other kernel (false: the mma.sync
+  /// GEMM / decode choice follows, as with `wgmma=0,1`).
+  FailureOr<bool> buildQuantWgmma(OpBuilder &b, gpu::GPUModuleOp gpuModule,
+                                  size_t index, StringRef name, Operation *op,
+                                  const GemvSpec &spec,
+                                  ArrayRef<gpu_codegen::QuantWgmmaTile> tiles,
+                                  SmallVectorImpl<Attribute> &manifest) {
+    const bool autoVariant =
+        tensorCores.empty() && rowsPerWarp.empty() && unroll.empty();
+    const bool asked =
+        !quantWgmmaTiles.empty() || llvm::is_contained(wgmma, 1);
+    const bool off = !wgmma.empty() && !llvm::is_contained(wgmma, 1);
+    if (off || (!asked && !(autoVariant && quantGemmTiles.empty())))
+      return false;
+    std::string why = gpu_codegen::quantWgmmaUnsupported(spec);
+    if (why.empty() && chip != "sm_90a")
+      why = "wgmma needs chip sm_90a, got " + chip;
+    if (!why.empty()) {
+      if (!quantWgmmaTiles.empty())
+        return op->emitError("linea-to-gpu: quant-wgmma-tiles cannot build "
+                             "layer '")
+               << name << "' (M = " << spec.m << ", N = " << spec.n
+               << ", K = " << spec.k << "): " << why;
+      if (asked)
+        op->emitRemark("linea-to-gpu: layer '")
+            << name << "' (M = " << spec.m << ", N = " << spec.n
+            << ", K = " << spec.k << ") keeps the mma.sync GEMM, not wgmma: "
+            << why;
+      return false;
+    }
+    SmallVector<gpu_codegen::QuantWgmmaTile> layerTiles(tiles);
+    if (layerTiles.empty())
+      layerTiles.push_back(gpu_codegen::chooseQuantWgmmaTile(spec));
+    for (const gpu_codegen::QuantWgmmaTile &tile : layerTiles) {
+      std::string symbol = "linea_" + std::to_string(index) + "_" +
+                           sanitize(name) + "_qwg" + tile.name();
+      b.setInsertionPointToEnd(gpuModule.getBody());
+      gpu_codegen::buildQuantWgmmaKernel(b, op->getLoc(), symbol, spec, tile);
+      NamedAttrList entry(describeKernel(b, symbol, name, op, spec).getValue());
+      entry.set("kind", b.getStringAttr("quant_wgmma"));
+      entry.set("tile", b.getI64ArrayAttr({tile.bm, tile.bn, tile.stages}));
+      entry.set("grid", b.getI64ArrayAttr(
+                            {gpu_codegen::quantWgmmaGrid(spec, tile), 1, 1}));
+      entry.set("block",
+                b.getI64ArrayAttr({tile.wgmmaTile().threads(), 1, 1}));
+      entry.set("shared_bytes", b.getI64IntegerAttr(tile.sharedBytes()));
+      entry.set("m_tile", b.getI64IntegerAttr(tile.bm));
+      entry.set("grid_stride", b.getBoolAttr(false));
+      entry.set("tensor_cores", b.getBoolAttr(true));
+      manifest.push_back(entry.getDictionary(b.getContext()));
+    }
+    return !llvm::is_contained(wgmma, 0) && quantGemmTiles.empty();
+  }
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     MLIRContext *ctx = &getContext();
@@ -477,7 +520,10 @@ struct LineaToGPUPass : impl::LineaToGPUBase<LineaToGPUPass> {
 
     // Collect layers first: building kernels inserts ops into the module.
     SmallVector<std::pair<Operation *, GemvSpec>, 2> layers;
+    SmallVector<std::pair<Operation *, gpu_codegen::W8A8Spec>, 1> w8a8Layers;
     SmallVector<std::pair<Operation *, gpu_codegen::AttentionSpec>> attentions;
+    SmallVector<std::pair<Operation *, gpu_codegen::SageSpec>> sages;
+    SmallVector<std::pair<Operation *, gpu_codegen::LatentSpec>> latents;
     SmallVector<Operation *> sequenceOps; // ScanLowering.cpp
     bool failedAny = false;
     SmallVector<Attribute> hostOps; // host-fallback=1
@@ -488,8 +534,8 @@ struct LineaToGPUPass : impl::LineaToGPUBase<LineaToGPUPass> {
         sequenceOps.push_back(op);
         return;
       }
-      if (!isa<AttentionOp, QuantLinearOp, LinearOp, BsrLinearOp,
-               LowRankLinearOp, NMLinearOp, ShiftLinearOp>(op))
+      if (!isa<AttentionOp, LatentAttentionOp, QuantLinearOp, LinearOp,
+               BsrLinearOp, LowRankLinearOp, NMLinearOp, ShiftLinearOp>(op))
         return;
       // host-fallback=1: the reason an op gets no kernel becomes a remark
       // and a `host_ops` entry instead of an error.
@@ -504,10 +550,18 @@ struct LineaToGPUPass : impl::LineaToGPUBase<LineaToGPUPass> {
           return success();
         });
       bool ok;
-      if (isa<AttentionOp>(op)) { // FlashAttentionKernel.cpp
+      if (isa<AttentionOp>(op) && cast<AttentionOp>(op).getQuant()) {
+        auto spec = gpu_codegen::readSageSpec(op); // SageAttentionKernel.cpp
+        if ((ok = succeeded(spec)))
+          sages.push_back({op, *spec});
+      } else if (isa<AttentionOp>(op)) { // FlashAttentionKernel.cpp
         auto spec = gpu_codegen::readAttentionSpec(op);
         if ((ok = succeeded(spec)))
           attentions.push_back({op, *spec});
+      } else if (isa<LatentAttentionOp>(op)) { // LatentAttentionKernel.cpp
+        auto spec = gpu_codegen::readLatentAttentionSpec(op);
+        if ((ok = succeeded(spec)))
+          latents.push_back({op, *spec});
       } else {
         FailureOr<GemvSpec> spec =
             llvm::TypeSwitch<Operation *, FailureOr<GemvSpec>>(op)
@@ -519,8 +573,13 @@ struct LineaToGPUPass : impl::LineaToGPUBase<LineaToGPUPass> {
                 .Default([](Operation *o) {
                   return specForLinear(cast<LinearOp>(o));
                 });
-        if ((ok = succeeded(spec)))
+        if ((ok = succeeded(spec)) && gpu_codegen::isW8A8(op)) {
+          auto w8a8 = gpu_codegen::readW8A8Spec(op, *spec); // W8A8Kernels.cpp
+          if ((ok = succeeded(w8a8)))
+            w8a8Layers.push_back({op, *w8a8});
+        } else if (ok) {
           layers.push_back({op, *spec});
+        }
       }
       capture.reset();
       if (ok)
@@ -542,7 +601,8 @@ struct LineaToGPUPass : impl::LineaToGPUBase<LineaToGPUPass> {
       return signalPassFailure();
     if (!hostOps.empty())
       module->setAttr("linea.cuda_host_ops", attrs.getArrayAttr(hostOps));
-    if (layers.empty() && attentions.empty() && sequenceOps.empty())
+    if (layers.empty() && attentions.empty() && latents.empty() &&
+        sages.empty() && sequenceOps.empty() && w8a8Layers.empty())
       return;
 
     OpBuilder b(ctx);
@@ -580,11 +640,37 @@ struct LineaToGPUPass : impl::LineaToGPUBase<LineaToGPUPass> {
         module);
     if (failed(quantGemmTileList))
       return signalPassFailure();
+    auto bsrMmaTileList = parseQuantGemmTiles(
+        SmallVector<std::string>(bsrMmaTiles.begin(), bsrMmaTiles.end()),
+        module, "bsr-mma-tiles");
+    if (failed(bsrMmaTileList))
+      return signalPassFailure();
+    auto nmMmaTileList = parseQuantGemmTiles(
+        SmallVector<std::string>(nmMmaTiles.begin(), nmMmaTiles.end()),
+        module, "nm-mma-tiles");
+    if (failed(nmMmaTileList))
+      return signalPassFailure();
+    auto quantWgmmaTileList = gpu_codegen::parseQuantWgmmaTiles(
+        SmallVector<std::string>(quantWgmmaTiles.begin(),
+                                 quantWgmmaTiles.end()),
+        module);
+    if (failed(quantWgmmaTileList))
+      return signalPassFailure();
     for (auto [index, layer] : llvm::enumerate(layers)) {
       auto [op, baseSpec] = layer;
       std::string name = "layer" + std::to_string(index);
       if (auto attr = op->getAttrOfType<StringAttr>("name"))
         name = attr.str();
+      if (isa<QuantLinearOp>(op) && quantGemmMinRows > 0 &&
+          baseSpec.m >= quantGemmMinRows) {
+        FailureOr<bool> done = buildQuantWgmma(
+            b, gpuModule, index, name, op, baseSpec, *quantWgmmaTileList,
+            manifest);
+        if (failed(done))
+          return signalPassFailure();
+        if (*done)
+          continue;
+      }
       // Prefill-sized quantized layers: the mma.sync GEMM (MmaGemmKernel.cpp).
       // Explicit decode variant options (tensor-cores, rows-per-warp, unroll)
       // keep the decode kernels unless quant-gemm-tiles is given too.
@@ -628,6 +714,106 @@ struct LineaToGPUPass : impl::LineaToGPUBase<LineaToGPUPass> {
             << name << "' (M = " << baseSpec.m << ", N = " << baseSpec.n
             << ", K = " << baseSpec.k
             << ") keeps the decode kernels, not the prefill GEMM: " << why;
+      }
+      // bsr layers from bsr-mma-min-rows rows of x: the tensor-core kernel
+      // (BsrMmaKernel.cpp); with explicit GEMV options as well, both.
+      if (isa<BsrLinearOp>(op) && bsrMmaMinRows > 0 &&
+          baseSpec.m >= bsrMmaMinRows &&
+          (autoVariant || !bsrMmaTiles.empty())) {
+        std::string why = gpu_codegen::bsrMmaUnsupported(baseSpec);
+        if (why.empty()) {
+          SmallVector<gpu_codegen::BsrMmaTile> layerTiles;
+          for (const QuantGemmTile &t : *bsrMmaTileList)
+            layerTiles.push_back({t.bm, t.bn, t.wm, t.wn, t.stages});
+          if (layerTiles.empty())
+            layerTiles.push_back(gpu_codegen::defaultBsrMmaTile(baseSpec));
+          // Of several tiles, those the layer cannot take are skipped (a
+          // remark); an error when none is left.
+          unsigned built = 0;
+          for (const gpu_codegen::BsrMmaTile &t : layerTiles) {
+            std::string bad = gpu_codegen::bsrMmaTileError(baseSpec, t);
+            if (!bad.empty()) {
+              if (layerTiles.size() > 1 &&
+                  (built || &t != &layerTiles.back())) {
+                op->emitRemark("linea-to-gpu: bsr-mma-tiles ")
+                    << t.name() << " skipped for layer '" << name
+                    << "': " << bad;
+                continue;
+              }
+              op->emitError("linea-to-gpu: bsr-mma-tiles ")
+                  << t.name() << " for layer '" << name << "': " << bad;
+              return signalPassFailure();
+            }
+            ++built;
+            std::string symbol = "linea_" + std::to_string(index) + "_" +
+                                 sanitize(name) + "_bm" + t.name();
+            b.setInsertionPointToEnd(gpuModule.getBody());
+            gpu_codegen::buildBsrMmaKernel(b, op->getLoc(), symbol, baseSpec,
+                                           t);
+            NamedAttrList entry(
+                describeKernel(b, symbol, name, op, baseSpec).getValue());
+            entry.set("kind", b.getStringAttr("bsr_mma"));
+            entry.set("tile",
+                      b.getI64ArrayAttr({t.bm, t.bn, t.wm, t.wn, t.stages}));
+            entry.set("grid", b.getI64ArrayAttr(
+                                  {t.gridX(baseSpec), t.gridY(baseSpec), 1}));
+            entry.set("block", b.getI64ArrayAttr({t.threads(), 1, 1}));
+            entry.set("shared_bytes",
+                      b.getI64IntegerAttr(t.sharedBytes(baseSpec)));
+            entry.set("m_tile", b.getI64IntegerAttr(t.bm));
+            entry.set("grid_stride", b.getBoolAttr(false));
+            entry.set("tensor_cores", b.getBoolAttr(true));
+            manifest.push_back(entry.getDictionary(ctx));
+          }
+          if (autoVariant)
+            continue;
+        } else {
+          op->emitRemark("linea-to-gpu: layer '")
+              << name << "' (M = " << baseSpec.m << ", N = " << baseSpec.n
+              << ", K = " << baseSpec.k
+              << ") keeps the GEMV, not the tensor-core BSR kernel: " << why;
+        }
+      }
+      // 2:4 layers with nm-mma-tiles, M >= 16: the sparse tensor cores
+      // (NmMmaKernel.cpp); with explicit GEMV options as well, both.
+      if (isa<NMLinearOp>(op) && !nmMmaTiles.empty() && baseSpec.m >= 16) {
+        std::string why = gpu_codegen::nmMmaUnsupported(baseSpec);
+        if (why.empty()) {
+          for (const QuantGemmTile &q : *nmMmaTileList) {
+            gpu_codegen::NmMmaTile t{q.bm, q.bn, q.wm, q.wn, q.stages};
+            std::string bad = gpu_codegen::nmMmaTileError(baseSpec, t);
+            if (!bad.empty()) {
+              op->emitError("linea-to-gpu: nm-mma-tiles ")
+                  << t.name() << " for layer '" << name << "': " << bad;
+              return signalPassFailure();
+            }
+            std::string symbol = "linea_" + std::to_string(index) + "_" +
+                                 sanitize(name) + "_sp" + t.name();
+            b.setInsertionPointToEnd(gpuModule.getBody());
+            gpu_codegen::buildNmMmaKernel(b, op->getLoc(), symbol, baseSpec,
+                                          t);
+            NamedAttrList entry(
+                describeKernel(b, symbol, name, op, baseSpec).getValue());
+            entry.set("kind", b.getStringAttr("nm_mma_sp"));
+            entry.set("tile",
+                      b.getI64ArrayAttr({t.bm, t.bn, t.wm, t.wn, t.stages}));
+            entry.set("grid", b.getI64ArrayAttr(
+                                  {t.gridX(baseSpec), t.gridY(baseSpec), 1}));
+            entry.set("block", b.getI64ArrayAttr({t.threads(), 1, 1}));
+            entry.set("shared_bytes", b.getI64IntegerAttr(t.sharedBytes()));
+            entry.set("m_tile", b.getI64IntegerAttr(t.bm));
+            entry.set("grid_stride", b.getBoolAttr(false));
+            entry.set("tensor_cores", b.getBoolAttr(true));
+            manifest.push_back(entry.getDictionary(ctx));
+          }
+          if (autoVariant)
+            continue;
+        } else {
+          op->emitRemark("linea-to-gpu: layer '")
+              << name << "' (M = " << baseSpec.m << ", N = " << baseSpec.n
+              << ", K = " << baseSpec.k
+              << ") keeps the GEMV, not the sparse tensor cores: " << why;
+        }
       }
       // Prefill-sized dense layers: the wgmma GEMM (WgmmaGemmKernel.cpp).
       bool wantWgmma = false, wantDecode = true;
@@ -749,6 +935,18 @@ struct LineaToGPUPass : impl::LineaToGPUBase<LineaToGPUPass> {
         manifest.push_back(describeKernel(b, symbol, name, op, spec));
       }
     }
+    for (auto [index, layer] : llvm::enumerate(w8a8Layers)) {
+      auto [op, spec] = layer;
+      std::string name = "w8a8_" + std::to_string(index);
+      if (auto attr = op->getAttrOfType<StringAttr>("name"))
+        name = attr.str();
+      b.setInsertionPointToEnd(gpuModule.getBody());
+      gpu_codegen::emitW8A8Kernels(
+          b, op, "linea_w8_" + std::to_string(index) + "_" + sanitize(name),
+          name, spec,
+          chip == "sm_90a" && (wgmma.empty() || llvm::is_contained(wgmma, 1)),
+          *wgmmaTileList, manifest);
+    }
     SmallVector<std::string> tileOptions(attentionTiles.begin(),
                                          attentionTiles.end());
     auto tiles = gpu_codegen::parseAttentionTiles(tileOptions, module);
@@ -763,6 +961,26 @@ struct LineaToGPUPass : impl::LineaToGPUBase<LineaToGPUPass> {
       gpu_codegen::emitAttentionKernels(
           b, op, "linea_a" + std::to_string(index) + "_" + sanitize(name),
           name, spec, *tiles, manifest);
+    }
+    for (auto [index, latent] : llvm::enumerate(latents)) {
+      auto [op, spec] = latent;
+      std::string name = "latent" + std::to_string(index);
+      if (auto attr = op->getAttrOfType<StringAttr>("name"))
+        name = attr.str();
+      b.setInsertionPointToEnd(gpuModule.getBody());
+      gpu_codegen::emitLatentAttentionKernels(
+          b, op, "linea_l" + std::to_string(index) + "_" + sanitize(name),
+          name, spec, manifest);
+    }
+    for (auto [index, sage] : llvm::enumerate(sages)) {
+      auto [op, spec] = sage;
+      std::string name = "sage" + std::to_string(index);
+      if (auto attr = op->getAttrOfType<StringAttr>("name"))
+        name = attr.str();
+      b.setInsertionPointToEnd(gpuModule.getBody());
+      gpu_codegen::emitSageAttentionKernels(
+          b, op, "linea_q" + std::to_string(index) + "_" + sanitize(name), name,
+          spec, *tiles, manifest);
     }
     SmallVector<int64_t> chunkOptions(scanChunk.begin(), scanChunk.end());
     for (auto [index, op] : llvm::enumerate(sequenceOps)) {

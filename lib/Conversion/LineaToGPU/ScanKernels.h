@@ -91,9 +91,13 @@ struct RecurrenceSpec {
                         // or 0: one pass
   bool chunkwise = false; // the tensor-core chunkwise kernel instead
                           // (ChunkwiseKernels.cpp)
-  int64_t valueTile = 64;  // chunkwise: columns of v per block (64 or 32)
+  int64_t valueTile = 64;  // chunkwise: columns of v per block (64, 32;
+                           // 16 for the two-launch delta rule)
   bool deltaTwoLaunches = false; // chunkwise delta rule: T, W, U of all
                                  // chunks by a parallel first launch
+  bool prefetch = false; // chunkwise GLA / linear attention / two-launch
+                         // delta rule: cp.async of the next chunk's tiles
+                         // into a second buffer while one is used
 
   int64_t numChunks() const {
     return chunkLen <= 0 || chunkLen >= time ? 1

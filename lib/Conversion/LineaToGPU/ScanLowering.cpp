@@ -425,6 +425,14 @@ void buildSequenceOp(OpBuilder &b, Operation *op, StringRef symbol,
     // The delta rule's two-launch form (the solves of all chunks in
     // parallel first) beat the one-launch kernel 1.3–2.5× on an H100.
     cw.deltaTwoLaunches = cw.kind == RecurrenceKind::DeltaRule;
+    // The next chunk prefetched by cp.async (_pf) beat the plain kernels in
+    // all 16 H100 cases (1.1–1.5×); 16-column value tiles win for the
+    // delta rule's walk when 32-column ones make at most 64 blocks (half
+    // the SMs: 2.50× vs 2.06× SDPA at 1×16×8192×128, 3.17× vs 2.34× at
+    // 1×8×16384×128) and lose above (2.29× vs 2.80× at 1×32×8192×128).
+    cw.prefetch = true;
+    if (cw.deltaTwoLaunches && cw.batch * cw.heads * cw.dv / 32 <= 64)
+      cw.valueTile = 16;
     if (!f16Gates && !shortDelta &&
         succeeded(checkChunkwise(cw, op, /*remark=*/false))) {
       buildRecurrence(b, loc, op, cw, symbol.str(), layer, manifest);
@@ -442,11 +450,22 @@ void buildSequenceOp(OpBuilder &b, Operation *op, StringRef symbol,
       buildRecurrence(b, loc, op, cw, name, layer, manifest);
       cw.valueTile = 32;
       buildRecurrence(b, loc, op, cw, name + "_v32", layer, manifest);
+      // Suffix _pf: the next chunk's tiles prefetched by cp.async into a
+      // second buffer.
+      RecurrenceSpec pf = cw;
+      pf.prefetch = true;
       if (cw.kind == RecurrenceKind::DeltaRule) {
         // T, W and U of every chunk first, in parallel (ws_wu), then the
-        // walk over the chunks without the solve.
-        cw.deltaTwoLaunches = true;
+        // walk over the chunks without the solve; also with 16-column
+        // value tiles (twice the blocks of the walk).
+        cw.deltaTwoLaunches = pf.deltaTwoLaunches = true;
         buildRecurrence(b, loc, op, cw, name + "_2l", layer, manifest);
+        buildRecurrence(b, loc, op, pf, name + "_2l_pf", layer, manifest);
+        cw.valueTile = pf.valueTile = 16;
+        buildRecurrence(b, loc, op, cw, name + "_2l_v16", layer, manifest);
+        buildRecurrence(b, loc, op, pf, name + "_2l_v16_pf", layer, manifest);
+      } else {
+        buildRecurrence(b, loc, op, pf, name + "_v32_pf", layer, manifest);
       }
     } else {
       recurrent = true;

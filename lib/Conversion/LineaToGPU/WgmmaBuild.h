@@ -16,17 +16,41 @@
 
 namespace linea::gpu_codegen {
 
+/// The operand types of the wgmma main loop: bf16/f16 (spec.xType, k16
+/// steps, f32 accumulators) or 8-bit (W8A8: k32 steps of int8 with s32
+/// accumulators, or of fp8 e4m3 with f32 accumulators).
+enum class WgmmaOperands { Half, S8, E4M3 };
+
 class WgmmaBuilder : protected MmaBuilder {
 public:
   WgmmaBuilder(mlir::ImplicitLocOpBuilder &b, const GemvSpec &spec,
-               const WgmmaTile &tile)
+               const WgmmaTile &tile,
+               WgmmaOperands operands = WgmmaOperands::Half)
       : MmaBuilder(b, spec.xType), spec(spec), tile(tile),
         prefetch(tile.stages - 2),
-        kTiles((spec.k + kWgmmaBlockK - 1) / kWgmmaBlockK) {}
+        kTiles((spec.k + wgmmaBlockK(operands) - 1) / wgmmaBlockK(operands)),
+        operands(operands), elemBytes(operands == WgmmaOperands::Half ? 2 : 1),
+        blockK(wgmmaBlockK(operands)) {}
   virtual ~WgmmaBuilder() = default;
+
+  /// K elements of one 128-byte swizzle row.
+  static int64_t wgmmaBlockK(WgmmaOperands operands) {
+    return operands == WgmmaOperands::Half ? kWgmmaBlockK : 2 * kWgmmaBlockK;
+  }
 
   /// The kernel body over its arguments x, w, [bias], y.
   void build(mlir::ValueRange args);
+  /// The same over explicit operands (bias may be null). With 8-bit
+  /// operands, setScales must come first.
+  void buildGemm(mlir::Value x, mlir::Value w, mlir::Value bias,
+                 mlir::Value y);
+  /// 8-bit operands: the epilogue computes acc · rowScales[m] · s_w[n]
+  /// (f32 [M]; colScales [N, 1] or, `tensorScale`, [1, 1]) before the bias.
+  void setScales(mlir::Value rows, mlir::Value cols, bool tensorScale) {
+    rowScales = rows;
+    colScales = cols;
+    colTensor = tensorScale;
+  }
 
 protected:
   mlir::Value c64(int64_t v) {
@@ -53,8 +77,9 @@ protected:
         b, mlir::VectorType::get({2}, elem), pair);
   }
   void epilogue(mlir::ValueRange acc, mlir::Value bias, mlir::Value y);
-  /// d += A·B over one k16 step: wgmma.mma_async m64nBNk16 with f32
-  /// accumulators, both operands K-major in shared memory (no transpose).
+  /// d += A·B over one 32-byte k step: wgmma.mma_async m64nBNk16 with f32
+  /// accumulators (bf16/f16), m64nBNk32 s8·s8 → s32 or e4m3·e4m3 → f32
+  /// (8-bit), both operands K-major in shared memory (no transpose).
   /// Inline PTX (as MLIR's convert-nvvm-to-llvm would emit for
   /// nvvm.wgmma.mma_async), so the usual convert-gpu-to-nvvm pipeline
   /// needs no extra pass.
@@ -67,6 +92,10 @@ protected:
   const WgmmaTile &tile;
   int64_t prefetch, kTiles;
   mlir::Value tid, xBase, wBase, m0, n0, smem32, pad;
+  WgmmaOperands operands;
+  int64_t elemBytes, blockK; // bytes per element, K elements per stage
+  mlir::Value rowScales, colScales; // 8-bit operands only
+  bool colTensor = false;
 };
 
 } // namespace linea::gpu_codegen

@@ -47,13 +47,6 @@ namespace {
 /// Row tiles per group in the block order (L2 reuse).
 constexpr int64_t kGroupRows = 8;
 
-std::string dtypeString(Type t) {
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  t.print(os);
-  return s;
-}
-
 } // namespace
 
 
@@ -66,18 +59,18 @@ void WgmmaBuilder::copyTile(Value stageOff, int64_t dst, Value base,
   Value r = divu(tid, 8), c = remu(tid, 8);
   Value swz = arith::XOrIOp::create(b, c, remu(r, 8));
   Value dstT = add(add(stageOff, dst), add(mul(r, 128), mul(swz, 16)));
-  Value kElem = add(k0, mul(c, 8));
-  Value kOk = spec.k % kWgmmaBlockK
+  Value kElem = add(k0, mul(c, 16 / elemBytes));
+  Value kOk = spec.k % blockK
                   ? cmp(arith::CmpIPredicate::slt, kElem, ci(spec.k))
                   : Value();
   Value rowG = add(row0, r);
   Value src0 = arith::AddIOp::create(
       b, base,
       arith::AddIOp::create(b, arith::MulIOp::create(b, toI64(rowG),
-                                                     c64(spec.k * 2)),
-                            toI64(mul(kElem, 2))));
+                                                     c64(spec.k * elemBytes)),
+                            toI64(mul(kElem, elemBytes))));
   for (int64_t p = 0; p < rows / rowsPerPass; ++p) {
-    Value src = arith::AddIOp::create(b, src0, c64(p * rowsPerPass * spec.k * 2));
+    Value src = arith::AddIOp::create(b, src0, c64(p * rowsPerPass * spec.k * elemBytes));
     Value ok = kOk;
     if (limit % rows) {
       Value rowOk =
@@ -98,7 +91,7 @@ void WgmmaBuilder::copyTile(Value stageOff, int64_t dst, Value base,
 
 void WgmmaBuilder::issueStage(Value kt) {
   Value stageOff = stageOffset(kt);
-  Value k0 = mul(kt, kWgmmaBlockK);
+  Value k0 = mul(kt, blockK);
   copyTile(stageOff, 0, xBase, m0, tile.bm, spec.m, k0);
   copyTile(stageOff, tile.bm * 128, wBase, n0, tile.bn, spec.n, k0);
 }
@@ -122,7 +115,7 @@ SmallVector<Value> WgmmaBuilder::mmaStage(Value kt, ValueRange acc) {
   Value wg = divu(tid, 128);
   Value bDesc = desc(add(stageAddr, tile.bm * 128));
   Type accType = LLVM::LLVMStructType::getLiteral(
-      ctx, SmallVector<Type>(nAcc, f32));
+      ctx, SmallVector<Type>(nAcc, operands == WgmmaOperands::S8 ? i32 : f32));
   NVVM::WgmmaFenceAlignedOp::create(b);
   SmallVector<Value> out;
   for (int64_t mt = 0; mt < tile.mTiles(); ++mt) {
@@ -130,8 +123,9 @@ SmallVector<Value> WgmmaBuilder::mmaStage(Value kt, ValueRange acc) {
     Value aDesc = desc(add(stageAddr, aRow));
     SmallVector<Value> d(acc.begin() + mt * nAcc,
                          acc.begin() + (mt + 1) * nAcc);
-    for (int64_t kk = 0; kk < kWgmmaBlockK / 16; ++kk) {
-      // 16 k of 16 bits = 32 bytes = 2 in descriptor units.
+    for (int64_t kk = 0; kk < 4; ++kk) {
+      // 16 k of 16 bits or 32 k of 8 bits = 32 bytes = 2 in descriptor
+      // units.
       Value step = c64(2 * kk);
       d = wgmmaAsync(accType, arith::AddIOp::create(b, aDesc, step),
                      arith::AddIOp::create(b, bDesc, step), d);
@@ -150,13 +144,25 @@ SmallVector<Value> WgmmaBuilder::wgmmaAsync(Type accType, Value aDesc,
   llvm::raw_string_ostream text(asmText), cons(constraints);
   const char *t = isF16 ? "f16" : "bf16";
   text << "{\n.reg .pred p;\nsetp.ne.b32 p, 1, 0;\n"
-       << "wgmma.mma_async.sync.aligned.m64n" << tile.bn << "k16.f32." << t
-       << "." << t << " {";
+       << "wgmma.mma_async.sync.aligned.m64n" << tile.bn;
+  if (operands == WgmmaOperands::S8)
+    text << "k32.s32.s8.s8 {";
+  else if (operands == WgmmaOperands::E4M3)
+    text << "k32.f32.e4m3.e4m3 {";
+  else
+    text << "k16.f32." << t << "." << t << " {";
   for (int64_t i = 0; i < n; ++i) {
     text << (i ? ", " : "") << "$" << i;
-    cons << "=f,";
+    cons << (operands == WgmmaOperands::S8 ? "=r," : "=f,");
   }
-  text << "}, $" << n << ", $" << n + 1 << ", p, 1, 1, 0, 0;\n}";
+  // Scale-d p; bf16/f16 also take scale-a, scale-b and the (no) transposes,
+  // fp8 only the scales, integers none.
+  text << "}, $" << n << ", $" << n + 1 << ", p";
+  if (operands == WgmmaOperands::Half)
+    text << ", 1, 1, 0, 0";
+  else if (operands == WgmmaOperands::E4M3)
+    text << ", 1, 1";
+  text << ";\n}";
   cons << "l,l";
   for (int64_t i = 0; i < n; ++i)
     cons << "," << i;
@@ -186,12 +192,33 @@ void WgmmaBuilder::epilogue(ValueRange acc, Value bias, Value y) {
       return body();
     ifThen(b, cond, body);
   };
+  auto rowOf = [&](int64_t mt, int64_t h) {
+    return add(add(m0, mul(add(mul(wg, tile.mTiles()), ci(mt)), 64)),
+               add(mul(warpInWg, 16), add(gid, ci(8 * h))));
+  };
+  // 8-bit operands: acc · s_x[row] · s_w[col]; rows past M read row M − 1.
+  SmallVector<Value> rowScale;
+  if (rowScales)
+    for (int64_t mt = 0; mt < tile.mTiles(); ++mt)
+      for (int64_t h = 0; h < 2; ++h)
+        rowScale.push_back(memref::LoadOp::create(
+            b, rowScales, toIndex(minsi(rowOf(mt, h), ci(spec.m - 1)))));
   for (int64_t j = 0; j < tile.bn / 8; ++j) {
     Value col = add(n0, add(mul(tig, 2), ci(8 * j)));
     Value colOk = spec.n % tile.bn
                       ? cmp(arith::CmpIPredicate::slt, col, ci(spec.n))
                       : Value();
-    Value bias0, bias1;
+    Value bias0, bias1, colScale0, colScale1;
+    if (colScales) {
+      // s_w per column (clamped like the bias) or one tensor scale.
+      auto load = [&](Value c) {
+        Value r = colTensor ? ci(0) : minsi(c, ci(spec.n - 1));
+        return toF32(b, memref::LoadOp::create(
+                            b, colScales, ValueRange{toIndex(r), toIndex(ci(0))}));
+      };
+      colScale0 = load(col);
+      colScale1 = colTensor ? colScale0 : load(add(col, 1));
+    }
     if (bias) {
       // Clamped so a column past N reads a valid element (never stored).
       Value c0 = minsi(col, ci(spec.n - 1));
@@ -201,10 +228,20 @@ void WgmmaBuilder::epilogue(ValueRange acc, Value bias, Value y) {
     }
     for (int64_t mt = 0; mt < tile.mTiles(); ++mt)
       for (int64_t h = 0; h < 2; ++h) {
-        Value row = add(add(m0, mul(add(mul(wg, tile.mTiles()), ci(mt)), 64)),
-                        add(mul(warpInWg, 16), add(gid, ci(8 * h))));
+        Value row = rowOf(mt, h);
         Value v0 = acc[mt * nAcc + j * 4 + 2 * h];
         Value v1 = acc[mt * nAcc + j * 4 + 2 * h + 1];
+        if (operands == WgmmaOperands::S8) {
+          v0 = arith::SIToFPOp::create(b, f32, v0);
+          v1 = arith::SIToFPOp::create(b, f32, v1);
+        }
+        if (rowScales) {
+          Value s = rowScale[mt * 2 + h];
+          v0 = arith::MulFOp::create(b, arith::MulFOp::create(b, v0, s),
+                                     colScale0);
+          v1 = arith::MulFOp::create(b, arith::MulFOp::create(b, v1, s),
+                                     colScale1);
+        }
         if (bias) {
           v0 = arith::AddFOp::create(b, v0, bias0);
           v1 = arith::AddFOp::create(b, v1, bias1);
@@ -236,9 +273,10 @@ void WgmmaBuilder::epilogue(ValueRange acc, Value bias, Value y) {
 }
 
 void WgmmaBuilder::build(ValueRange args) {
-  Value x = args[0], w = args[1];
-  Value bias = spec.hasBias ? args[2] : Value();
-  Value y = args.back();
+  buildGemm(args[0], args[1], spec.hasBias ? args[2] : Value(), args.back());
+}
+
+void WgmmaBuilder::buildGemm(Value x, Value w, Value bias, Value y) {
   tid = id(false, gpu::Dimension::x);
   bindSmem();
   smem32 = arith::TruncIOp::create(
@@ -266,7 +304,8 @@ void WgmmaBuilder::build(ValueRange args) {
       issueStage(ci(s));
     NVVM::CpAsyncCommitGroupOp::create(b);
   }
-  SmallVector<Value> init(tile.mTiles() * tile.bn / 2, cf(0.0));
+  SmallVector<Value> init(tile.mTiles() * tile.bn / 2,
+                          operands == WgmmaOperands::S8 ? ci(0) : cf(0.0));
   auto loop = scf::ForOp::create(
       b, ci(0), ci(kTiles), ci(1), init,
       [&](OpBuilder &ob, Location, Value kt, ValueRange acc) {
@@ -291,10 +330,10 @@ std::string wgmmaUnsupportedReason(const GemvSpec &spec) {
   if (spec.quant || spec.bsr || spec.lowRank)
     return "only dense linear layers";
   if (!spec.xType.isBF16() && !spec.xType.isF16())
-    return "x must be bf16 or f16 (got " + dtypeString(spec.xType) + ")";
+    return "x must be bf16 or f16 (got " + dtypeName(spec.xType) + ")";
   if (spec.xType != spec.wType)
-    return "x (" + dtypeString(spec.xType) + ") and w (" +
-           dtypeString(spec.wType) + ") must have one element type";
+    return "x (" + dtypeName(spec.xType) + ") and w (" +
+           dtypeName(spec.wType) + ") must have one element type";
   if (spec.k % 8 != 0)
     return "K = " + std::to_string(spec.k) +
            " is not a multiple of 8 (16-byte rows for cp.async)";

@@ -218,6 +218,15 @@ void buildLowerToLLVMPipeline(OpPassManager &pm,
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
 
+  // Constant weights stored as the packed GEMM's panels: no packing per
+  // call (docs/benchmarks.md, "Pre-packed weights").
+  if (options.cpuKernels && options.prepackWeights &&
+      targetKernels.gemmMinRows > 0) {
+    CpuPrepackWeightsOptions prepack;
+    prepack.vectorWidth = targetKernels.vectorWidth;
+    prepack.panelVectors = targetKernels.gemmVectors;
+    pm.addPass(createCpuPrepackWeights(prepack));
+  }
   OpPassManager &funcPm = pm.nest<func::FuncOp>();
   if (options.cpuKernels) {
     CpuContractionKernelsOptions kernels = targetKernels;

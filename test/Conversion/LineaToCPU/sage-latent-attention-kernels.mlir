@@ -6,7 +6,9 @@
 // SageAttention: the kernel quantizes q (scale·log2(e) folded in) and the
 // smoothed k to int8 and v to fp8-rounded f32 once, then the tiles take
 // the int8 buffers, the per-query and per-key scales and v̄: scores are
-// i32 multiply-adds, the running max an integer (ceil), P rounded to fp8.
+// int8 products summed exactly by f32 FMAs (D·127² < 2^24), the running
+// max an integer (ceil), P rounded to fp8. The prologue's maxima are
+// integer maxima of |x|'s bits.
 // CHECK-LABEL: func.func @sage
 // CHECK: call @[[KERNEL:__linea_attention_kernel[_0-9]*]](
 // CHECK: func.func private @[[KERNEL]](
@@ -15,12 +17,13 @@
 // CHECK-DAG: memref.alloc({{.*}}) : memref<?x2x?x32xf32>
 // CHECK-DAG: memref.alloc({{.*}}) : memref<?x2x32xf32>
 // CHECK-DAG: arith.fptosi %{{.*}} : f32 to i8
+// CHECK-DAG: arith.maxui %{{.*}} : i32
 // CHECK: func.call @[[TILE:__linea_attention_tile[_0-9]*]](
 // CHECK: func.func private @[[TILE]](%{{.*}}: memref<?x4x?x32xi8>, %{{.*}}: memref<?x2x?x32xi8>, %{{.*}}: memref<?x2x?x32xf32>, %{{.*}}: memref<?x4x?x32xf32>, %{{.*}}: memref<?x4x?xf32>, %{{.*}}: memref<?x2x?xf32>, %{{.*}}: memref<?x2x32xf32>,
-// CHECK: memref.alloca() : memref<32x{{[0-9]+}}xi32>
-// CHECK: arith.muli %{{.*}} : vector<16xi32>
-// CHECK: arith.addi %{{.*}} : vector<16xi32>
-// CHECK: arith.sitofp %{{.*}} : vector<16xi32> to vector<16xf32>
+// CHECK: memref.alloca() : memref<32x{{[0-9]+}}xf32>
+// CHECK: arith.sitofp %{{.*}} : i8 to f32
+// CHECK: vector.fma %{{.*}} : vector<16xf32>
+// CHECK-NOT: arith.muli %{{.*}} : vector<16xi32>
 // CHECK: math.ceil %{{.*}} : vector<16xf32>
 // CHECK: math.roundeven %{{.*}} : vector<16xf32>
 // SKIP-NOT: remark

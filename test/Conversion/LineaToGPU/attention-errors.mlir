@@ -60,13 +60,3 @@ func.func @tiles(%q: tensor<1x2x16x64xbf16>, %k: tensor<1x2x16x64xbf16>,
       : (tensor<1x2x16x64xbf16>, tensor<1x2x16x64xbf16>, tensor<1x2x16x64xbf16>) -> tensor<1x2x16x64xbf16>
   return %o : tensor<1x2x16x64xbf16>
 }
-
-// -----
-
-func.func @sage_quantized(%q: tensor<1x2x16x64xbf16>, %k: tensor<1x2x16x64xbf16>,
-                          %v: tensor<1x2x16x64xbf16>) -> tensor<1x2x16x64xbf16> {
-  // expected-error @+1 {{linea-to-gpu: quantized (SageAttention) attention is not supported on CUDA yet; run linea-quantize-attention{mode=none} to make it exact}}
-  %o = linea.attention %q, %k, %v {quant = #linea.attn_quant<q_block = 32>}
-      : (tensor<1x2x16x64xbf16>, tensor<1x2x16x64xbf16>, tensor<1x2x16x64xbf16>) -> tensor<1x2x16x64xbf16>
-  return %o : tensor<1x2x16x64xbf16>
-}

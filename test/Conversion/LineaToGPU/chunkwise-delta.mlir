@@ -55,7 +55,7 @@
 // BOTH-DAG: symbol = "linea_s1_delta128_cw_2l"
 
 // DEFNOT-NOT: _cw
-// DEFAULT: form = "chunkwise"{{.*}}symbol = "linea_s0_delta"{{.*}}value_tile = 32{{.*}}form = "chunkwise"{{.*}}symbol = "linea_s1_delta128"{{.*}}value_tile = 32{{.*}}form = "recurrent"{{.*}}symbol = "linea_s2_decode"
+// DEFAULT: form = "chunkwise"{{.*}}symbol = "linea_s0_delta"{{.*}}value_tile = 16{{.*}}form = "chunkwise"{{.*}}symbol = "linea_s1_delta128"{{.*}}value_tile = 16{{.*}}form = "recurrent"{{.*}}symbol = "linea_s2_decode"
 
 // PTX: .visible .entry linea_s0_delta(
 // PTX: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32

@@ -1,6 +1,6 @@
 // ptxas accepts the chunkwise kernels for sm_90a (Dk, Dv in {64, 128},
-// bf16 and f16, gates of every float type, value tiles of 64 and 32) and
-// none spills.
+// bf16 and f16, gates of every float type, value tiles of 64 and 32, and
+// the cp.async-prefetching _v32_pf) and none spills.
 // REQUIRES: ptxas
 // RUN: rm -rf %t && linea-opt %s --pass-pipeline='builtin.module(linea-to-gpu{chunkwise=1},gpu.module(convert-scf-to-cf,convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=true}),reconcile-unrealized-casts,gpu-module-to-binary{format=isa},linea-write-cuda-artifacts{out-dir=%t ptxas=%ptxas})' -o /dev/null
 // RUN: test -s %t/linea_kernels.cubin
@@ -15,7 +15,8 @@
 // CHECK: "symbol": "linea_s2_la64_v32"
 // CHECK: "symbol": "linea_s3_la128"
 // CHECK: "symbol": "linea_s3_la128_v32"
-// SPILLS-COUNT-8: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
+// CHECK: "symbol": "linea_s3_la128_v32_pf"
+// SPILLS-COUNT-12: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
 // SPILLS-NOT: bytes spill stores
 func.func @seq(%q: tensor<1x2x100x64xbf16>, %k: tensor<1x2x100x64xbf16>,
                %v: tensor<1x2x100x64xbf16>, %g: tensor<1x2x100x64xf32>,

@@ -12,7 +12,7 @@ func.func @int6(%x: tensor<1x256xbf16>, %qw: tensor<64x192xi8>,
 
 func.func @w8a8(%x: tensor<1x256xf32>, %qw: tensor<64x128xi8>,
                 %s: tensor<64x2xf32>) -> tensor<1x64xf32> {
-  // expected-error @+1 {{linea-to-gpu: only weight-only activations are supported, got act dynamic_int8_per_token}}
+  // expected-error @+1 {{linea-to-gpu: act dynamic_int8_per_token needs int8 weights on CUDA, got int4}}
   %y = linea.quant_linear %x, %qw, %s format <int4, group 128, act dynamic_int8_per_token>
       : (tensor<1x256xf32>, tensor<64x128xi8>, tensor<64x2xf32>) -> tensor<1x64xf32>
   return %y : tensor<1x64xf32>

@@ -9,7 +9,8 @@
 // Below the threshold (M = 16) and with quant-gemm-min-rows=0 the decode
 // kernels stay.
 // RUN: linea-opt %s --linea-to-gpu='quant-gemm-min-rows=0' | FileCheck %s --check-prefix=OFF
-// RUN: linea-opt %s --linea-to-gpu='quant-gemm-min-rows=1' | FileCheck %s --check-prefix=FORCE
+// (wgmma=0: on sm_90a int4/uint4 layers would get the wgmma GEMM, qwgmma.mlir.)
+// RUN: linea-opt %s --linea-to-gpu='quant-gemm-min-rows=1 wgmma=0' | FileCheck %s --check-prefix=FORCE
 
 // CHECK: .extern .shared .align 16 .b8 linea_attention_smem[];
 // CHECK-LABEL: .visible .entry linea_0_q4_qg128x128x64x32s3(
