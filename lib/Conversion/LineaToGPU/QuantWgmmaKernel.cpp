@@ -44,8 +44,6 @@ using namespace mlir;
 namespace linea::gpu_codegen {
 namespace {
 
-/// Row tiles of x per group in the block order (L2 reuse of W tiles).
-constexpr int64_t kGroupRows = 8;
 /// Bytes of packed int4 codes per row and stage (64 k).
 constexpr int64_t kCodeRowBytes = kWgmmaBlockK / 2;
 
@@ -333,23 +331,8 @@ void QuantWgmmaBuilder::buildQuant(ValueRange args) {
   warpInWg = remu(warp, 4);
   // prmt: byte tig of the first operand, then byte tig of the second.
   selector = add(mul(tig, 0x101), ci(0x400));
-  bindSmem();
-  smem32 = arith::TruncIOp::create(
-      b, i32, LLVM::PtrToIntOp::create(b, i64, smemBase));
-  pad = arith::AndIOp::create(b, sub(ci(0), smem32), ci(1023));
-
-  // Block order: along W's row tiles within groups of kGroupRows x tiles.
-  const int64_t tilesM = (spec.m + qtile.bm - 1) / qtile.bm;
-  const int64_t tilesN = (spec.n + qtile.bn - 1) / qtile.bn;
-  const int64_t group = kGroupRows * tilesN;
-  Value bid = id(true, gpu::Dimension::x);
-  Value g = divu(bid, group), inGroup = remu(bid, group);
-  Value firstM = mul(g, kGroupRows);
-  Value rowsInGroup = minsi(sub(ci(tilesM), firstM), ci(kGroupRows));
-  Value mTile = add(firstM, arith::RemUIOp::create(b, inGroup, rowsInGroup));
-  Value nTile = arith::DivUIOp::create(b, inGroup, rowsInGroup);
-  m0 = mul(mTile, qtile.bm);
-  n0 = mul(nTile, qtile.bn);
+  // Block order: along W's row tiles within groups of x tiles.
+  bindSmemAndTile(qtile.bm, qtile.bn);
   xBase = baseAddress(ga.x);
   wBase = baseAddress(ga.w);
   if (!groupScales)

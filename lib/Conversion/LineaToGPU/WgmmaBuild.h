@@ -63,6 +63,11 @@ protected:
   /// `row0`, valid below `limit`, into shared offset `dst`.
   void copyTile(mlir::Value stageOff, int64_t dst, mlir::Value base,
                 mlir::Value row0, int64_t rows, int64_t limit, mlir::Value k0);
+  /// Binds the dynamic shared memory (smem32; pad, the bytes up to the
+  /// next 1024-byte swizzle atom) and this block's tile origin (m0, n0) for
+  /// `bm` × `bn` tiles of y, numbered along N within groups of 8 row tiles
+  /// so that the blocks resident at once share x and W tiles in L2.
+  void bindSmemAndTile(int64_t bm, int64_t bn);
   /// Shared byte offset (from the aligned base) of stage `kt`'s buffer.
   mlir::Value stageOffset(mlir::Value kt) {
     return add(pad, mul(remu(kt, tile.stages), tile.stageBytes()));

@@ -276,17 +276,13 @@ void WgmmaBuilder::build(ValueRange args) {
   buildGemm(args[0], args[1], spec.hasBias ? args[2] : Value(), args.back());
 }
 
-void WgmmaBuilder::buildGemm(Value x, Value w, Value bias, Value y) {
-  tid = id(false, gpu::Dimension::x);
+void WgmmaBuilder::bindSmemAndTile(int64_t bm, int64_t bn) {
   bindSmem();
   smem32 = arith::TruncIOp::create(
       b, i32, LLVM::PtrToIntOp::create(b, i64, smemBase));
-  // Bytes up to the next 1024-byte boundary (the swizzle atom).
   pad = arith::AndIOp::create(b, sub(ci(0), smem32), ci(1023));
-
-  // Block order: along N within groups of kGroupRows row tiles.
-  const int64_t tilesM = (spec.m + tile.bm - 1) / tile.bm;
-  const int64_t tilesN = (spec.n + tile.bn - 1) / tile.bn;
+  const int64_t tilesM = (spec.m + bm - 1) / bm;
+  const int64_t tilesN = (spec.n + bn - 1) / bn;
   const int64_t group = kGroupRows * tilesN;
   Value bid = id(true, gpu::Dimension::x);
   Value g = divu(bid, group), inGroup = remu(bid, group);
@@ -294,8 +290,13 @@ void WgmmaBuilder::buildGemm(Value x, Value w, Value bias, Value y) {
   Value rowsInGroup = minsi(sub(ci(tilesM), firstM), ci(kGroupRows));
   Value mTile = add(firstM, arith::RemUIOp::create(b, inGroup, rowsInGroup));
   Value nTile = arith::DivUIOp::create(b, inGroup, rowsInGroup);
-  m0 = mul(mTile, tile.bm);
-  n0 = mul(nTile, tile.bn);
+  m0 = mul(mTile, bm);
+  n0 = mul(nTile, bn);
+}
+
+void WgmmaBuilder::buildGemm(Value x, Value w, Value bias, Value y) {
+  tid = id(false, gpu::Dimension::x);
+  bindSmemAndTile(tile.bm, tile.bn);
   xBase = baseAddress(x);
   wBase = baseAddress(w);
 
