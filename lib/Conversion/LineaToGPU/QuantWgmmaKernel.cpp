@@ -268,16 +268,7 @@ SmallVector<Value> QuantWgmmaBuilder::wgmmaRegA(Type accType,
   SmallVector<Value> operands(a.begin(), a.end());
   operands.push_back(bDesc);
   operands.append(d.begin(), d.end());
-  Value res = LLVM::InlineAsmOp::create(
-                  b, accType, operands, asmText, constraints,
-                  /*has_side_effects=*/true, /*is_align_stack=*/false,
-                  LLVM::tailcallkind::TailCallKind::None,
-                  LLVM::AsmDialectAttr(), ArrayAttr())
-                  .getResult(0);
-  SmallVector<Value> out;
-  for (int64_t i = 0; i < n; ++i)
-    out.push_back(LLVM::ExtractValueOp::create(b, res, i));
-  return out;
+  return accumulatorAsm(accType, operands, asmText, constraints, n);
 }
 
 void QuantWgmmaBuilder::quantEpilogue(ValueRange acc) {

@@ -68,6 +68,13 @@ protected:
   /// `bm` × `bn` tiles of y, numbered along N within groups of 8 row tiles
   /// so that the blocks resident at once share x and W tiles in L2.
   void bindSmemAndTile(int64_t bm, int64_t bn);
+  /// The inline-PTX wgmma `asmText` over `operands`, returning its `n`
+  /// accumulators (the struct `accType` unpacked).
+  llvm::SmallVector<mlir::Value> accumulatorAsm(mlir::Type accType,
+                                                mlir::ValueRange operands,
+                                                llvm::StringRef asmText,
+                                                llvm::StringRef constraints,
+                                                int64_t n);
   /// Shared byte offset (from the aligned base) of stage `kt`'s buffer.
   mlir::Value stageOffset(mlir::Value kt) {
     return add(pad, mul(remu(kt, tile.stages), tile.stageBytes()));

@@ -168,16 +168,7 @@ SmallVector<Value> WgmmaBuilder::wgmmaAsync(Type accType, Value aDesc,
     cons << "," << i;
   SmallVector<Value> operands = {aDesc, bDesc};
   operands.append(d.begin(), d.end());
-  Value res = LLVM::InlineAsmOp::create(
-                  b, accType, operands, asmText, constraints,
-                  /*has_side_effects=*/true, /*is_align_stack=*/false,
-                  LLVM::tailcallkind::TailCallKind::None,
-                  LLVM::AsmDialectAttr(), ArrayAttr())
-                  .getResult(0);
-  SmallVector<Value> out;
-  for (int64_t i = 0; i < n; ++i)
-    out.push_back(LLVM::ExtractValueOp::create(b, res, i));
-  return out;
+  return accumulatorAsm(accType, operands, asmText, constraints, n);
 }
 
 void WgmmaBuilder::epilogue(ValueRange acc, Value bias, Value y) {
@@ -274,6 +265,23 @@ void WgmmaBuilder::epilogue(ValueRange acc, Value bias, Value y) {
 
 void WgmmaBuilder::build(ValueRange args) {
   buildGemm(args[0], args[1], spec.hasBias ? args[2] : Value(), args.back());
+}
+
+SmallVector<Value> WgmmaBuilder::accumulatorAsm(Type accType,
+                                                ValueRange operands,
+                                                StringRef asmText,
+                                                StringRef constraints,
+                                                int64_t n) {
+  Value res = LLVM::InlineAsmOp::create(
+                  b, accType, operands, asmText, constraints,
+                  /*has_side_effects=*/true, /*is_align_stack=*/false,
+                  LLVM::tailcallkind::TailCallKind::None,
+                  LLVM::AsmDialectAttr(), ArrayAttr())
+                  .getResult(0);
+  SmallVector<Value> out;
+  for (int64_t i = 0; i < n; ++i)
+    out.push_back(LLVM::ExtractValueOp::create(b, res, i));
+  return out;
 }
 
 void WgmmaBuilder::bindSmemAndTile(int64_t bm, int64_t bn) {
