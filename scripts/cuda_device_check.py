@@ -29,7 +29,7 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cuda_timing import compare, median_event_ms  # noqa: E402
+from cuda_timing import apply_epilogue, compare, median_event_ms  # noqa: E402
 import cuda_scan_check  # noqa: E402  (scans and linear-attention recurrences)
 import cuda_attention_check  # linea.attention: prefill and decode
 import cuda_sage_check  # noqa: E402  (linea.attention with quant)
@@ -42,7 +42,7 @@ DTYPES = {"bf16": torch.bfloat16, "f16": torch.float16, "f32": torch.float32,
           "i8": torch.int8, "i32": torch.int32, "i64": torch.int64}
 # Arguments that are neither weights nor rotated: activations, bias, output
 # and the low-rank workspace t.
-NOT_WEIGHTS = ("x", "y", "bias", "t")
+NOT_WEIGHTS = ("x", "y", "bias", "residual", "t")
 # ‖y − ref‖ / ‖ref‖ allowed per output dtype: one rounding of y dominates.
 REL_TOL = {"bf16": 1e-2, "f16": 2e-3, "f32": 1e-4}
 ROTATE_BYTES = 256 << 20
@@ -187,7 +187,7 @@ def check(rt, entry, gen):
     rt.launch(kernel, order)
     torch.cuda.synchronize()
     w = dense_weight(entry, args)
-    err, unwritten = compare(args, w)
+    err, unwritten = compare(args, w, entry)
     tol = REL_TOL[entry["args"][-1]["dtype"]]
     return err, unwritten, err <= tol and unwritten == 0, args, w
 
@@ -220,16 +220,19 @@ def bench(rt, entry, args, w, warmup, iters, peer_cache):
     times = rt.time(kernel, sets, warmup, iters)
     ours_ms = statistics.median(times)
     io_bytes = wb + sum(args[n].numel() * args[n].element_size()
-                        for n in ("x", "y", "bias") if n in args)
+                        for n in ("x", "y", "bias", "residual") if n in args)
 
-    key = (entry["m"], entry["n"], entry["k"])
+    # With a fused epilogue the peer is cuBLAS then torch's ops, unfused.
+    key = (entry["m"], entry["n"], entry["k"],
+           tuple(sorted((entry.get("epilogue") or {}).items())))
     if key not in peer_cache:
         xb = args["x"].to(torch.bfloat16)
         wd = w.to(torch.bfloat16)
         psets = max(1, math.ceil(ROTATE_BYTES / (wd.numel() * 2)))
         ws = [wd] + [wd.clone() for _ in range(psets - 1)]
         peer_cache[key] = median_event_ms(
-            lambda i: torch.matmul(xb, ws[i % psets].t()), warmup, iters)
+            lambda i: apply_epilogue(entry, torch.matmul(xb, ws[i % psets].t()),
+                                     args), warmup, iters)
         del ws
     return ours_ms, peer_cache[key], io_bytes, nsets
 

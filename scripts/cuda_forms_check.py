@@ -27,7 +27,7 @@ DTYPES = {"bf16": torch.bfloat16, "f16": torch.float16, "f32": torch.float32,
           "i8": torch.int8}
 REL_TOL = {"bf16": 1e-2, "f16": 2e-3, "f32": 1e-4}
 ELEMENTS = ("fp8_e5m2", "uint8", "nf4", "mxfp4", "nvfp4")
-NOT_WEIGHTS = ("x", "y", "bias")
+NOT_WEIGHTS = ("x", "y", "bias", "residual")
 ROTATE_BYTES = 256 << 20
 NF4 = [-1.0, -0.6961928009986877, -0.5250730514526367, -0.39491748809814453,
        -0.28444138169288635, -0.18477343022823334, -0.09105003625154495, 0.0,
@@ -55,7 +55,7 @@ def _inputs(entry, gen):
         shape, name, dt = a["shape"], a["name"], a["dtype"]
         if name == "y":
             t = torch.full(shape, float("nan"), dtype=DTYPES[dt], device="cuda")
-        elif name in ("x", "bias"):
+        elif name in ("x", "bias", "residual"):
             t = torch.randn(shape, device="cuda", generator=gen).to(DTYPES[dt])
         elif name == "values":
             t = (torch.randn(shape, device="cuda", generator=gen) * 0.05).to(DTYPES[dt])
@@ -198,7 +198,7 @@ def run(rt, entry, gen, warmup, iters, probe):
     rt.launch(kernel, [args[a["name"]] for a in entry["args"]])
     torch.cuda.synchronize()
     w = dense_weight(entry, args)
-    err, unwritten = compare(args, w)
+    err, unwritten = compare(args, w, entry)
     ok = err <= REL_TOL[entry["args"][-1]["dtype"]] and unwritten == 0
     rec = {"bench": "cuda_forms", "layer": entry["layer"],
            "symbol": entry["symbol"], "shape": [m, n, k], "dtype": _fmt(entry),

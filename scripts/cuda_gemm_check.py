@@ -15,7 +15,7 @@ import statistics
 
 import torch
 
-from cuda_timing import median_event_ms
+from cuda_timing import apply_epilogue, median_event_ms
 
 DTYPES = {"bf16": torch.bfloat16, "f16": torch.float16, "f32": torch.float32}
 REL_TOL = {"bf16": 1e-2, "f16": 2e-3, "f32": 1e-4}
@@ -33,7 +33,7 @@ def _inputs(entry, gen):
             t = torch.full(shape, float("nan"), dtype=dtype, device="cuda")
         elif name == "w":
             t = (torch.randn(shape, device="cuda", generator=gen) * 0.05).to(dtype)
-        else:  # x, bias
+        else:  # x, bias, residual
             t = torch.randn(shape, device="cuda", generator=gen).to(dtype)
         args[name] = t
     return args
@@ -61,7 +61,7 @@ def run(rt, entry, gen, warmup, iters):
     rt.launch(kernel, order)
     torch.cuda.synchronize()
     y = args["y"].reshape(m, n)
-    ref = _reference(args, m, n, k)
+    ref = apply_epilogue(entry, _reference(args, m, n, k), args)
     unwritten = int((~torch.isfinite(y)).sum())
     diff = torch.nan_to_num(y.to(ref.dtype), nan=0.0) - ref
     err = float(diff.norm() / ref.norm())
@@ -83,10 +83,10 @@ def run(rt, entry, gen, warmup, iters):
     if bias is not None and bias.dtype != x.dtype:
         bias = bias.to(x.dtype)
 
-    def peer(_=None):
+    def peer(_=None):  # with an epilogue: cuBLAS, then torch's ops unfused
         if bias is not None:
-            return torch.addmm(bias, x, w.t())
-        return torch.matmul(x, w.t())
+            return apply_epilogue(entry, torch.addmm(bias, x, w.t()), args)
+        return apply_epilogue(entry, torch.matmul(x, w.t()), args)
 
     if ok and m * n * k >= (1 << 30):
         flops = 2.0 * m * n * k

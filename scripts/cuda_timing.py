@@ -20,12 +20,35 @@ def median_event_ms(fn, warmup, iters):
     return statistics.median(s.elapsed_time(e) for s, e in zip(starts, ends))
 
 
-def compare(args, w):
+ACTIVATIONS = {
+    "relu": torch.relu, "sigmoid": torch.sigmoid, "tanh": torch.tanh,
+    "silu": torch.nn.functional.silu, "gelu": torch.nn.functional.gelu,
+    "gelu_tanh": lambda t: torch.nn.functional.gelu(t, approximate="tanh")}
+
+
+def apply_epilogue(entry, y, args):
+    """The entry's fused epilogue (docs/cuda.md, "Fused epilogues") applied
+    to y = x·Ŵᵀ (+ bias) in y's dtype: the activation, then + or · the
+    `residual` argument. y unchanged for an entry without one."""
+    epilogue = entry.get("epilogue") or {}
+    if epilogue.get("activation"):
+        y = ACTIVATIONS[epilogue["activation"]](y)
+    combine = epilogue.get("combine")
+    if combine:
+        r = args["residual"].to(y.dtype).reshape(y.shape)
+        y = y + r if combine == "add" else y * r
+    return y
+
+
+def compare(args, w, entry=None):
     """(‖y − ref‖/‖ref‖, unwritten elements) of the output args["y"] against
-    x·wᵀ (+ bias) in float64; w is the dense weight [N, K]."""
+    x·wᵀ (+ bias), then the entry's epilogue, in float64; w is the dense
+    weight [N, K]."""
     ref = args["x"].double() @ w.t()
     if "bias" in args:
         ref = ref + args["bias"].double()
+    if entry is not None:
+        ref = apply_epilogue(entry, ref.reshape(args["y"].shape), args)
     y = args["y"].double()
     unwritten = int((~torch.isfinite(y)).sum())
     return float((y - ref).norm() / ref.norm()), unwritten

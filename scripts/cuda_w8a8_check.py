@@ -23,7 +23,7 @@ import statistics
 
 import torch
 
-from cuda_timing import median_event_ms
+from cuda_timing import apply_epilogue, median_event_ms
 
 DTYPES = {"bf16": torch.bfloat16, "f16": torch.float16, "f32": torch.float32,
           "i8": torch.int8}
@@ -58,7 +58,7 @@ def _inputs(entry, gen):
         elif name == "scales":
             t = ((torch.rand(shape, device="cuda", generator=gen) + 0.5)
                  * 0.02).to(dtype)
-        elif name == "bias":
+        elif name in ("bias", "residual"):
             t = torch.randn(shape, device="cuda", generator=gen).to(dtype)
         elif name == "act_scale":
             t = None  # below, from x
@@ -120,6 +120,7 @@ def run(rt, entry, gen, warmup, iters):
     ref = (q * s).double() @ w.double().t()
     if "bias" in args:
         ref = ref + args["bias"].double()
+    ref = apply_epilogue(entry, ref, args)
     y = args["y"]
     unwritten = int((~torch.isfinite(y)).sum())
     diff = torch.nan_to_num(y.double(), nan=0.0) - ref

@@ -48,6 +48,51 @@ _DTYPES = {"f32": np.dtype(np.float32), "f16": np.dtype(np.float16),
 
 #: Kernel arguments that are scratch space, not weights (low-rank's t = x·vᵀ).
 WORKSPACES = ("t",)
+#: Kernel arguments given per call besides x: a fused epilogue's other
+#: operand (docs/cuda.md, "Fused epilogues").
+CALL_INPUTS = ("residual",)
+
+
+def _erf(v):
+    """erf in numpy (Abramowitz & Stegun 7.1.26, |error| <= 1.5e-7)."""
+    a = np.abs(v)
+    t = 1.0 / (1.0 + 0.3275911 * a)
+    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (
+        -1.453152027 + t * 1.061405429))))
+    return np.sign(v) * (1.0 - poly * np.exp(-a * a))
+
+
+#: The epilogue activations a kernel can fuse, in numpy (f32).
+ACTIVATIONS = {
+    "relu": lambda v: np.maximum(v, 0),
+    "sigmoid": lambda v: 1 / (1 + np.exp(-v)),
+    "silu": lambda v: v / (1 + np.exp(-v)),
+    "tanh": np.tanh,
+    "gelu": lambda v: 0.5 * v * (1 + _erf(v * np.float32(0.7071067811865476))),
+    "gelu_tanh": lambda v: 0.5 * v * (1 + np.tanh(0.7978845608028654 * (v + 0.044715 * v**3))),
+}
+
+
+def epilogue(y, act=None, add=None, mul=None):
+    """act(y), then + add or · mul (numpy, f32): what a kernel's fused
+    epilogue computes."""
+    if act is not None:
+        if act not in ACTIVATIONS:
+            raise ValueError(f"unknown activation '{act}' (known: {', '.join(ACTIVATIONS)})")
+        y = ACTIVATIONS[act](y).astype(np.float32)
+    if add is not None and mul is not None:
+        raise ValueError("an epilogue adds or multiplies, not both")
+    if add is not None:
+        y = y + np.asarray(add, np.float32).reshape(y.shape)
+    if mul is not None:
+        y = y * np.asarray(mul, np.float32).reshape(y.shape)
+    return y
+
+
+def _describe(fused):
+    act, combine = fused.get("activation"), fused.get("combine")
+    parts = ([f"act='{act}'"] if act else []) + ([f"{combine}=<[M, N] array>"] if combine else [])
+    return ", ".join(parts)
 
 
 class CudaError(RuntimeError):
@@ -260,7 +305,7 @@ class CudaArtifacts:
         is the layer op's operand i, which is the kernel's argument i."""
         weights, out = self.weights(), []
         for i, spec in enumerate(entry["args"][1:-1], start=1):
-            if spec["name"] in WORKSPACES:
+            if spec["name"] in WORKSPACES + CALL_INPUTS:
                 continue
             key = f"{entry['layer']}/{i}"
             if key not in weights:
@@ -341,7 +386,8 @@ class HostLayers:
         return _as_float(w, dtype), (None if bias is None else _as_float(bias, dtype))
 
     def _kernel_weight(self, entry):
-        args = dict(zip([a["name"] for a in entry["args"][1:-1] if a["name"] not in WORKSPACES],
+        args = dict(zip([a["name"] for a in entry["args"][1:-1]
+                         if a["name"] not in WORKSPACES + CALL_INPUTS],
                         self.artifacts.layer_weights(entry)))
         dtypes = {a["name"]: a["dtype"] for a in entry["args"]}
         if entry["op"] == "linear":
@@ -364,15 +410,17 @@ class HostLayers:
         bias = args.get("bias")
         return w, (None if bias is None else _as_float(bias, dtypes["bias"]))
 
-    def linear(self, layer, x):
-        """y = x·Ŵᵀ (+ b) over x's last axis, in f32."""
+    def linear(self, layer, x, act=None, add=None, mul=None):
+        """y = x·Ŵᵀ (+ b) over x's last axis, in f32; then the activation
+        `act` (a name of ACTIVATIONS) and + add or · mul (arrays of y's
+        size), as a fused epilogue would."""
         self.calls.append(layer)
         if layer in self.host:
             w, bias = self._host_weight(layer)
         else:
             w, bias = self._kernel_weight(self.artifacts.kernel(layer))
         y = np.asarray(x, np.float32) @ w.T
-        return y + bias if bias is not None else y
+        return epilogue(y + bias if bias is not None else y, act, add, mul)
 
 
 class CudaLayers(HostLayers):
@@ -396,6 +444,9 @@ class CudaLayers(HostLayers):
                 # Registered before filling, so a failure part-way frees them.
                 self.resident[step["layer"]] = (entry, pointers)
                 for spec in entry["args"][1:-1]:
+                    if spec["name"] in CALL_INPUTS:
+                        pointers.append(None)  # uploaded per call
+                        continue
                     pointers.append(self.runtime.alloc(arg_bytes(spec))
                                     if spec["name"] in WORKSPACES
                                     else self.runtime.upload(next(weights)))
@@ -403,35 +454,57 @@ class CudaLayers(HostLayers):
             self.close()
             raise
 
-    def linear(self, layer, x):
+    def linear(self, layer, x, act=None, add=None, mul=None):
+        """The layer's kernel on x. A kernel with a fused epilogue computes
+        act and add / mul itself, so the call must ask for that epilogue
+        (or more: what the kernel does not fuse runs here in numpy)."""
         if layer not in self.resident:
-            return super().linear(layer, x)
+            return super().linear(layer, x, act, add, mul)
         self.calls.append(layer)
         entry, weights = self.resident[layer]
+        fused = entry.get("epilogue") or {}
+        combine = "add" if add is not None else "mul" if mul is not None else None
+        if fused and (fused.get("activation") != act or
+                      fused.get("combine") not in (None, combine)):
+            raise CudaError(f"layer '{layer}': its kernel fuses the epilogue in the model "
+                            f"after it; call linear('{layer}', x, {_describe(fused)})")
         xs, ys = entry["args"][0], entry["args"][-1]
         x = np.asarray(x)
         if (x.ndim == 0 or x.shape[-1] != xs["shape"][-1] or
                 x.size != int(np.prod(xs["shape"]))):
             raise ValueError(f"layer '{layer}': its kernel takes x of {xs['shape']} "
                              f"({entry['m']} rows), got {list(x.shape)}")
-        xd = yd = None
+        uploaded = []
         try:
-            xd = self.runtime.upload(_from_float(x, xs["dtype"]).reshape(xs["shape"]))
-            yd = self.runtime.alloc(arg_bytes(ys))
-            self.runtime.launch(entry, [xd, *weights, yd])
-            y = self.runtime.download(yd, ys["shape"], _DTYPES[ys["dtype"]])
+            def upload(values, spec):
+                uploaded.append(self.runtime.upload(
+                    _from_float(values, spec["dtype"]).reshape(spec["shape"])))
+                return uploaded[-1]
+            xd = upload(x, xs)
+            pointers = list(weights)
+            for i, spec in enumerate(entry["args"][1:-1]):
+                if spec["name"] in CALL_INPUTS:
+                    pointers[i] = upload(add if add is not None else mul, spec)
+            uploaded.append(self.runtime.alloc(arg_bytes(ys)))
+            self.runtime.launch(entry, [xd, *pointers, uploaded[-1]])
+            y = self.runtime.download(uploaded[-1], ys["shape"], _DTYPES[ys["dtype"]])
         finally:
-            for ptr in (xd, yd):
-                if ptr is not None:
-                    self.runtime.free(ptr)
-        return _as_float(y, ys["dtype"]).reshape(*x.shape[:-1], entry["n"])
+            for ptr in uploaded:
+                self.runtime.free(ptr)
+        y = _as_float(y, ys["dtype"]).reshape(*x.shape[:-1], entry["n"])
+        if fused.get("combine"):
+            return y
+        # What the kernel did not fuse: the activation unless it did, the
+        # combine (a kernel that fused it got its operand above).
+        return epilogue(y, None if fused else act, add, mul)
 
     def close(self):
         """Frees the resident weights (also when the object is collected)."""
         resident, self.resident = self.resident, {}
         for _, weights in resident.values():
             for ptr in weights:
-                self.runtime.free(ptr)
+                if ptr is not None:  # None: a per-call input's place
+                    self.runtime.free(ptr)
 
     def __del__(self):
         if getattr(self, "resident", None) and getattr(self, "runtime", None):

@@ -64,10 +64,14 @@ def _attention(q, k, v):
 
 def forward(pixels, linear, params):
     """The digits model's host program: logits [B, 10] of pixels [B, 64].
-    Every linear layer is `linear(layer name, x)` (the ONNX node names the
-    importer gives the layers), called in model order; positions, RMSNorm,
-    attention (4 heads of 32, which no CUDA kernel takes), SwiGLU, residuals
-    and the mean over tokens are numpy, in float32."""
+    Every linear layer is `linear(layer name, x, act=, add=, mul=)` (the
+    ONNX node names the importer gives the layers) with the elementwise ops
+    that follow it in the model: the residual adds after o_proj and
+    down_proj, SwiGLU's silu(gate) · up after gate_proj (so up comes
+    first). A CUDA kernel fuses them where linea-to-gpu found them
+    (docs/cuda.md, "Fused epilogues"), numpy does them elsewhere. Positions,
+    RMSNorm, attention (4 heads of 32, which no CUDA kernel takes) and the
+    mean over tokens are numpy, in float32."""
     b = len(pixels)
     x = linear("/embed/MatMul", np.asarray(pixels, np.float32).reshape(b, TOKENS, 8))
     x = x + params["pos"]
@@ -75,10 +79,10 @@ def forward(pixels, linear, params):
         p = f"/blocks.{i}"
         h = _rms_norm(x, params[f"blocks.{i}.input_norm.weight"])
         q, k, v = (linear(f"{p}/attn/{n}_proj/MatMul", h) for n in "qkv")
-        x = x + linear(f"{p}/attn/o_proj/MatMul", _attention(q, k, v))
+        x = linear(f"{p}/attn/o_proj/MatMul", _attention(q, k, v), add=x)
         h = _rms_norm(x, params[f"blocks.{i}.post_norm.weight"])
-        gate = linear(f"{p}/gate_proj/MatMul", h)
         up = linear(f"{p}/up_proj/MatMul", h)
-        x = x + linear(f"{p}/down_proj/MatMul", gate / (1 + np.exp(-gate)) * up)
+        mlp = linear(f"{p}/gate_proj/MatMul", h, act="silu", mul=up)
+        x = linear(f"{p}/down_proj/MatMul", mlp, add=x)
     pooled = _rms_norm(x, params["norm.weight"]).mean(axis=1)
     return linear("/head/Gemm", pooled)

@@ -66,10 +66,15 @@ def test_launch_plan_follows_the_model(artifacts):
     gpu = [s for s in plan if s["where"] == "gpu"]
     assert len(gpu) == 15 and all(artifacts.kernel(s["symbol"])["op"] == "quant_linear"
                                   for s in gpu)
-    # The host program calls the layers in the same order.
+    # The host program calls every layer once, in the same order except
+    # that up_proj comes before gate_proj, whose kernel multiplies by it.
     recorder = artifacts.host_layers()
     digits.forward(np.zeros((BATCH, 64), np.float32), recorder.linear, digits.host_params())
-    assert recorder.calls == names
+    swapped = list(names)
+    for i, name in enumerate(names):
+        if name.endswith("/gate_proj/MatMul"):
+            swapped[i], swapped[i + 1] = names[i + 1], name
+    assert recorder.calls == swapped
 
 
 def test_weights_match_the_manifest(artifacts):
@@ -78,7 +83,9 @@ def test_weights_match_the_manifest(artifacts):
             entry = artifacts.kernel(step["symbol"])
             weights = artifacts.layer_weights(entry)  # checks dtype and shape
             assert [a["name"] for a in entry["args"][1:3]] == ["qweight", "scales"]
-            assert len(weights) == len(entry["args"]) - 2
+            # all but x, y and a fused epilogue's per-call operand
+            assert len(weights) == len(entry["args"]) - 2 - ("combine" in entry.get(
+                "epilogue", {}))
             assert weights[0].dtype == np.int8 and weights[0].shape == (entry["n"], entry["k"] // 2)
     weights = artifacts.weights()
     assert weights["/embed/MatMul/1"].shape == (128, 8)  # host layer: W, bias
@@ -174,11 +181,19 @@ class FakeRuntime:
         specs = entry["args"]
         assert len(pointers) == len(specs)
         x = self.download(pointers[0], specs[0]["shape"], linea.cuda.numpy_dtype(specs[0]["dtype"]))
-        weights = [self.download(p, s["shape"], linea.cuda.numpy_dtype(s["dtype"]))
-                   for p, s in zip(pointers[1:-1], specs[1:-1])]
-        for got, want in zip(weights, self.artifacts.layer_weights(entry)):
-            np.testing.assert_array_equal(got, want)  # the resident copy of its own weights
-        y = self.artifacts.host_layers().linear(entry["layer"], x)
+        named = {s["name"]: self.download(p, s["shape"], linea.cuda.numpy_dtype(s["dtype"]))
+                 for p, s in zip(pointers[1:-1], specs[1:-1])}
+        weights = [named[s["name"]] for s in specs[1:-1]
+                   if s["name"] not in linea.cuda.WORKSPACES + linea.cuda.CALL_INPUTS]
+        want = self.artifacts.layer_weights(entry)
+        assert len(weights) == len(want)
+        for got, expected in zip(weights, want):
+            np.testing.assert_array_equal(got, expected)  # the resident copy of its own weights
+        # A fused epilogue: the activation, then the per-call operand.
+        fused = entry.get("epilogue") or {}
+        combine = {fused["combine"]: named["residual"]} if fused.get("combine") else {}
+        y = self.artifacts.host_layers().linear(entry["layer"], x, act=fused.get("activation"),
+                                                **combine)
         self.memory[pointers[-1]] = y.astype(np.float32).view(np.uint8).reshape(-1)
 
 
@@ -191,9 +206,22 @@ def test_cuda_layers_launch_every_kernel_layer_in_model_order(artifacts, pixels,
         got = digits.forward(pixels, gpu.linear, params)
         assert len(fake.memory) == resident  # x and y freed after each launch
     assert not fake.memory  # close() freed the weights
-    plan = artifacts.launch_plan()
-    assert [s for s, _ in fake.launches] == [p["symbol"] for p in plan if p["where"] == "gpu"]
+    plan = [p for p in artifacts.launch_plan() if p["where"] == "gpu"]
+    # Each kernel layer once, in the host program's order: the plan's, but
+    # for a kernel that fuses another layer's output (SwiGLU's gate takes
+    # up), which comes after that layer.
+    launched = [s for s, _ in fake.launches]
+    assert sorted(launched) == sorted(p["symbol"] for p in plan)
+    symbol = {p["layer"]: p["symbol"] for p in plan}
+    assert launched == [symbol[c] for c in gpu.calls if c in symbol]
+    fused = [e for e in artifacts.kernels if e.get("epilogue")]
+    assert {e["epilogue"].get("activation") for e in fused} == {None, "silu"}
+    assert {e["epilogue"].get("combine") for e in fused} == {"add", "mul"}
     expected = digits.forward(pixels, artifacts.host_layers().linear, params)
     np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
+    # A kernel that fuses an epilogue cannot give the bare projection.
+    with artifacts.layers() as gpu, pytest.raises(linea.CudaError,
+                                                  match="act='silu', mul="):
+        gpu.linear("/blocks.0/gate_proj/MatMul", np.zeros((BATCH * 8, 128), np.float32))
     with artifacts.layers() as gpu, pytest.raises(ValueError, match="takes x of"):
         gpu.linear("/head/Gemm", np.zeros((BATCH + 1, 128), np.float32))

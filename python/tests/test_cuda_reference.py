@@ -65,3 +65,23 @@ def test_magic_number_dequantization_is_exact():
         biased = (nibbles | 0x4B000000).view(np.float32)
         np.testing.assert_array_equal(
             biased - np.float32(8388608.0 + z), nibbles.astype(np.int64) - z)
+
+
+@pytest.mark.parametrize("act", ["relu", "gelu", "gelu_tanh", "silu", "sigmoid", "tanh"])
+@pytest.mark.parametrize("combine", [None, "add", "mul"])
+def test_epilogue_references_agree(act, combine):
+    """The two readings of a fused epilogue (docs/cuda.md, "Fused
+    epilogues"): the device check's torch one (scripts/cuda_timing.py) and
+    linea.cuda's numpy one (HostLayers, the host program's reference)."""
+    import sys
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import cuda_timing
+    from linea import cuda
+    gen = np.random.default_rng(7)
+    y = (gen.standard_normal((5, 33)) * 3).astype(np.float32)
+    r = gen.standard_normal((5, 33)).astype(np.float32)
+    entry = {"epilogue": {"activation": act, **({"combine": combine} if combine else {})}}
+    want = cuda_timing.apply_epilogue(entry, torch.from_numpy(y).double(),
+                                      {"residual": torch.from_numpy(r)}).numpy()
+    got = cuda.epilogue(y, act, **({combine: r} if combine else {}))
+    np.testing.assert_allclose(got, want, rtol=2e-6, atol=2e-6)

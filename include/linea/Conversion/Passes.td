@@ -823,7 +823,14 @@ def LineaToGPU : Pass<"linea-to-gpu", "mlir::ModuleOp"> {
            "linear, quant_linear and attention ops that no kernel supports "
            "are left for the host with a remark and listed in the module "
            "attribute linea.cuda_host_ops (manifest.json's host_ops) "
-           "instead of failing the pass">
+           "instead of failing the pass">,
+    Option<"epilogues", "epilogues", "bool", /*default=*/"true",
+           "fuse the elementwise ops after each linear layer into its "
+           "kernel's store: an activation (relu, gelu, gelu_tanh, silu, "
+           "sigmoid, tanh; found by evaluating the linalg.generic body) "
+           "then an add or multiply with another [M, N] tensor (a "
+           "`residual` argument); the manifest entry's `epilogue` says "
+           "which">
   ];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::gpu::GPUDialect",

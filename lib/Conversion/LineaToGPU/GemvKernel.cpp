@@ -647,9 +647,9 @@ void GemvBuilder::build(ValueRange args) {
         v = arith::MulFOp::create(b, v, tensorScale);
       if (bv)
         v = arith::AddFOp::create(b, v, bv);
-      if (!yElem.isF32())
-        v = arith::TruncFOp::create(b, yElem, v);
-      memref::StoreOp::create(b, v, y, ValueRange{xRows[mi], rows[r]});
+      v = applyEpilogue(b, spec.epilogue, v, ga.residual, xRows[mi], rows[r]);
+      memref::StoreOp::create(b, fromF32(b, v, yElem), y,
+                              ValueRange{xRows[mi], rows[r]});
     }
   }
 }
@@ -670,6 +670,7 @@ GemvArgs splitGemvArguments(ValueRange args, const GemvSpec &spec) {
   a.cols = spec.bsr ? args[argNo++] : Value();
   a.offsets = spec.bsr ? args[argNo++] : Value();
   a.bias = spec.hasBias ? args[argNo++] : Value();
+  a.residual = spec.epilogue.hasResidual() ? args[argNo++] : Value();
   a.y = args[argNo++];
   return a;
 }
@@ -718,6 +719,9 @@ SmallVector<Type> gemvArgumentTypes(OpBuilder &builder, const GemvSpec &spec) {
   }
   if (spec.hasBias)
     argTypes.push_back(globalMemRef({spec.n}, spec.biasType));
+  if (spec.epilogue.hasResidual())
+    argTypes.push_back(
+        globalMemRef({spec.m, spec.n}, spec.epilogue.residualType));
   argTypes.push_back(globalMemRef({spec.m, spec.n}, spec.yType));
   return argTypes;
 }
@@ -765,6 +769,7 @@ std::pair<GemvSpec, GemvSpec> buildLowRankKernels(OpBuilder &builder,
   p1.n = spec.rank;
   p1.yType = builder.getF32Type();
   p1.hasBias = false;
+  p1.epilogue = EpilogueSpec(); // the epilogue is phase 2's
   p2.k = spec.rank;
   p2.xType = builder.getF32Type();
   p2.wType = spec.uType;
@@ -773,14 +778,16 @@ std::pair<GemvSpec, GemvSpec> buildLowRankKernels(OpBuilder &builder,
       p->unroll = 1; // unrolled steps must not run past the row
   SmallVector<Type> t1 = gemvArgumentTypes(builder, p1);
   SmallVector<Type> t2 = gemvArgumentTypes(builder, p2);
-  // Whole list x, u, v, [bias], t, y; each phase types what it uses (the
-  // arguments are bare pointers) and leaves the others untouched.
+  // Whole list x, u, v, [bias], [residual], t, y; each phase types what it
+  // uses (the arguments are bare pointers) and leaves the others untouched.
   Type unused = globalMemRef({1}, builder.getI8Type());
   SmallVector<Type> args1 = {t1[0], unused, t1[1]};
   SmallVector<Type> args2 = {unused, t2[1], unused};
-  if (spec.hasBias) {
+  SmallVector<unsigned> extras; // bias, residual: phase 2's
+  for (unsigned i = 2; i + 1 < t2.size(); ++i) {
+    extras.push_back(args2.size());
     args1.push_back(unused);
-    args2.push_back(t2[2]);
+    args2.push_back(t2[i]);
   }
   args1.append({t1.back(), unused});
   args2.append({t2[0], t2.back()});
@@ -791,8 +798,7 @@ std::pair<GemvSpec, GemvSpec> buildLowRankKernels(OpBuilder &builder,
   };
   build("_p1", args1, p1, {0, 2, nargs - 2});
   SmallVector<unsigned> use2 = {nargs - 2, 1};
-  if (spec.hasBias)
-    use2.push_back(3);
+  use2.append(extras.begin(), extras.end());
   use2.push_back(nargs - 1);
   build("_p2", args2, p2, use2);
   return {p1, p2};

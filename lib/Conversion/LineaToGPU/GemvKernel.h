@@ -9,6 +9,8 @@
 #ifndef LINEA_LIB_CONVERSION_LINEATOGPU_GEMVKERNEL_H
 #define LINEA_LIB_CONVERSION_LINEATOGPU_GEMVKERNEL_H
 
+#include "Epilogue.h"
+
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/Builders.h"
 
@@ -38,6 +40,9 @@ struct GemvSpec {
   int64_t scaleCols = 1;   // ceil(K / span)
   int64_t scaleSpan = 0;   // input features per scale (multiple of 32)
   bool hasBias = false;
+  /// Activation / residual fused into the store (Epilogue.h); a residual
+  /// is one more [M, N] argument after the bias.
+  EpilogueSpec epilogue;
   /// bsr_linear: W's rows are the rows of the stored bn × bk blocks (values
   /// [nnzb·bn, bk], element wType); a warp walks only its block row's blocks.
   bool bsr = false;
@@ -127,7 +132,7 @@ mlir::gpu::GPUFuncOp buildGemvKernelOn(mlir::OpBuilder &b, mlir::Location loc,
 
 /// The kernel arguments by role (null where `spec` has none).
 struct GemvArgs {
-  mlir::Value x, w, scales, zeros, cols, offsets, bias, y;
+  mlir::Value x, w, scales, zeros, cols, offsets, bias, residual, y;
   mlir::Value tensorScale, indices, signs; // nvfp4; nm; shift
 };
 GemvArgs splitGemvArguments(mlir::ValueRange args, const GemvSpec &spec);

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "BsrMmaKernel.h"
+#include "Epilogue.h"
 #include "FlashAttentionKernel.h"
 #include "GemvKernel.h"
 #include "KernelBuild.h"
@@ -380,6 +381,9 @@ DictionaryAttr describeKernel(Builder &b, StringRef symbol, StringRef layer,
   }
   if (spec.hasBias)
     args.push_back(arg("bias", spec.biasType, {spec.n}));
+  if (spec.epilogue.hasResidual())
+    args.push_back(
+        arg("residual", spec.epilogue.residualType, {spec.m, spec.n}));
   if (spec.lowRank) // workspace: t = x·vᵀ in f32
     args.push_back(arg("t", b.getF32Type(), {spec.m, spec.rank}));
   args.push_back(arg("y", spec.yType, {spec.m, spec.n}));
@@ -409,6 +413,9 @@ DictionaryAttr describeKernel(Builder &b, StringRef symbol, StringRef layer,
     entries.push_back(
         b.getNamedAttr("group", b.getI64IntegerAttr(spec.scaleSpan)));
   }
+  if (!spec.epilogue.empty())
+    entries.push_back(b.getNamedAttr(
+        "epilogue", gpu_codegen::describeEpilogue(b, spec.epilogue)));
   if (spec.nm)
     entries.push_back(
         b.getNamedAttr("n_m", b.getI64ArrayAttr({spec.nmN, spec.nmM})));
@@ -527,6 +534,7 @@ struct LineaToGPUPass : impl::LineaToGPUBase<LineaToGPUPass> {
     SmallVector<Operation *> sequenceOps; // ScanLowering.cpp
     bool failedAny = false;
     SmallVector<Attribute> hostOps; // host-fallback=1
+    llvm::DenseSet<Operation *> fusedOps; // taken by a layer's epilogue
     Builder attrs(ctx);
     module.walk([&](Operation *op) {
       if (gpu_codegen::isSequenceOp(op)) {
@@ -573,6 +581,13 @@ struct LineaToGPUPass : impl::LineaToGPUBase<LineaToGPUPass> {
                 .Default([](Operation *o) {
                   return specForLinear(cast<LinearOp>(o));
                 });
+        // The elementwise ops after the layer, into its kernel's store.
+        if (succeeded(spec) && epilogues) {
+          gpu_codegen::EpilogueMatch match =
+              gpu_codegen::matchEpilogue(op->getResult(0), fusedOps);
+          spec->epilogue = match.spec;
+          fusedOps.insert(match.ops.begin(), match.ops.end());
+        }
         if ((ok = succeeded(spec)) && gpu_codegen::isW8A8(op)) {
           auto w8a8 = gpu_codegen::readW8A8Spec(op, *spec); // W8A8Kernels.cpp
           if ((ok = succeeded(w8a8)))

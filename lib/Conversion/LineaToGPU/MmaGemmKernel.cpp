@@ -357,8 +357,11 @@ void MmaGemmBuilder::build(ValueRange args) {
           if (colBias)
             v = arith::AddFOp::create(b, v, colBias);
           ifThen(b, ok, [&] {
-            memref::StoreOp::create(b, fromF32(b, v, yElem), ga.y,
-                                    ValueRange{toIndex(m), nIdx});
+            Value mIdx = toIndex(m);
+            Value out =
+                applyEpilogue(b, spec.epilogue, v, ga.residual, mIdx, nIdx);
+            memref::StoreOp::create(b, fromF32(b, out, yElem), ga.y,
+                                    ValueRange{mIdx, nIdx});
           });
         }
     }

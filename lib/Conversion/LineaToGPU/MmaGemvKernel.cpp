@@ -259,8 +259,10 @@ void MmaGemvBuilder::build(ValueRange args) {
             if (bias)
               val = arith::AddFOp::create(
                   b, val, toF32(b, memref::LoadOp::create(b, bias, row)));
+            Value mRow = arith::AddIOp::create(b, mBase, m);
+            val = applyEpilogue(b, spec.epilogue, val, ga.residual, mRow, row);
             memref::StoreOp::create(b, fromF32(b, val, yElem), y,
-                                    ValueRange{arith::AddIOp::create(b, mBase, m), row});
+                                    ValueRange{mRow, row});
           });
         }
   });

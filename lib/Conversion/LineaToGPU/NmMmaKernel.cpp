@@ -284,8 +284,11 @@ void NmMmaBuilder::build(ValueRange args) {
           Value ok = arith::AndIOp::create(
               b, nOk, cmp(arith::CmpIPredicate::slt, m, ci(spec.m)));
           ifThen(b, ok, [&] {
-            memref::StoreOp::create(b, fromF32(b, v, yElem), ga.y,
-                                    ValueRange{toIndex(m), nIdx});
+            Value mIdx = toIndex(m);
+            Value out =
+                applyEpilogue(b, spec.epilogue, v, ga.residual, mIdx, nIdx);
+            memref::StoreOp::create(b, fromF32(b, out, yElem), ga.y,
+                                    ValueRange{mIdx, nIdx});
           });
         }
     }

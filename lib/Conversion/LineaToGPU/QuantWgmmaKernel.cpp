@@ -300,8 +300,11 @@ void QuantWgmmaBuilder::quantEpilogue(ValueRange acc) {
             ok = arith::AndIOp::create(
                 b, ok, cmp(arith::CmpIPredicate::slt, m, ci(spec.m)));
           auto store = [&] {
-            memref::StoreOp::create(b, fromF32(b, v, yElem), ga.y,
-                                    ValueRange{toIndex(m), nIdx});
+            Value mIdx = toIndex(m);
+            Value out =
+                applyEpilogue(b, spec.epilogue, v, ga.residual, mIdx, nIdx);
+            memref::StoreOp::create(b, fromF32(b, out, yElem), ga.y,
+                                    ValueRange{mIdx, nIdx});
           };
           if (spec.n % qtile.bn || spec.m % qtile.bm)
             ifThen(b, ok, store);

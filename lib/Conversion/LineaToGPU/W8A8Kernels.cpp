@@ -42,9 +42,10 @@ constexpr int64_t kPrepThreads = 128;
 
 /// Roles of the shared argument list.
 struct ArgIndex {
-  unsigned x = 0, qweight = 1, scales = 2, actScale = 0, bias = 0, xq, xs = 0,
-           y, count;
-  bool hasActScale = false, hasBias = false, hasXs = false;
+  unsigned x = 0, qweight = 1, scales = 2, actScale = 0, bias = 0,
+           residual = 0, xq, xs = 0, y, count;
+  bool hasActScale = false, hasBias = false, hasResidual = false,
+       hasXs = false;
 };
 
 ArgIndex argIndex(const W8A8Spec &spec, bool codes) {
@@ -54,6 +55,8 @@ ArgIndex argIndex(const W8A8Spec &spec, bool codes) {
     a.actScale = n++;
   if ((a.hasBias = spec.gemv.hasBias))
     a.bias = n++;
+  if ((a.hasResidual = spec.gemv.epilogue.hasResidual()))
+    a.residual = n++;
   a.xq = n++;
   if ((a.hasXs = codes))
     a.xs = n++;
@@ -241,6 +244,9 @@ void buildW8A8Wgmma(OpBuilder &builder, Location loc, StringRef name,
                           : globalMemRef({g.m, g.n}, g.yType)}};
   if (ai.hasBias)
     typed.push_back({ai.bias, globalMemRef({g.n}, g.biasType)});
+  if (ai.hasResidual)
+    typed.push_back({ai.residual, globalMemRef({g.m, g.n},
+                                               g.epilogue.residualType)});
   declareDynamicSmem(builder, loc);
   auto func = createKernel(builder, loc, name, launchTypes(builder, ai, typed),
                            tile.threads());
@@ -252,6 +258,8 @@ void buildW8A8Wgmma(OpBuilder &builder, Location loc, StringRef name,
                   spec.act == ActQuant::Int8PerToken ? WgmmaOperands::S8
                                                      : WgmmaOperands::E4M3);
   wb.setScales(args[ai.xs], args[ai.scales], spec.tensorScales);
+  if (ai.hasResidual)
+    wb.setResidual(args[ai.residual]);
   wb.buildGemm(args[ai.xq], args[ai.qweight],
                ai.hasBias ? args[ai.bias] : Value(), args[ai.y]);
   gpu::ReturnOp::create(b);
@@ -272,13 +280,19 @@ GemvSpec buildW8A8Gemv(OpBuilder &builder, Location loc, StringRef name,
       g.mTile = t;
       break;
     }
-  SmallVector<Type> t = gemvArgumentTypes(builder, g); // x, qw, scales, [b], y
+  // x, qw, scales, [bias], [residual], y
+  SmallVector<Type> t = gemvArgumentTypes(builder, g);
   SmallVector<std::pair<unsigned, Type>> typed = {
       {ai.xq, t[0]}, {ai.qweight, t[1]}, {ai.scales, t[2]}, {ai.y, t.back()}};
   SmallVector<unsigned> use = {ai.xq, ai.qweight, ai.scales};
+  unsigned next = 3;
   if (ai.hasBias) {
-    typed.push_back({ai.bias, t[3]});
+    typed.push_back({ai.bias, t[next++]});
     use.push_back(ai.bias);
+  }
+  if (ai.hasResidual) {
+    typed.push_back({ai.residual, t[next++]});
+    use.push_back(ai.residual);
   }
   use.push_back(ai.y);
   buildGemvKernelOn(builder, loc, name, g, launchTypes(builder, ai, typed),
@@ -372,6 +386,8 @@ void emitW8A8Kernels(OpBuilder &b, Operation *op, StringRef prefix,
     args.push_back(arg("act_scale", f32, {1}));
   if (ai.hasBias)
     args.push_back(arg("bias", g.biasType, {g.n}));
+  if (ai.hasResidual)
+    args.push_back(arg("residual", g.epilogue.residualType, {g.m, g.n}));
   args.push_back(arg("xq", wantWgmma ? i8 : f32, {g.m, g.k}));
   if (ai.hasXs)
     args.push_back(arg("xs", f32, {g.m}));
@@ -429,6 +445,8 @@ void emitW8A8Kernels(OpBuilder &b, Operation *op, StringRef prefix,
     entry.set("group", b.getI64IntegerAttr(g.scaleSpan));
     entry.set("act", b.getStringAttr(actName(spec.act)));
     entry.set("launches", b.getArrayAttr(launches));
+    if (!g.epilogue.empty())
+      entry.set("epilogue", describeEpilogue(b, g.epilogue));
     manifest.push_back(entry.getDictionary(b.getContext()));
   }
 }

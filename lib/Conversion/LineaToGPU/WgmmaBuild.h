@@ -51,6 +51,8 @@ public:
     colScales = cols;
     colTensor = tensorScale;
   }
+  /// The [M, N] operand of spec.epilogue's combine (before buildGemm).
+  void setResidual(mlir::Value r) { residual = r; }
 
 protected:
   mlir::Value c64(int64_t v) {
@@ -107,6 +109,7 @@ protected:
   WgmmaOperands operands;
   int64_t elemBytes, blockK; // bytes per element, K elements per stage
   mlir::Value rowScales, colScales; // 8-bit operands only
+  mlir::Value residual;             // spec.epilogue's [M, N] operand
   bool colTensor = false;
 };
 

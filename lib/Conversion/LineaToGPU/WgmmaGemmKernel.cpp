@@ -244,19 +244,26 @@ void WgmmaBuilder::epilogue(ValueRange acc, Value bias, Value y) {
         }
         Value ri = toIndex(row);
         ifThenI(ok, [&] {
+          auto finish = [&](Value v, Value c) {
+            return applyEpilogue(b, spec.epilogue, v, residual, ri,
+                                 toIndex(c));
+          };
           if (pairs) {
+            v0 = finish(v0, col);
+            v1 = finish(v1, add(col, 1));
             Value pair = vector::FromElementsOp::create(
                 b, VectorType::get({2}, f32), ValueRange{v0, v1});
             memref::StoreOp::create(b, roundPair(pair, elemY), y,
                                     ValueRange{ri, toIndex(divu(col, 2))});
             return;
           }
-          memref::StoreOp::create(b, fromF32(b, v0, elemY), y,
+          memref::StoreOp::create(b, fromF32(b, finish(v0, col), elemY), y,
                                   ValueRange{ri, toIndex(col)});
           ifThenI(cmp(arith::CmpIPredicate::slt, add(col, 1), ci(spec.n)),
                   [&] {
-                    memref::StoreOp::create(b, fromF32(b, v1, elemY), y,
-                                            ValueRange{ri, toIndex(add(col, 1))});
+                    Value c1 = add(col, 1);
+                    memref::StoreOp::create(b, fromF32(b, finish(v1, c1), elemY),
+                                            y, ValueRange{ri, toIndex(c1)});
                   });
         });
       }
@@ -264,6 +271,8 @@ void WgmmaBuilder::epilogue(ValueRange acc, Value bias, Value y) {
 }
 
 void WgmmaBuilder::build(ValueRange args) {
+  if (spec.epilogue.hasResidual())
+    residual = args[args.size() - 2];
   buildGemm(args[0], args[1], spec.hasBias ? args[2] : Value(), args.back());
 }
 
@@ -404,6 +413,9 @@ gpu::GPUFuncOp buildWgmmaGemmKernel(OpBuilder &builder, Location loc,
                                 globalMemRef({spec.n, spec.k}, spec.wType)};
   if (spec.hasBias)
     argTypes.push_back(globalMemRef({spec.n}, spec.biasType));
+  if (spec.epilogue.hasResidual())
+    argTypes.push_back(
+        globalMemRef({spec.m, spec.n}, spec.epilogue.residualType));
   if (spec.n % 2 == 0)
     argTypes.push_back(globalMemRef({spec.m, spec.n / 2},
                                     VectorType::get({2}, spec.yType)));
