@@ -81,10 +81,18 @@ def check_kernels(art, rng):
         entry = art.kernel(step["symbol"])
         xs = entry["args"][0]
         x = rng.standard_normal(xs["shape"]).astype(np.float32)
+        # A fused epilogue's per-call operand (a residual or SwiGLU's up)
+        # goes after the weights, as the manifest lists it.
+        fused = entry.get("epilogue") or {}
+        extra, combine = [], {}
+        if fused.get("combine"):
+            rs = next(a for a in entry["args"] if a["name"] == "residual")
+            r = rng.standard_normal(rs["shape"]).astype(np.float32)
+            extra, combine = [cuda._from_float(r, rs["dtype"])], {fused["combine"]: r}
         y = art.run_kernel(step["symbol"], cuda._from_float(x, xs["dtype"]),
-                           *art.layer_weights(entry))
+                           *art.layer_weights(entry), *extra)
         y = cuda._as_float(y, entry["args"][-1]["dtype"])
-        ref = host.linear(step["layer"], x)
+        ref = host.linear(step["layer"], x, act=fused.get("activation"), **combine)
         rel = float(np.linalg.norm(y - ref) / max(np.linalg.norm(ref), 1e-30))
         ok &= rel <= KERNEL_TOL and bool(np.isfinite(y).all())
         print(json.dumps({"check": "run_kernel", "layer": step["layer"],

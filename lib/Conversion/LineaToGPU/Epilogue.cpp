@@ -11,6 +11,7 @@
 #include "KernelBuild.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
 
@@ -22,6 +23,11 @@ Value add(ImplicitLocOpBuilder &b, Value x, Value y) {
 }
 Value mul(ImplicitLocOpBuilder &b, Value x, Value y) {
   return arith::MulFOp::create(b, x, y);
+}
+/// x / y with `afn` (div.approx / rcp.approx, ~2 ulp): the IEEE division
+/// is a dozen instructions per element, which the wgmma epilogue feels.
+Value div(ImplicitLocOpBuilder &b, Value x, Value y) {
+  return arith::DivFOp::create(b, x, y, approx(b));
 }
 
 // |v|, sign(v)·t and max(v, 0) as selects: convert-gpu-to-nvvm turns
@@ -41,16 +47,14 @@ Value withSignOf(ImplicitLocOpBuilder &b, Value t, Value v) {
 /// 1 / (1 + e^−v); e^−v = inf for v ≪ 0 gives 0, as it should.
 Value sigmoid(ImplicitLocOpBuilder &b, Value v) {
   Value one = cF32(b, 1.0);
-  return arith::DivFOp::create(
-      b, one, add(b, one, fastExp(b, arith::NegFOp::create(b, v))));
+  return div(b, one, add(b, one, fastExp(b, arith::NegFOp::create(b, v))));
 }
 
 /// sign(v) · (1 − e) / (1 + e) with e = e^−2|v| ∈ (0, 1]: no overflow.
 Value tanhF32(ImplicitLocOpBuilder &b, Value v) {
   Value one = cF32(b, 1.0);
   Value e = fastExp(b, mul(b, absF32(b, v), cF32(b, -2.0)));
-  Value t = arith::DivFOp::create(b, arith::SubFOp::create(b, one, e),
-                                  add(b, one, e));
+  Value t = div(b, arith::SubFOp::create(b, one, e), add(b, one, e));
   return withSignOf(b, t, v);
 }
 
@@ -61,7 +65,7 @@ Value erfF32(ImplicitLocOpBuilder &b, Value v) {
                                   -1.453152027, 1.061405429};
   Value one = cF32(b, 1.0);
   Value a = absF32(b, v);
-  Value t = arith::DivFOp::create(b, one, fma(b, a, cF32(b, kP), one));
+  Value t = div(b, one, fma(b, a, cF32(b, kP), one));
   Value poly = cF32(b, kA[4]);
   for (int i = 3; i >= 0; --i)
     poly = fma(b, poly, t, cF32(b, kA[i]));
@@ -142,14 +146,40 @@ DictionaryAttr describeEpilogue(Builder &b, const EpilogueSpec &spec) {
   return b.getDictionaryAttr(entries);
 }
 
+namespace {
+Value combine(ImplicitLocOpBuilder &b, Combine c, Value v, Value r) {
+  return c == Combine::Add ? add(b, v, toF32(b, r)) : mul(b, v, toF32(b, r));
+}
+} // namespace
+
 Value applyEpilogue(ImplicitLocOpBuilder &b, const EpilogueSpec &spec, Value v,
                     Value residual, Value m, Value n) {
   v = activate(b, spec.act, v);
   if (!spec.hasResidual())
     return v;
   assert(residual && "an epilogue with a combine needs its operand");
-  Value r = toF32(b, memref::LoadOp::create(b, residual, ValueRange{m, n}));
-  return spec.combine == Combine::Add ? add(b, v, r) : mul(b, v, r);
+  return combine(b, spec.combine, v,
+                 memref::LoadOp::create(b, residual, ValueRange{m, n}));
+}
+
+std::pair<Value, Value> applyEpiloguePair(ImplicitLocOpBuilder &b,
+                                          const EpilogueSpec &spec, Value v0,
+                                          Value v1, Value residualPairs,
+                                          Value m, Value j) {
+  v0 = activate(b, spec.act, v0);
+  v1 = activate(b, spec.act, v1);
+  if (!spec.hasResidual())
+    return {v0, v1};
+  assert(residualPairs && "an epilogue with a combine needs its operand");
+  Value pair = memref::LoadOp::create(b, residualPairs, ValueRange{m, j});
+  return {combine(b, spec.combine, v0,
+                  vector::ExtractOp::create(b, pair, ArrayRef<int64_t>{0})),
+          combine(b, spec.combine, v1,
+                  vector::ExtractOp::create(b, pair, ArrayRef<int64_t>{1}))};
+}
+
+MemRefType residualPairType(int64_t m, int64_t n, const EpilogueSpec &spec) {
+  return globalMemRef({m, n / 2}, VectorType::get({2}, spec.residualType));
 }
 
 } // namespace linea::gpu_codegen

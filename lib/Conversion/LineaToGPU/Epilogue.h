@@ -51,6 +51,17 @@ mlir::Value applyEpilogue(mlir::ImplicitLocOpBuilder &b,
                           const EpilogueSpec &spec, mlir::Value v,
                           mlir::Value residual, mlir::Value m, mlir::Value n);
 
+/// The same for the elements (m, 2j) and (m, 2j + 1) of a kernel that
+/// stores pairs: `residualPairs` is the residual as [M, N/2] vector<2>
+/// (residualPairType), read once for both.
+std::pair<mlir::Value, mlir::Value>
+applyEpiloguePair(mlir::ImplicitLocOpBuilder &b, const EpilogueSpec &spec,
+                  mlir::Value v0, mlir::Value v1, mlir::Value residualPairs,
+                  mlir::Value m, mlir::Value j);
+/// The residual argument as pairs ([M, N/2] of vector<2>; N even).
+mlir::MemRefType residualPairType(int64_t m, int64_t n,
+                                  const EpilogueSpec &spec);
+
 /// The elementwise ops after a layer that its kernel takes over.
 struct EpilogueMatch {
   EpilogueSpec spec;

@@ -244,9 +244,11 @@ void buildW8A8Wgmma(OpBuilder &builder, Location loc, StringRef name,
                           : globalMemRef({g.m, g.n}, g.yType)}};
   if (ai.hasBias)
     typed.push_back({ai.bias, globalMemRef({g.n}, g.biasType)});
-  if (ai.hasResidual)
-    typed.push_back({ai.residual, globalMemRef({g.m, g.n},
-                                               g.epilogue.residualType)});
+  if (ai.hasResidual) // pairs, like y, when N is even
+    typed.push_back({ai.residual,
+                     g.n % 2 == 0 ? residualPairType(g.m, g.n, g.epilogue)
+                                  : globalMemRef({g.m, g.n},
+                                                 g.epilogue.residualType)});
   declareDynamicSmem(builder, loc);
   auto func = createKernel(builder, loc, name, launchTypes(builder, ai, typed),
                            tile.threads());

@@ -249,8 +249,9 @@ void WgmmaBuilder::epilogue(ValueRange acc, Value bias, Value y) {
                                  toIndex(c));
           };
           if (pairs) {
-            v0 = finish(v0, col);
-            v1 = finish(v1, add(col, 1));
+            std::tie(v0, v1) =
+                applyEpiloguePair(b, spec.epilogue, v0, v1, residual, ri,
+                                  toIndex(divu(col, 2)));
             Value pair = vector::FromElementsOp::create(
                 b, VectorType::get({2}, f32), ValueRange{v0, v1});
             memref::StoreOp::create(b, roundPair(pair, elemY), y,
@@ -413,9 +414,11 @@ gpu::GPUFuncOp buildWgmmaGemmKernel(OpBuilder &builder, Location loc,
                                 globalMemRef({spec.n, spec.k}, spec.wType)};
   if (spec.hasBias)
     argTypes.push_back(globalMemRef({spec.n}, spec.biasType));
-  if (spec.epilogue.hasResidual())
+  if (spec.epilogue.hasResidual()) // pairs, like y, when N is even
     argTypes.push_back(
-        globalMemRef({spec.m, spec.n}, spec.epilogue.residualType));
+        spec.n % 2 == 0
+            ? residualPairType(spec.m, spec.n, spec.epilogue)
+            : globalMemRef({spec.m, spec.n}, spec.epilogue.residualType));
   if (spec.n % 2 == 0)
     argTypes.push_back(globalMemRef({spec.m, spec.n / 2},
                                     VectorType::get({2}, spec.yType)));

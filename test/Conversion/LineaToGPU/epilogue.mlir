@@ -84,13 +84,15 @@
 // PTX: ld.global.b16
 // PTX: add.rn.f32
 // PTX: st.global.b16
-// SiLU · up in the wgmma epilogue: sigmoid per accumulator, then the product.
+// SiLU · up in the wgmma epilogue: sigmoid per accumulator (approximate
+// reciprocal), up read as pairs like y is stored, then the product.
 // PTX-LABEL: .visible .entry linea_2_wg_swiglu
 // PTX: wgmma.wait_group.sync.aligned 0;
 // PTX: ex2.approx.ftz.f32
-// PTX: rcp.rn.f32
-// PTX: ld.global.b16
+// PTX: rcp.approx.f32
+// PTX: ld.global.v2.b16
 // PTX: mul.rn.f32
+// PTX: st.global.b32
 // PTX-LABEL: .visible .entry linea_3_relu_select_f16
 // PTX: setp.lt.f32
 // PTX: selp.f32
