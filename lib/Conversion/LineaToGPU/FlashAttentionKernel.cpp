@@ -550,10 +550,11 @@ void FlashBuilder::build(ValueRange args) {
             b, state[(mt * nD + dn) * 4 + 2 * r + 1], inv);
         Value pair = vector::FromElementsOp::create(
             b, VectorType::get({2}, f32), ValueRange{x0, x1});
-        Value half =
-            arith::TruncFOp::create(b, VectorType::get({2}, elem), pair);
+        if (!spec.ioElem.isF32())
+          pair = arith::TruncFOp::create(
+              b, VectorType::get({2}, spec.ioElem), pair);
         memref::StoreOp::create(
-            b, half, o, ValueRange{bi, hi, ii, toIndex(add(tig, dn * 4))});
+            b, pair, o, ValueRange{bi, hi, ii, toIndex(add(tig, dn * 4))});
       }
     }
 }
@@ -611,7 +612,8 @@ public:
     Value out = select(
         arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, den, cf(0.0)),
         arith::DivFOp::create(b, loop.getResult(1), den), cf(0.0));
-    out = arith::TruncFOp::create(b, spec.elem, out);
+    if (!spec.ioElem.isF32())
+      out = arith::TruncFOp::create(b, spec.ioElem, out);
     memref::StoreOp::create(b, out, o, ValueRange{bi, h, zeroI, dIdx});
   }
 
@@ -640,10 +642,13 @@ Type globalMemref(MLIRContext *ctx, ArrayRef<int64_t> shape, Type elem) {
 /// as pairs (vector<2>).
 SmallVector<Type> inputTypes(MLIRContext *ctx, const AttentionSpec &spec) {
   const int64_t bb = spec.batch, hk = spec.kvHeads;
-  SmallVector<Type> types = {
-      globalMemref(ctx, {bb, spec.heads, spec.s, spec.d}, spec.elem),
-      globalMemref(ctx, {bb, hk, spec.t, spec.d}, spec.elem),
-      globalMemref(ctx, {bb, hk, spec.t, spec.dv}, spec.elem)};
+  auto qkv = [&](Type elem) {
+    return SmallVector<Type>{
+        globalMemref(ctx, {bb, spec.heads, spec.s, spec.d}, elem),
+        globalMemref(ctx, {bb, hk, spec.t, spec.d}, elem),
+        globalMemref(ctx, {bb, hk, spec.t, spec.dv}, elem)};
+  };
+  SmallVector<Type> types = qkv(spec.ioElem);
   if (spec.hasMask()) {
     auto [mb, mh, ms, mt] = spec.maskShape;
     types.push_back(
@@ -652,7 +657,22 @@ SmallVector<Type> inputTypes(MLIRContext *ctx, const AttentionSpec &spec) {
                            VectorType::get({2}, spec.maskElem))
             : globalMemref(ctx, {mb, mh, ms, mt}, spec.maskElem));
   }
+  if (spec.staged())
+    types.append(qkv(spec.elem));
   return types;
+}
+
+/// The arguments as the builders read them: q, k, v, [mask,] outputs; for
+/// a staged spec the f16 workspaces stand in for q, k and v.
+SmallVector<Value> computeView(ValueRange args, const AttentionSpec &spec) {
+  if (!spec.staged())
+    return llvm::to_vector(args);
+  const unsigned ws = spec.hasMask() ? 4 : 3;
+  SmallVector<Value> view(args.begin() + ws, args.begin() + ws + 3);
+  if (spec.hasMask())
+    view.push_back(args[3]);
+  view.append(args.begin() + ws + 3, args.end());
+  return view;
 }
 
 } // namespace
@@ -668,17 +688,17 @@ gpu::GPUFuncOp buildFlashAttentionKernel(OpBuilder &builder, Location loc,
     argTypes.push_back(
         globalMemref(ctx, {bb, h, spec.partials(), spec.dv}, f32));
     argTypes.push_back(globalMemref(ctx, {bb, h, spec.partials(), 2}, f32));
-    argTypes.push_back(globalMemref(ctx, {bb, h, 1, spec.dv}, spec.elem));
+    argTypes.push_back(globalMemref(ctx, {bb, h, 1, spec.dv}, spec.ioElem));
   } else {
     argTypes.push_back(globalMemref(ctx, {bb, h, spec.s, spec.dv / 2},
-                                    VectorType::get({2}, spec.elem)));
+                                    VectorType::get({2}, spec.ioElem)));
   }
   declareDynamicSmem(builder, loc);
   auto func = makeKernel(builder, loc, name, argTypes, kAttentionThreads);
   ImplicitLocOpBuilder b(loc, ctx);
   Block &entry = func.getBody().front();
   b.setInsertionPointToStart(&entry);
-  FlashBuilder(b, spec).build(entry.getArguments());
+  FlashBuilder(b, spec).build(computeView(entry.getArguments(), spec));
   gpu::ReturnOp::create(b);
   return func;
 }
@@ -692,12 +712,12 @@ gpu::GPUFuncOp buildAttentionCombineKernel(OpBuilder &builder, Location loc,
   SmallVector<Type> argTypes = inputTypes(ctx, spec);
   argTypes.append({globalMemref(ctx, {bb, h, spec.partials(), spec.dv}, f32),
                    globalMemref(ctx, {bb, h, spec.partials(), 2}, f32),
-                   globalMemref(ctx, {bb, h, 1, spec.dv}, spec.elem)});
+                   globalMemref(ctx, {bb, h, 1, spec.dv}, spec.ioElem)});
   auto func = makeKernel(builder, loc, name, argTypes, spec.dv);
   ImplicitLocOpBuilder b(loc, ctx);
   Block &entry = func.getBody().front();
   b.setInsertionPointToStart(&entry);
-  CombineBuilder(b, spec).build(entry.getArguments());
+  CombineBuilder(b, spec).build(computeView(entry.getArguments(), spec));
   gpu::ReturnOp::create(b);
   return func;
 }
@@ -717,10 +737,12 @@ FailureOr<AttentionSpec> readAttentionSpec(Operation *op, bool allowQuant) {
                          "static shapes, got ")
            << qType << ", " << kType << " and " << vType;
   AttentionSpec spec;
-  spec.elem = qType.getElementType();
-  if (!spec.elem.isBF16() && !spec.elem.isF16())
-    return op->emitError("linea-to-gpu: attention element type must be bf16 "
-                         "or f16 (tensor cores), got ")
+  spec.elem = spec.ioElem = qType.getElementType();
+  if (spec.elem.isF32()) // staged to f16: f32 range is lost above 65504
+    spec.elem = Float16Type::get(op->getContext());
+  else if (!spec.elem.isBF16() && !spec.elem.isF16())
+    return op->emitError("linea-to-gpu: attention element type must be bf16, "
+                         "f16 or f32, got ")
            << spec.elem;
   spec.batch = qType.getDimSize(0);
   spec.heads = qType.getDimSize(1);
@@ -777,6 +799,54 @@ std::string dtypeOf(Type t) {
   return t.isBF16() ? "bf16" : t.isF16() ? "f16" : "f32";
 }
 
+constexpr int64_t kStageThreads = 256, kStageBlocks = 4 * 132;
+
+/// The staging kernel of an f32 attention: q, k, v (f32) rounded to the
+/// f16 workspaces qh, kh, vh, 4 elements per thread and step, grid-stride
+/// (one launch of kStageBlocks blocks). The other `numArgs` arguments
+/// (mask, outputs) are untouched.
+void buildAttentionStageKernel(OpBuilder &builder, Location loc,
+                               StringRef name, const AttentionSpec &spec,
+                               unsigned numArgs) {
+  MLIRContext *ctx = builder.getContext();
+  const int64_t counts[3] = {spec.batch * spec.heads * spec.s * spec.d,
+                             spec.batch * spec.kvHeads * spec.t * spec.d,
+                             spec.batch * spec.kvHeads * spec.t * spec.dv};
+  const unsigned ws = spec.hasMask() ? 4 : 3;
+  SmallVector<Type> types(numArgs,
+                          globalMemref(ctx, {1}, builder.getI8Type()));
+  for (int i = 0; i < 3; ++i) {
+    // D is a multiple of 32, so every count is of whole vector<4>.
+    types[i] = globalMemref(ctx, {counts[i] / 4},
+                            VectorType::get({4}, spec.ioElem));
+    types[ws + i] =
+        globalMemref(ctx, {counts[i] / 4}, VectorType::get({4}, spec.elem));
+  }
+  auto func = makeKernel(builder, loc, name, types, kStageThreads);
+  ImplicitLocOpBuilder b(loc, ctx);
+  Block &entry = func.getBody().front();
+  b.setInsertionPointToStart(&entry);
+  Value first = arith::AddIOp::create(
+      b, gpu::ThreadIdOp::create(b, gpu::Dimension::x),
+      arith::MulIOp::create(b, gpu::BlockIdOp::create(b, gpu::Dimension::x),
+                            arith::ConstantIndexOp::create(b, kStageThreads)));
+  Value stride = arith::MulIOp::create(
+      b, gpu::GridDimOp::create(b, gpu::Dimension::x),
+      arith::ConstantIndexOp::create(b, kStageThreads));
+  for (int i = 0; i < 3; ++i) {
+    Value in = entry.getArgument(i), out = entry.getArgument(ws + i);
+    auto loop = scf::ForOp::create(
+        b, first, arith::ConstantIndexOp::create(b, counts[i] / 4), stride);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+    Value x = memref::LoadOp::create(b, in, loop.getInductionVar());
+    memref::StoreOp::create(
+        b, arith::TruncFOp::create(b, VectorType::get({4}, spec.elem), x), out,
+        loop.getInductionVar());
+  }
+  gpu::ReturnOp::create(b);
+}
+
 DictionaryAttr
 describe(Builder &b, StringRef symbol, StringRef layer, StringRef kind,
          const AttentionSpec &spec, std::array<int64_t, 3> grid,
@@ -786,9 +856,11 @@ describe(Builder &b, StringRef symbol, StringRef layer, StringRef kind,
   SmallVector<Attribute> argAttrs;
   for (auto &[name, shape] : args) {
     bool isF32 = name == "opart" || name == "ml";
+    bool staging = name == "qh" || name == "kh" || name == "vh";
     std::string dtype = isF32            ? "f32"
                         : name == "mask" ? dtypeOf(spec.maskElem)
-                                         : dtypeOf(spec.elem);
+                        : staging        ? dtypeOf(spec.elem)
+                                         : dtypeOf(spec.ioElem);
     argAttrs.push_back(b.getDictionaryAttr(
         {b.getNamedAttr("name", b.getStringAttr(name)),
          b.getNamedAttr("dtype", b.getStringAttr(dtype)),
@@ -809,7 +881,7 @@ describe(Builder &b, StringRef symbol, StringRef layer, StringRef kind,
       b.getNamedAttr("masked", b.getBoolAttr(spec.hasMask())),
       b.getNamedAttr("causal", b.getBoolAttr(spec.causal)),
       b.getNamedAttr("scale", b.getF32FloatAttr(spec.scale)),
-      b.getNamedAttr("element", b.getStringAttr(dtypeOf(spec.elem))),
+      b.getNamedAttr("element", b.getStringAttr(dtypeOf(spec.ioElem))),
       b.getNamedAttr("rows_per_warp", b.getI64IntegerAttr(spec.rowsPerWarp)),
       b.getNamedAttr("block_keys", b.getI64IntegerAttr(spec.blockKeys)),
       b.getNamedAttr("splits", b.getI64IntegerAttr(spec.splits)),
@@ -817,6 +889,9 @@ describe(Builder &b, StringRef symbol, StringRef layer, StringRef kind,
       b.getNamedAttr("block", b.getI64ArrayAttr({threads, 1, 1})),
       b.getNamedAttr("shared_bytes", b.getI64IntegerAttr(shared)),
       b.getNamedAttr("args", b.getArrayAttr(argAttrs))};
+  if (spec.staged()) // the tensor-core operand type
+    entries.push_back(
+        b.getNamedAttr("compute", b.getStringAttr(dtypeOf(spec.elem))));
   entries.append(extra.begin(), extra.end());
   return b.getDictionaryAttr(entries);
 }
@@ -856,6 +931,24 @@ void emitAttentionKernels(OpBuilder &b, Operation *op, StringRef prefix,
   if (base.hasMask())
     args.push_back({"mask", SmallVector<int64_t>(base.maskShape.begin(),
                                                  base.maskShape.end())});
+  if (base.staged())
+    args.append({{"qh", qShape}, {"kh", kShape}, {"vh", vShape}});
+  auto launch = [&](StringRef name, std::array<int64_t, 3> grid,
+                    int64_t threads, int64_t shared) {
+    return b.getDictionaryAttr(
+        {b.getNamedAttr("symbol", b.getStringAttr(name)),
+         b.getNamedAttr("grid", b.getI64ArrayAttr(grid)),
+         b.getNamedAttr("block", b.getI64ArrayAttr({threads, 1, 1})),
+         b.getNamedAttr("shared_bytes", b.getI64IntegerAttr(shared))});
+  };
+  // f32: one staging kernel, launched first by every variant's entry.
+  SmallVector<Attribute> stage;
+  if (base.staged()) {
+    std::string name = (prefix + "_stage").str();
+    const unsigned numArgs = args.size() + (base.decode() ? 3 : 1);
+    buildAttentionStageKernel(b, op->getLoc(), name, base, numArgs);
+    stage.push_back(launch(name, {kStageBlocks, 1, 1}, kStageThreads, 0));
+  }
   if (base.decode()) {
     // One manifest entry, two launches with the same arguments: the split
     // kernel, then the combine kernel.
@@ -866,17 +959,11 @@ void emitAttentionKernels(OpBuilder &b, Operation *op, StringRef prefix,
     args.push_back({"opart", {bb, h, base.partials(), base.dv}});
     args.push_back({"ml", {bb, h, base.partials(), 2}});
     args.push_back({"o", oShape});
-    auto launch = [&](StringRef name, std::array<int64_t, 3> grid,
-                      int64_t threads, int64_t shared) {
-      return b.getDictionaryAttr(
-          {b.getNamedAttr("symbol", b.getStringAttr(name)),
-           b.getNamedAttr("grid", b.getI64ArrayAttr(grid)),
-           b.getNamedAttr("block", b.getI64ArrayAttr({threads, 1, 1})),
-           b.getNamedAttr("shared_bytes", b.getI64IntegerAttr(shared))});
-    };
-    Attribute launches = b.getArrayAttr(
+    SmallVector<Attribute> steps(stage);
+    steps.append(
         {launch(symbol, base.grid(), kAttentionThreads, base.sharedBytes()),
          launch(combine, {h, bb, 1}, base.dv, 0)});
+    Attribute launches = b.getArrayAttr(steps);
     manifest.push_back(describe(b, symbol, layer, "decode", base, base.grid(),
                                 kAttentionThreads, base.sharedBytes(), args,
                                 {b.getNamedAttr("launches", launches)}));
@@ -912,10 +999,17 @@ void emitAttentionKernels(OpBuilder &b, Operation *op, StringRef prefix,
                             Twine(spec.blockKeys) + (hx ? "_hx" : ""))
                                .str();
       buildFlashAttentionKernel(b, op->getLoc(), symbol, spec);
-      manifest.push_back(describe(
-          b, symbol, layer, "prefill", spec, spec.grid(), kAttentionThreads,
-          spec.sharedBytes(), args,
-          {b.getNamedAttr("heads_fastest", b.getBoolAttr(hx))}));
+      SmallVector<NamedAttribute> extra = {
+          b.getNamedAttr("heads_fastest", b.getBoolAttr(hx))};
+      if (spec.staged()) {
+        SmallVector<Attribute> steps(stage);
+        steps.push_back(launch(symbol, spec.grid(), kAttentionThreads,
+                               spec.sharedBytes()));
+        extra.push_back(b.getNamedAttr("launches", b.getArrayAttr(steps)));
+      }
+      manifest.push_back(describe(b, symbol, layer, "prefill", spec,
+                                  spec.grid(), kAttentionThreads,
+                                  spec.sharedBytes(), args, extra));
     }
 }
 

@@ -24,7 +24,8 @@ constexpr int64_t kAttentionThreads = 128;
 /// size of [B, H, S, T]) of `maskElem` (f32/f16/bf16).
 struct AttentionSpec {
   int64_t batch = 1, heads = 1, kvHeads = 1, s = 1, t = 1, d = 128, dv = 128;
-  mlir::Type elem;
+  mlir::Type elem;   // the tensor-core operand type: bf16 or f16
+  mlir::Type ioElem; // q, k, v and o: elem, or f32 (staged, below)
   mlir::Type maskElem; // null: no mask operand
   std::array<int64_t, 4> maskShape = {1, 1, 1, 1};
   bool causal = false;
@@ -54,6 +55,9 @@ struct AttentionSpec {
            2 * blockKeys * smemRowBytesV();
   }
   bool hasMask() const { return static_cast<bool>(maskElem); }
+  /// f32 q, k, v: a staging kernel rounds them to f16 workspaces (qh, kh,
+  /// vh, after the mask) that the tensor-core kernels read; o is f32.
+  bool staged() const { return ioElem != elem; }
   /// Partial results of the decode kernel per (b, h): one per warp.
   int64_t partials() const { return splits * 4; }
   std::array<int64_t, 3> grid() const {

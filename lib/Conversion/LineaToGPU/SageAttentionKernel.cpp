@@ -810,10 +810,10 @@ FailureOr<SageSpec> readSageSpec(Operation *op) {
   SageSpec spec;
   spec.attn = *base;
   AttentionSpec &a = spec.attn;
-  if (!a.elem.isBF16() && !a.elem.isF16())
+  if (a.staged() || (!a.elem.isBF16() && !a.elem.isF16()))
     return op->emitError("linea-to-gpu: quantized (SageAttention) attention "
                          "element type must be bf16 or f16, got ")
-           << a.elem;
+           << a.ioElem;
   if ((a.d != 64 && a.d != 128) || (a.dv != 64 && a.dv != 128))
     return op->emitError("linea-to-gpu: quantized (SageAttention) attention "
                          "needs head dims D, Dv in {64, 128}, got D = ")

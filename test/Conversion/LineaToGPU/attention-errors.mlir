@@ -22,16 +22,6 @@ func.func @head_dim(%q: tensor<1x2x16x80xbf16>, %k: tensor<1x2x16x80xbf16>,
 
 // -----
 
-func.func @f32(%q: tensor<1x2x16x64xf32>, %k: tensor<1x2x16x64xf32>,
-               %v: tensor<1x2x16x64xf32>) -> tensor<1x2x16x64xf32> {
-  // expected-error @+1 {{linea-to-gpu: attention element type must be bf16 or f16 (tensor cores), got 'f32'}}
-  %o = linea.attention %q, %k, %v
-      : (tensor<1x2x16x64xf32>, tensor<1x2x16x64xf32>, tensor<1x2x16x64xf32>) -> tensor<1x2x16x64xf32>
-  return %o : tensor<1x2x16x64xf32>
-}
-
-// -----
-
 func.func @value_dim(%q: tensor<1x2x16x128xbf16>, %k: tensor<1x2x16x128xbf16>,
                      %v: tensor<1x2x16x48xbf16>) -> tensor<1x2x16x48xbf16> {
   // expected-error @+1 {{linea-to-gpu: attention value head dim Dv = 48 is not supported (32, 64, 96, 128 or 256)}}
