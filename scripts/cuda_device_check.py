@@ -42,7 +42,7 @@ DTYPES = {"bf16": torch.bfloat16, "f16": torch.float16, "f32": torch.float32,
           "i8": torch.int8, "i32": torch.int32, "i64": torch.int64}
 # Arguments that are neither weights nor rotated: activations, bias, output
 # and the low-rank workspace t.
-NOT_WEIGHTS = ("x", "y", "bias", "residual", "t")
+NOT_WEIGHTS = ("x", "y", "bias", "residual", "t", "sync")
 # ‖y − ref‖ / ‖ref‖ allowed per output dtype: one rounding of y dominates.
 REL_TOL = {"bf16": 1e-2, "f16": 2e-3, "f32": 1e-4}
 ROTATE_BYTES = 256 << 20
@@ -119,6 +119,8 @@ def make_inputs(entry, gen):
         name = a["name"]
         if name in ("y", "t"):
             t = torch.full(shape, float("nan"), dtype=dtype, device="cuda")
+        elif name == "sync":  # fused low-rank's counter: 0 before a launch
+            t = torch.zeros(shape, dtype=dtype, device="cuda")
         elif name == "qweight" and entry.get("element") == "fp8_e4m3":
             # finite e4m3 codes of every magnitude (no NaN codes)
             t = (torch.randn(shape, device="cuda", generator=gen) * 64).clamp(

@@ -46,8 +46,9 @@ _DTYPES = {"f32": np.dtype(np.float32), "f16": np.dtype(np.float16),
            "f8E8M0FNU": np.dtype(np.uint8), "f8E4M3FN": np.dtype(np.uint8)}
 
 
-#: Kernel arguments that are scratch space, not weights (low-rank's t = x·vᵀ).
-WORKSPACES = ("t",)
+#: Kernel arguments that are scratch space, not weights (low-rank's t = x·vᵀ;
+#: the fused low-rank kernel's counter `sync`, which must start at 0).
+WORKSPACES = ("t", "sync")
 #: Kernel arguments given per call besides x: a fused epilogue's other
 #: operand (docs/cuda.md, "Fused epilogues").
 CALL_INPUTS = ("residual",)
@@ -446,6 +447,10 @@ class CudaLayers(HostLayers):
                 for spec in entry["args"][1:-1]:
                     if spec["name"] in CALL_INPUTS:
                         pointers.append(None)  # uploaded per call
+                        continue
+                    if spec["name"] == "sync":
+                        pointers.append(self.runtime.upload(
+                            np.zeros(spec["shape"], _DTYPES[spec["dtype"]])))
                         continue
                     pointers.append(self.runtime.alloc(arg_bytes(spec))
                                     if spec["name"] in WORKSPACES

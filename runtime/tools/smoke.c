@@ -82,6 +82,8 @@ int main(int argc, char **argv) {
       int isOut = a == info.num_args - 1;
       if (isOut)
         memset(host, 0xFF, arg.bytes), out = arg;
+      else if (!strcmp(arg.name, "sync")) // a counter that starts at 0
+        memset(host, 0, arg.bytes);
       else
         fill(host, arg.bytes, arg.dtype);
       if (lcu_alloc(arg.bytes, &ptrs[a]) ||

@@ -824,6 +824,11 @@ def LineaToGPU : Pass<"linea-to-gpu", "mlir::ModuleOp"> {
            "are left for the host with a remark and listed in the module "
            "attribute linea.cuda_host_ops (manifest.json's host_ops) "
            "instead of failing the pass">,
+    ListOption<"lowRankFused", "lowrank-fused", "int64_t",
+               "lowrank_linear with M <= 16: 1 both phases in one kernel "
+               "(GemvKernel.cpp: t = x·vᵀ blocks first, then y = t·uᵀ "
+               "blocks that wait on a counter in an i32 `sync` workspace), "
+               "0 the two launches; one kernel set per value (default 0)">,
     Option<"epilogues", "epilogues", "bool", /*default=*/"true",
            "fuse the elementwise ops after each linear layer into its "
            "kernel's store: an activation (relu, gelu, gelu_tanh, silu, "

@@ -53,8 +53,11 @@ public:
         nf4Table(nf4Table) {}
 
   void build(ValueRange args);
+  /// Row group `index` instead of the block index (fused low-rank phases).
+  void setBlockIndex(Value index) { blockIndexOverride = index; }
 
 private:
+  Value blockIndexOverride;
   Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
   Value splatI32(int64_t v) {
     return arith::ConstantOp::create(
@@ -346,7 +349,9 @@ void GemvBuilder::build(ValueRange args) {
   Value warp = arith::DivUIOp::create(b, tid, idx(kWarpSize));
   // Grid-stride kernels run with fewer blocks than row groups (as many as
   // fit on the GPU at once, chosen by the runtime): no partial last wave.
-  Value blockIndex = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+  Value blockIndex = blockIndexOverride
+                         ? blockIndexOverride
+                         : Value(gpu::BlockIdOp::create(b, gpu::Dimension::x));
   std::optional<OpBuilder::InsertionGuard> strideGuard;
   if (spec.gridStride) {
     auto rowLoop =
@@ -759,10 +764,10 @@ gpu::GPUFuncOp buildGemvKernelOn(OpBuilder &builder, Location loc,
   return func;
 }
 
-std::pair<GemvSpec, GemvSpec> buildLowRankKernels(OpBuilder &builder,
-                                                  Location loc, StringRef name,
-                                                  const GemvSpec &spec) {
-  // Phase 1: t[M, r] = x · vᵀ in f32; phase 2: y = t · uᵀ + bias.
+namespace {
+/// Phase 1: t[M, r] = x · vᵀ in f32; phase 2: y = t · uᵀ + bias, epilogue.
+std::pair<GemvSpec, GemvSpec> lowRankPhases(OpBuilder &builder,
+                                            const GemvSpec &spec) {
   GemvSpec p1 = spec, p2 = spec;
   p1.lowRank = p2.lowRank = false;
   p1.gridStride = p2.gridStride = false; // launched as listed in the manifest
@@ -776,6 +781,14 @@ std::pair<GemvSpec, GemvSpec> buildLowRankKernels(OpBuilder &builder,
   for (GemvSpec *p : {&p1, &p2})
     if ((p->k / 8) % (kWarpSize * p->unroll) != 0)
       p->unroll = 1; // unrolled steps must not run past the row
+  return {p1, p2};
+}
+} // namespace
+
+std::pair<GemvSpec, GemvSpec> buildLowRankKernels(OpBuilder &builder,
+                                                  Location loc, StringRef name,
+                                                  const GemvSpec &spec) {
+  auto [p1, p2] = lowRankPhases(builder, spec);
   SmallVector<Type> t1 = gemvArgumentTypes(builder, p1);
   SmallVector<Type> t2 = gemvArgumentTypes(builder, p2);
   // Whole list x, u, v, [bias], [residual], t, y; each phase types what it
@@ -801,6 +814,108 @@ std::pair<GemvSpec, GemvSpec> buildLowRankKernels(OpBuilder &builder,
   use2.append(extras.begin(), extras.end());
   use2.push_back(nargs - 1);
   build("_p2", args2, p2, use2);
+  return {p1, p2};
+}
+
+std::pair<GemvSpec, GemvSpec> buildLowRankFusedKernel(OpBuilder &builder,
+                                                      Location loc,
+                                                      StringRef name,
+                                                      const GemvSpec &spec) {
+  assert(spec.m <= 16 && spec.mTile == spec.m && !spec.gridStride &&
+         "one M tile, one block per row group");
+  auto [p1, p2] = lowRankPhases(builder, spec);
+  SmallVector<Type> t1 = gemvArgumentTypes(builder, p1); // x, v, t
+  SmallVector<Type> t2 = gemvArgumentTypes(builder, p2); // t, u, …, y
+  Type i32 = builder.getI32Type();
+  // t as bytes, viewed as phase 1's scalars and phase 2's 8-float chunks.
+  SmallVector<Type> argTypes = {t1[0], t2[1], t1[1]};
+  argTypes.append(t2.begin() + 2, t2.end() - 1); // [bias], [residual]
+  const unsigned extras = t2.size() - 3;
+  argTypes.append({globalMemRef({spec.m * spec.rank * 4}, builder.getI8Type()),
+                   globalMemRef({2}, i32), t2.back()});
+  auto func = createKernel(builder, loc, name, argTypes,
+                           kWarpsPerBlock * kWarpSize);
+  ImplicitLocOpBuilder b(loc, builder.getContext());
+  Block &entry = func.getBody().front();
+  b.setInsertionPointToStart(&entry);
+  ValueRange args = entry.getArguments();
+  Value tBytes = args[3 + extras], sync = args[4 + extras];
+  Value zero = arith::ConstantIndexOp::create(b, 0);
+  Value tRows = memref::ViewOp::create(b, cast<MemRefType>(t1.back()), tBytes,
+                                       zero, ValueRange{});
+  Value tChunks = memref::ViewOp::create(b, cast<MemRefType>(t2[0]), tBytes,
+                                         zero, ValueRange{});
+  auto ci32 = [&](int64_t v) {
+    return arith::ConstantOp::create(b, b.getI32IntegerAttr(v)).getResult();
+  };
+  auto atomic = [&](arith::AtomicRMWKind kind, int64_t value, int64_t slot) {
+    return memref::AtomicRMWOp::create(
+               b, arith::AtomicRMWKindAttr::get(b.getContext(), kind),
+               ci32(value), sync,
+               ValueRange{arith::ConstantIndexOp::create(b, slot)})
+        .getResult();
+  };
+  Value bx = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+  Value first = arith::CmpIOp::create(
+      b, arith::CmpIPredicate::eq, gpu::ThreadIdOp::create(b, gpu::Dimension::x),
+      zero);
+  const int64_t g1 = p1.gridX(), g2 = p2.gridX();
+  auto phase = scf::IfOp::create(
+      b,
+      arith::CmpIOp::create(b, arith::CmpIPredicate::ult, bx,
+                            arith::ConstantIndexOp::create(b, g1)),
+      /*withElseRegion=*/true);
+  {
+    // Phase 1, then release: t visible GPU-wide before the block counts.
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&phase.getThenRegion().front());
+    GemvBuilder gb(b, p1);
+    gb.setBlockIndex(bx);
+    gb.build({args[0], args[2], tRows});
+    NVVM::MembarOp::create(b, NVVM::MemScopeKind::GPU);
+    gpu::BarrierOp::create(b);
+    ifThen(b, first, [&] { atomic(arith::AtomicRMWKind::addi, 1, 0); });
+  }
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&phase.getElseRegion().front());
+    ifThen(b, first, [&] {
+      // Wait for the g1 phase-1 blocks (an atomic read: or 0).
+      auto wait = scf::WhileOp::create(b, TypeRange{}, ValueRange{});
+      {
+        OpBuilder::InsertionGuard g(b);
+        b.setInsertionPointToStart(b.createBlock(&wait.getBefore()));
+        Value done = atomic(arith::AtomicRMWKind::ori, 0, 0);
+        scf::ConditionOp::create(
+            b,
+            arith::CmpIOp::create(b, arith::CmpIPredicate::ult, done,
+                                  ci32(g1)),
+            ValueRange{});
+        b.setInsertionPointToStart(b.createBlock(&wait.getAfter()));
+        NVVM::NanosleepOp::create(b, ci32(64));
+        scf::YieldOp::create(b);
+      }
+      // The last phase-2 block past the wait leaves sync at 0.
+      Value passed = atomic(arith::AtomicRMWKind::addi, 1, 1);
+      ifThen(b,
+             arith::CmpIOp::create(b, arith::CmpIPredicate::eq, passed,
+                                   ci32(g2 - 1)),
+             [&] {
+               atomic(arith::AtomicRMWKind::assign, 0, 0);
+               atomic(arith::AtomicRMWKind::assign, 0, 1);
+             });
+    });
+    NVVM::MembarOp::create(b, NVVM::MemScopeKind::GPU);
+    gpu::BarrierOp::create(b);
+    GemvBuilder gb(b, p2);
+    gb.setBlockIndex(arith::SubIOp::create(
+        b, bx, arith::ConstantIndexOp::create(b, g1)));
+    SmallVector<Value> use = {tChunks, args[1]};
+    use.append(args.begin() + 3, args.begin() + 3 + extras);
+    use.push_back(args.back());
+    gb.build(use);
+  }
+  gpu::ReturnOp::create(b);
   return {p1, p2};
 }
 

@@ -162,13 +162,25 @@ mlir::gpu::GPUFuncOp buildMmaGemmKernel(mlir::OpBuilder &b, mlir::Location loc,
                                         const GemvSpec &spec);
 
 /// The two phases of a low-rank layer (`spec.lowRank`): `<name>_p1`
-/// (t = x·vᵀ, rank rows) and `<name>_p2` (y = t·uᵀ + bias), each taking
-/// the whole argument list x, u, v, [bias], t, y. Returns the specs the
-/// phases were built from (for their grids).
+/// (t = x·vᵀ, rank rows) and `<name>_p2` (y = t·uᵀ + bias, epilogue),
+/// each taking the whole argument list x, u, v, [bias], [residual], t, y.
+/// Returns the specs the phases were built from (for their grids).
 std::pair<GemvSpec, GemvSpec> buildLowRankKernels(mlir::OpBuilder &b,
                                                   mlir::Location loc,
                                                   llvm::StringRef name,
                                                   const GemvSpec &spec);
+
+/// Both phases in one kernel (M ≤ 16, no grid stride): blocks
+/// 0 … p1.gridX() − 1 compute t and count themselves done in sync[0];
+/// the p2.gridX() blocks after them wait for that count, then compute y;
+/// the last of them sets sync back to 0 for the next launch. Arguments
+/// x, u, v, [bias], [residual], t, sync (i32 [2], zero before the first
+/// launch), y. Relies on blocks starting in index order (phase-1 blocks
+/// never wait), as single-pass scans do. Returns the two phase specs.
+std::pair<GemvSpec, GemvSpec> buildLowRankFusedKernel(mlir::OpBuilder &b,
+                                                      mlir::Location loc,
+                                                      llvm::StringRef name,
+                                                      const GemvSpec &spec);
 
 } // namespace linea::gpu_codegen
 

@@ -926,6 +926,33 @@ struct LineaToGPUPass : impl::LineaToGPUBase<LineaToGPUPass> {
                              std::to_string(u) + (g ? "_gs" : "") +
                              (tc ? "_tc" : "");
         b.setInsertionPointToEnd(gpuModule.getBody());
+        if (spec.lowRank && llvm::is_contained(lowRankFused, 1) &&
+            spec.m <= 16) {
+          // One launch: phase-1 blocks, then phase-2 blocks (t, sync).
+          GemvSpec fused = spec;
+          fused.gridStride = false;
+          fused.mTile = spec.m;
+          std::string fsym = symbol + "_fused";
+          auto [p1, p2] = gpu_codegen::buildLowRankFusedKernel(
+              b, op->getLoc(), fsym, fused);
+          NamedAttrList entry(
+              describeKernel(b, fsym, name, op, fused).getValue());
+          SmallVector<Attribute> args(
+              cast<ArrayAttr>(entry.get("args")).getValue());
+          args.insert(args.end() - 1,
+                      b.getDictionaryAttr(
+                          {b.getNamedAttr("name", b.getStringAttr("sync")),
+                           b.getNamedAttr("dtype", b.getStringAttr("i32")),
+                           b.getNamedAttr("shape", b.getI64ArrayAttr({2}))}));
+          entry.set("args", b.getArrayAttr(args));
+          entry.set("kind", b.getStringAttr("lowrank_fused"));
+          entry.set("grid",
+                    b.getI64ArrayAttr({p1.gridX() + p2.gridX(), 1, 1}));
+          entry.set("grid_stride", b.getBoolAttr(false));
+          manifest.push_back(entry.getDictionary(ctx));
+          if (!llvm::is_contained(lowRankFused, 0))
+            continue;
+        }
         if (spec.lowRank) {
           auto [p1, p2] = gpu_codegen::buildLowRankKernels(b, op->getLoc(),
                                                            symbol, spec);
