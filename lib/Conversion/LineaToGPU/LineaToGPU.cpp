@@ -945,6 +945,7 @@ struct LineaToGPUPass : impl::LineaToGPUBase<LineaToGPUPass> {
                            b.getNamedAttr("dtype", b.getStringAttr("i32")),
                            b.getNamedAttr("shape", b.getI64ArrayAttr({2}))}));
           entry.set("args", b.getArrayAttr(args));
+          entry.erase("launches"); // one kernel, launched as the entry
           entry.set("kind", b.getStringAttr("lowrank_fused"));
           entry.set("grid",
                     b.getI64ArrayAttr({p1.gridX() + p2.gridX(), 1, 1}));
