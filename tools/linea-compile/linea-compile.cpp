@@ -76,69 +76,78 @@ using namespace mlir;
 using namespace linea;
 namespace cl = llvm::cl;
 
-static cl::opt<std::string> modelPath(cl::Positional, cl::Required,
+/// The tool's own options: --help lists these, not the ~380 LLVM and MLIR
+/// options linked in (still accepted, just not listed).
+static cl::OptionCategory compileOptions("linea-compile options");
+
+static cl::opt<std::string> modelPath(cl::cat(compileOptions), cl::Positional,
+                                      cl::Required,
                                       cl::desc("<model.onnx | model.mlir>"));
-static cl::opt<std::string> outDir("o", cl::Required,
+static cl::opt<std::string> outDir(cl::cat(compileOptions), "o", cl::Required,
                                    cl::desc("Output directory"),
                                    cl::value_desc("dir"));
-static cl::opt<std::string> target("target",
-                                   cl::desc("Code generation target (cpu, cuda)"),
-                                   cl::value_desc("target"), cl::init("cpu"));
 static cl::opt<std::string>
-    passes("passes",
+    target(cl::cat(compileOptions), "target",
+           cl::desc("Code generation target (cpu, cuda)"),
+           cl::value_desc("target"), cl::init("cpu"));
+static cl::opt<std::string>
+    passes(cl::cat(compileOptions), "passes",
            cl::desc("linea-opt pass pipeline to run before lowering, e.g. "
                     "\"linea-quantize{format=int4 group-size=128}\""),
            cl::value_desc("pipeline"));
 static cl::opt<std::string>
-    libName("name",
+    libName(cl::cat(compileOptions), "name",
             cl::desc("Library name: lib<NAME>.so, <NAME>.h, C functions "
                      "<NAME>_<fn> (default: the model file's stem)"),
             cl::value_desc("NAME"));
 static cl::opt<std::string>
-    ccOption("cc",
+    ccOption(cl::cat(compileOptions), "cc",
              cl::desc("C compiler that links the library (default: the "
                       "first of cc, clang-22, gcc on PATH)"),
              cl::value_desc("compiler"));
 static cl::list<std::string>
-    dims("dim", cl::desc("ONNX: size of a symbolic input dimension"),
+    dims(cl::cat(compileOptions), "dim",
+         cl::desc("ONNX: size of a symbolic input dimension"),
          cl::value_desc("NAME=VALUE"));
-static cl::opt<bool> timing("timing", cl::desc("Print the time of each stage"));
+static cl::opt<bool> timing(cl::cat(compileOptions), "timing",
+                            cl::desc("Print the time of each stage"));
 static cl::opt<std::string>
-    reportPath("report",
+    reportPath(cl::cat(compileOptions), "report",
                cl::desc("Write every linear layer before and after --passes, "
                         "and the stage times, as JSON to this file"),
                cl::value_desc("file.json"));
 static cl::opt<bool>
-    quiet("quiet", cl::desc("Print nothing on stdout (no layer table)"));
+    quiet(cl::cat(compileOptions), "quiet",
+          cl::desc("Print nothing on stdout (no layer table)"));
 static cl::opt<bool>
-    progressOption("progress",
+    progressOption(cl::cat(compileOptions), "progress",
                    cl::desc("Show each stage and pass on stderr (default: "
                             "only when stderr is a terminal)"));
 
 static cl::opt<std::string>
-    weightsMode("weights",
+    weightsMode(cl::cat(compileOptions), "weights",
                 cl::desc("Where the constants go: embed (in lib<NAME>.so) or "
                          "file (<NAME>.weights, mapped at the first call)"),
                 cl::value_desc("embed|file"), cl::init("embed"));
 static cl::opt<int64_t> threadsOption(
-    "max-threads",
+    cl::cat(compileOptions), "max-threads",
     cl::desc("Most threads the library runs on (chosen at run time up to "
              "this; default 0: $LINEA_NUM_THREADS, else the physical cores)"),
     cl::value_desc("N"), cl::init(0));
-static cl::opt<bool>
-    autotune("autotune",
-             cl::desc("Time tile candidates for each dense layer shape, use "
-                      "the fastest and write them to OUTDIR/<NAME>.tiles.json"));
+static cl::opt<bool> autotune(
+    cl::cat(compileOptions), "autotune",
+    cl::desc("Time tile candidates for each dense layer shape, use "
+             "the fastest and write them to OUTDIR/<NAME>.tiles.json"));
 static cl::opt<int64_t> autotuneRows(
-    "autotune-rows",
+    cl::cat(compileOptions), "autotune-rows",
     cl::desc("Rows of x to time a layer with when its row count is dynamic"),
     cl::value_desc("M"), cl::init(16));
 static cl::opt<std::string>
-    tileTable("tile-table",
+    tileTable(cl::cat(compileOptions), "tile-table",
               cl::desc("Tiles per layer shape from a table --autotune wrote"),
               cl::value_desc("file.json"));
 static cl::opt<std::string> cpuOption(
-    "cpu",
+    cl::cat(compileOptions), "cpu",
     cl::desc("CPU the library is compiled for: native (this machine, the "
              "default) or an LLVM x86 CPU name, e.g. x86-64-v3 (AVX2 + FMA, "
              "no AVX-512), x86-64-v4, skylake-avx512, znver4; it sets the "
@@ -146,7 +155,7 @@ static cl::opt<std::string> cpuOption(
     cl::value_desc("NAME|native"), cl::init("native"));
 
 static cl::opt<bool> hostFallback(
-    "host-fallback",
+    cl::cat(compileOptions), "host-fallback",
     cl::desc("--target=cuda: layers and attention without a CUDA kernel are "
              "left for the host (manifest.json's host_ops) instead of "
              "failing the compile"));
@@ -372,6 +381,7 @@ int main(int argc, char **argv) {
   registerLineaPasses();
   registerLineaConversionPasses();
   registerLineaConversionPipelines();
+  cl::HideUnrelatedOptions({&compileOptions});
   cl::ParseCommandLineOptions(argc, argv, "linea ahead-of-time compiler\n");
   Progress progress(
       progressOption || llvm::sys::Process::StandardErrIsDisplayed(), timing);

@@ -26,20 +26,25 @@
 using namespace mlir;
 namespace cl = llvm::cl;
 
-static cl::opt<std::string> modelPath(cl::Positional, cl::Required,
-                                      cl::desc("<model.onnx>"));
-static cl::opt<std::string> outputPath("o", cl::desc("Output file"),
+/// The tool's own options: --help lists these, not the ~380 LLVM and MLIR
+/// options linked in (still accepted, just not listed).
+static cl::OptionCategory importOptions("linea-import-onnx options");
+
+static cl::opt<std::string> modelPath(cl::cat(importOptions), cl::Positional,
+                                      cl::Required, cl::desc("<model.onnx>"));
+static cl::opt<std::string> outputPath(cl::cat(importOptions), "o",
+                                       cl::desc("Output file"),
                                        cl::value_desc("file"), cl::init("-"));
-static cl::opt<bool> emitBytecode("emit-bytecode",
+static cl::opt<bool> emitBytecode(cl::cat(importOptions), "emit-bytecode",
                                   cl::desc("Write MLIR bytecode, not text"));
 static cl::list<std::string>
-    dims("dim",
+    dims(cl::cat(importOptions), "dim",
          cl::desc("Size of a symbolic input dimension, e.g. --dim batch=1"),
          cl::value_desc("NAME=VALUE"));
-static cl::opt<std::string> functionName("function",
-                                         cl::desc("Name of the emitted function"),
-                                         cl::value_desc("name"),
-                                         cl::init("main"));
+static cl::opt<std::string>
+    functionName(cl::cat(importOptions), "function",
+                 cl::desc("Name of the emitted function"),
+                 cl::value_desc("name"), cl::init("main"));
 
 static int fail(const llvm::Twine &message, int code) {
   llvm::WithColor::error(llvm::errs(), "linea-import-onnx") << message << "\n";
@@ -50,6 +55,7 @@ int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   registerAsmPrinterCLOptions();
   registerMLIRContextCLOptions();
+  cl::HideUnrelatedOptions({&importOptions});
   cl::ParseCommandLineOptions(argc, argv, "ONNX importer of linea\n");
 
   linea::onnx_import::ImportOptions options;

@@ -37,32 +37,39 @@ using namespace mlir;
 using namespace linea;
 namespace cl = llvm::cl;
 
-static cl::opt<std::string> modulePath(cl::Positional, cl::Required,
-                                       cl::desc("<module.mlir>"));
+/// The tool's own options: --help lists these, not the ~380 LLVM and MLIR
+/// options linked in (still accepted, just not listed).
+static cl::OptionCategory runOptions("linea-run options");
+
+static cl::opt<std::string> modulePath(cl::cat(runOptions), cl::Positional,
+                                       cl::Required, cl::desc("<module.mlir>"));
 static cl::opt<std::string>
-    entry("e", cl::desc("Function to run (default: the module's only public "
-                        "function)"),
+    entry(cl::cat(runOptions), "e",
+          cl::desc("Function to run (default: the module's only public "
+                   "function)"),
           cl::value_desc("name"));
-static cl::list<std::string> inputPaths("i",
-                                        cl::desc("Input .npy, in argument order"),
-                                        cl::value_desc("file.npy"));
-static cl::opt<bool> randomInputs("random-inputs",
+static cl::list<std::string>
+    inputPaths(cl::cat(runOptions), "i",
+               cl::desc("Input .npy, in argument order"),
+               cl::value_desc("file.npy"));
+static cl::opt<bool> randomInputs(cl::cat(runOptions), "random-inputs",
                                   cl::desc("Generate random inputs"));
-static cl::opt<uint64_t> seed("seed", cl::desc("Seed of --random-inputs"),
-                              cl::init(0));
+static cl::opt<uint64_t> seed(cl::cat(runOptions), "seed",
+                              cl::desc("Seed of --random-inputs"), cl::init(0));
 static cl::opt<std::string>
-    outDir("o", cl::desc("Write outputs as OUTDIR/out<i>.npy (and generated "
-                         "inputs as in<i>.npy)"),
+    outDir(cl::cat(runOptions), "o",
+           cl::desc("Write outputs as OUTDIR/out<i>.npy (and generated "
+                    "inputs as in<i>.npy)"),
            cl::value_desc("dir"));
 static cl::opt<std::string>
-    comparePath("compare",
+    comparePath(cl::cat(runOptions), "compare",
                 cl::desc("Also run this module on the same inputs and compare "
                          "outputs (it is the reference)"),
                 cl::value_desc("other.mlir"));
-static cl::opt<double> relTol("rtol", cl::desc("Relative tolerance"),
-                            cl::init(1e-4));
-static cl::opt<double> absTol("atol", cl::desc("Absolute tolerance"),
-                            cl::init(1e-5));
+static cl::opt<double> relTol(cl::cat(runOptions), "rtol",
+                              cl::desc("Relative tolerance"), cl::init(1e-4));
+static cl::opt<double> absTol(cl::cat(runOptions), "atol",
+                              cl::desc("Absolute tolerance"), cl::init(1e-5));
 
 static cl::OptionCategory statsCategory("Calibration statistics");
 static cl::opt<std::string> collectStats(
@@ -176,6 +183,7 @@ int main(int argc, char **argv) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
   registerLineaConversionPasses();
+  cl::HideUnrelatedOptions({&runOptions, &statsCategory});
   cl::ParseCommandLineOptions(argc, argv, "linea CPU JIT runner\n");
 
   if (randomInputs && !inputPaths.empty())
