@@ -241,7 +241,6 @@ void BsrMmaBuilder::build(ValueRange args) {
   NVVM::CpAsyncWaitGroupOp::create(b, 0);
 
   // Epilogue: bias, rows < M (N is a multiple of BN).
-  Type yElem = cast<MemRefType>(ga.y.getType()).getElementType();
   for (int64_t j = 0; j < nTiles; ++j)
     for (int64_t e = 0; e < 2; ++e) {
       Value n = add(add(n0, wn0), add(mul(tig, 2), 8 * j + e));
@@ -255,11 +254,8 @@ void BsrMmaBuilder::build(ValueRange args) {
           if (colBias)
             v = arith::AddFOp::create(b, v, colBias);
           ifThen(b, cmp(arith::CmpIPredicate::slt, m, ci(spec.m)), [&] {
-            Value mIdx = toIndex(m);
-            Value out =
-                applyEpilogue(b, spec.epilogue, v, ga.residual, mIdx, nIdx);
-            memref::StoreOp::create(b, fromF32(b, out, yElem), ga.y,
-                                    ValueRange{mIdx, nIdx});
+            storeWithEpilogue(b, spec.epilogue, v, ga.residual, ga.y,
+                              toIndex(m), nIdx);
           });
         }
     }

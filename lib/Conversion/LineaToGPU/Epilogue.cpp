@@ -162,6 +162,14 @@ Value applyEpilogue(ImplicitLocOpBuilder &b, const EpilogueSpec &spec, Value v,
                  memref::LoadOp::create(b, residual, ValueRange{m, n}));
 }
 
+void storeWithEpilogue(ImplicitLocOpBuilder &b, const EpilogueSpec &spec,
+                       Value v, Value residual, Value y, Value m, Value n) {
+  Type elem = cast<MemRefType>(y.getType()).getElementType();
+  memref::StoreOp::create(
+      b, fromF32(b, applyEpilogue(b, spec, v, residual, m, n), elem), y,
+      ValueRange{m, n});
+}
+
 std::pair<Value, Value> applyEpiloguePair(ImplicitLocOpBuilder &b,
                                           const EpilogueSpec &spec, Value v0,
                                           Value v1, Value residualPairs,

@@ -51,6 +51,12 @@ mlir::Value applyEpilogue(mlir::ImplicitLocOpBuilder &b,
                           const EpilogueSpec &spec, mlir::Value v,
                           mlir::Value residual, mlir::Value m, mlir::Value n);
 
+/// applyEpilogue, then the rounding to y's element type and the store of
+/// y[m, n]: the last step of every scalar-storing kernel.
+void storeWithEpilogue(mlir::ImplicitLocOpBuilder &b, const EpilogueSpec &spec,
+                       mlir::Value v, mlir::Value residual, mlir::Value y,
+                       mlir::Value m, mlir::Value n);
+
 /// The same for the elements (m, 2j) and (m, 2j + 1) of a kernel that
 /// stores pairs: `residualPairs` is the residual as [M, N/2] vector<2>
 /// (residualPairType), read once for both.

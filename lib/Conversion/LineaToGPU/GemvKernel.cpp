@@ -626,7 +626,6 @@ void GemvBuilder::build(ValueRange args) {
   auto ifLane0 = scf::IfOp::create(b, isLane0, /*withElseRegion=*/false);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&ifLane0.getThenRegion().front());
-  Type yElem = cast<MemRefType>(y.getType()).getElementType();
   for (int64_t r = 0; r < R; ++r) {
     Value inRange = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
                                           rowIds[r], idx(spec.n));
@@ -652,9 +651,8 @@ void GemvBuilder::build(ValueRange args) {
         v = arith::MulFOp::create(b, v, tensorScale);
       if (bv)
         v = arith::AddFOp::create(b, v, bv);
-      v = applyEpilogue(b, spec.epilogue, v, ga.residual, xRows[mi], rows[r]);
-      memref::StoreOp::create(b, fromF32(b, v, yElem), y,
-                              ValueRange{xRows[mi], rows[r]});
+      storeWithEpilogue(b, spec.epilogue, v, ga.residual, y, xRows[mi],
+                        rows[r]);
     }
   }
 }

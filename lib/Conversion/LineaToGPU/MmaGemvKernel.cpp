@@ -232,7 +232,6 @@ void MmaGemvBuilder::build(ValueRange args) {
   Value isWarp0 =
       arith::CmpIOp::create(b, arith::CmpIPredicate::eq, warp, cIdx(b, 0));
   ifThen(b, isWarp0, [&] {
-    Type yElem = cast<MemRefType>(y.getType()).getElementType();
     Value col0 = arith::MulIOp::create(b, tig, cIdx(b, 2));
     for (int64_t t = 0; t < tiles; ++t)
       for (int64_t nt = 0; nt < nTiles; ++nt)
@@ -259,10 +258,8 @@ void MmaGemvBuilder::build(ValueRange args) {
             if (bias)
               val = arith::AddFOp::create(
                   b, val, toF32(b, memref::LoadOp::create(b, bias, row)));
-            Value mRow = arith::AddIOp::create(b, mBase, m);
-            val = applyEpilogue(b, spec.epilogue, val, ga.residual, mRow, row);
-            memref::StoreOp::create(b, fromF32(b, val, yElem), y,
-                                    ValueRange{mRow, row});
+            storeWithEpilogue(b, spec.epilogue, val, ga.residual, y,
+                              arith::AddIOp::create(b, mBase, m), row);
           });
         }
   });

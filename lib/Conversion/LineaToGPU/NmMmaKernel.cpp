@@ -267,7 +267,6 @@ void NmMmaBuilder::build(ValueRange args) {
 
   // Epilogue: acc (a, j, i) is yᵀ[n][m] with n = 16a + gid (+8 for i ≥ 2),
   // m = 8j + 2·tig + (i mod 2).
-  Type yElem = cast<MemRefType>(ga.y.getType()).getElementType();
   for (int64_t a = 0; a < aTiles; ++a)
     for (int64_t h = 0; h < 2; ++h) {
       Value n = add(add(n0, wn0), add(gid, 16 * a + 8 * h));
@@ -284,11 +283,8 @@ void NmMmaBuilder::build(ValueRange args) {
           Value ok = arith::AndIOp::create(
               b, nOk, cmp(arith::CmpIPredicate::slt, m, ci(spec.m)));
           ifThen(b, ok, [&] {
-            Value mIdx = toIndex(m);
-            Value out =
-                applyEpilogue(b, spec.epilogue, v, ga.residual, mIdx, nIdx);
-            memref::StoreOp::create(b, fromF32(b, out, yElem), ga.y,
-                                    ValueRange{mIdx, nIdx});
+            storeWithEpilogue(b, spec.epilogue, v, ga.residual, ga.y,
+                              toIndex(m), nIdx);
           });
         }
     }

@@ -273,7 +273,6 @@ SmallVector<Value> QuantWgmmaBuilder::wgmmaRegA(Type accType,
 
 void QuantWgmmaBuilder::quantEpilogue(ValueRange acc) {
   const int64_t nAcc = qtile.bm / 2, mTiles = tile.mTiles();
-  Type yElem = cast<MemRefType>(ga.y.getType()).getElementType();
   for (int64_t mt = 0; mt < mTiles; ++mt)
     for (int64_t h = 0; h < 2; ++h) {
       Value n = add(add(n0, mul(add(mul(wg, mTiles), ci(mt)), 64)),
@@ -300,11 +299,8 @@ void QuantWgmmaBuilder::quantEpilogue(ValueRange acc) {
             ok = arith::AndIOp::create(
                 b, ok, cmp(arith::CmpIPredicate::slt, m, ci(spec.m)));
           auto store = [&] {
-            Value mIdx = toIndex(m);
-            Value out =
-                applyEpilogue(b, spec.epilogue, v, ga.residual, mIdx, nIdx);
-            memref::StoreOp::create(b, fromF32(b, out, yElem), ga.y,
-                                    ValueRange{mIdx, nIdx});
+            storeWithEpilogue(b, spec.epilogue, v, ga.residual, ga.y,
+                              toIndex(m), nIdx);
           };
           if (spec.n % qtile.bn || spec.m % qtile.bm)
             ifThen(b, ok, store);
