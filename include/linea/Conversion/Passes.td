@@ -760,6 +760,16 @@ def LineaToGPU : Pass<"linea-to-gpu", "mlir::ModuleOp"> {
                "for layers of at least 2^24 weights that are quantized or "
                "have M > 1 (1 row tile up to M = 8, else 2), the GEMV "
                "otherwise">,
+    ListOption<"prefetch", "prefetch", "int64_t",
+               "mma.sync decode kernel: 1 each warp issues the loads of its "
+               "next `unroll` steps before the arithmetic of the current "
+               "ones (register double buffering), 0 loads then computes each "
+               "group; one kernel per value. Default: 1 for the kernel picked "
+               "automatically (none of tensor-cores, rows-per-warp, unroll "
+               "given), else 0">,
+    ListOption<"splitK", "split-k", "int64_t",
+               "mma.sync decode kernel: warps per block splitting K over the "
+               "same rows, 4 or 8; one kernel per value (default 4)">,
     ListOption<"wgmma", "wgmma", "int64_t",
                "dense linear layers: 1 the Hopper wgmma GEMM "
                "(WgmmaGemmKernel.cpp; x and W both bf16 or both f16, K a "

@@ -70,8 +70,12 @@ struct GemvSpec {
   int64_t mTile = 1;       // rows of x per block (grid.y = M / mTile)
   bool gridStride = false; // blocks loop over row groups (any grid.x)
   /// mma.sync kernel (MmaGemvKernel.cpp): rowsPerWarp counts 16-row tiles,
-  /// the 4 warps of a block split K over the same rows.
+  /// the `splitK` warps of a block (4 or 8) split K over the same rows, and
+  /// with `prefetch` each warp issues the loads of its next `unroll` steps
+  /// before the arithmetic of the current ones.
   bool tensorCores = false;
+  int64_t splitK = kWarpsPerBlock;
+  bool prefetch = false;
   /// Prefill GEMM (MmaGemmKernel.cpp) when gemmM > 0: blocks of gemmM rows
   /// of x × gemmN rows of W, warps of warpM × warpN, K in steps of 128
   /// through `stages` cp.async stages of dynamic shared memory.
@@ -96,8 +100,9 @@ struct GemvSpec {
   }
   int64_t gridY() const { return gemmM ? (m + gemmM - 1) / gemmM : m / mTile; }
   int64_t blockThreads() const {
-    return gemmM ? 32 * (gemmM / warpM) * (gemmN / warpN)
-                 : 32 * kWarpsPerBlock;
+    if (gemmM)
+      return 32 * (gemmM / warpM) * (gemmN / warpN);
+    return 32 * (tensorCores ? splitK : kWarpsPerBlock);
   }
   /// Bytes of one GEMM pipeline stage: 128 x values (bf16/f16) per row of
   /// x, 128 codes per row of W.

@@ -185,32 +185,89 @@ using StepFn =
 
 /// for t in [begin, end): groups of `unroll` steps whose loads (`load(t)`)
 /// are all issued before their arithmetic (`step(t, loaded, state)`), then
-/// the remaining steps one at a time. Returns the final state.
-inline llvm::SmallVector<mlir::Value> timeLoop(mlir::ImplicitLocOpBuilder &b, mlir::Value begin, mlir::Value end,
-                            int64_t unroll, mlir::ValueRange init, LoadFn load,
-                            StepFn step) {
-  mlir::Value len = mlir::arith::SubIOp::create(b, end, begin);
-  mlir::Value full = mlir::arith::MulIOp::create(
-      b, mlir::arith::DivUIOp::create(b, len, cIdx(b, unroll)), cIdx(b, unroll));
-  mlir::Value mid = mlir::arith::AddIOp::create(b, begin, full);
-  llvm::SmallVector<mlir::Value> state =
-      forLoop(b, begin, mid, cIdx(b, unroll), init, [&](mlir::Value t0, mlir::ValueRange s) {
-        llvm::SmallVector<mlir::Value> ts;
-        llvm::SmallVector<llvm::SmallVector<mlir::Value>> loaded;
-        for (int64_t u = 0; u < unroll; ++u) {
-          ts.push_back(u ? mlir::Value(mlir::arith::AddIOp::create(b, t0, cIdx(b, u))) : t0);
-          loaded.push_back(load(ts.back()));
-        }
-        llvm::SmallVector<mlir::Value> cur(s.begin(), s.end());
-        for (int64_t u = 0; u < unroll; ++u)
-          cur = step(ts[u], loaded[u], cur);
-        return cur;
-      });
+/// the remaining steps one at a time. Returns the final state. With
+/// `prefetch`, group g + 1's loads are issued before group g's arithmetic
+/// (carried through the loop), so a warp always has loads in flight instead
+/// of alternating between loading and computing.
+inline llvm::SmallVector<mlir::Value>
+timeLoop(mlir::ImplicitLocOpBuilder &b, mlir::Value begin, mlir::Value end,
+         int64_t unroll, mlir::ValueRange init, LoadFn load, StepFn step,
+         bool prefetch = false) {
+  using mlir::Value;
+  Value len = mlir::arith::SubIOp::create(b, end, begin);
+  Value groups = mlir::arith::DivUIOp::create(b, len, cIdx(b, unroll));
+  Value mid = mlir::arith::AddIOp::create(
+      b, begin, mlir::arith::MulIOp::create(b, groups, cIdx(b, unroll)));
+  auto stepAt = [&](Value t0, int64_t u) -> Value {
+    return u ? Value(mlir::arith::AddIOp::create(b, t0, cIdx(b, u))) : t0;
+  };
+  // One group's loads, flattened; `sizes` records each step's share.
+  llvm::SmallVector<size_t> sizes;
+  auto loadGroup = [&](Value t0) {
+    llvm::SmallVector<Value> flat;
+    sizes.clear();
+    for (int64_t u = 0; u < unroll; ++u) {
+      llvm::SmallVector<Value> one = load(stepAt(t0, u));
+      sizes.push_back(one.size());
+      llvm::append_range(flat, one);
+    }
+    return flat;
+  };
+  auto computeGroup = [&](Value t0, llvm::ArrayRef<Value> flat,
+                          mlir::ValueRange s) {
+    llvm::SmallVector<Value> cur(s.begin(), s.end());
+    size_t at = 0;
+    for (int64_t u = 0; u < unroll; ++u) {
+      cur = step(stepAt(t0, u), flat.slice(at, sizes[u]), cur);
+      at += sizes[u];
+    }
+    return cur;
+  };
+  llvm::SmallVector<Value> state;
+  if (!prefetch) {
+    state = forLoop(b, begin, mid, cIdx(b, unroll), init,
+                    [&](Value t0, mlir::ValueRange s) {
+                      return computeGroup(t0, loadGroup(t0), s);
+                    });
+  } else {
+    Value any = mlir::arith::CmpIOp::create(b, mlir::arith::CmpIPredicate::ugt,
+                                            groups, cIdx(b, 0));
+    auto ifOp = mlir::scf::IfOp::create(b, mlir::TypeRange(init), any,
+                                        /*withElseRegion=*/true);
+    {
+      mlir::OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+      llvm::SmallVector<Value> carried(init.begin(), init.end());
+      const size_t nState = carried.size();
+      llvm::append_range(carried, loadGroup(begin));
+      Value second = mlir::arith::AddIOp::create(b, begin, cIdx(b, unroll));
+      llvm::SmallVector<Value> last =
+          forLoop(b, second, mid, cIdx(b, unroll), carried,
+                  [&](Value t0, mlir::ValueRange c) {
+                    llvm::SmallVector<Value> next = loadGroup(t0);
+                    Value prev =
+                        mlir::arith::SubIOp::create(b, t0, cIdx(b, unroll));
+                    llvm::SmallVector<Value> out = computeGroup(
+                        prev, llvm::SmallVector<Value>(c.drop_front(nState)),
+                        c.take_front(nState));
+                    llvm::append_range(out, next);
+                    return out;
+                  });
+      Value lastT = mlir::arith::SubIOp::create(b, mid, cIdx(b, unroll));
+      mlir::scf::YieldOp::create(
+          b, computeGroup(lastT, llvm::ArrayRef<Value>(last).drop_front(nState),
+                          llvm::ArrayRef<Value>(last).take_front(nState)));
+      b.setInsertionPointToStart(&ifOp.getElseRegion().front());
+      mlir::scf::YieldOp::create(b, init);
+    }
+    state.assign(ifOp.getResults().begin(), ifOp.getResults().end());
+  }
   if (unroll == 1)
     return state;
-  return forLoop(b, mid, end, cIdx(b, 1), state, [&](mlir::Value t, mlir::ValueRange s) {
-    return step(t, load(t), s);
-  });
+  return forLoop(b, mid, end, cIdx(b, 1), state,
+                 [&](Value t, mlir::ValueRange s) {
+                   return step(t, load(t), s);
+                 });
 }
 
 } // namespace linea::gpu_codegen

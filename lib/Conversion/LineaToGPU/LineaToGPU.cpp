@@ -401,7 +401,7 @@ DictionaryAttr describeKernel(Builder &b, StringRef symbol, StringRef layer,
       b.getNamedAttr("grid",
                      b.getI64ArrayAttr({spec.gridX(), spec.gridY(), 1})),
       b.getNamedAttr(
-          "block", b.getI64ArrayAttr({gpu_codegen::kWarpsPerBlock * 32, 1, 1})),
+          "block", b.getI64ArrayAttr({spec.blockThreads(), 1, 1})),
       b.getNamedAttr("shared_bytes", b.getI64IntegerAttr(0)),
       b.getNamedAttr("grid_stride", b.getBoolAttr(spec.gridStride)),
       b.getNamedAttr("tensor_cores", b.getBoolAttr(spec.tensorCores)),
@@ -412,6 +412,12 @@ DictionaryAttr describeKernel(Builder &b, StringRef symbol, StringRef layer,
         "element", b.getStringAttr(stringifyQElement(format.getElement()))));
     entries.push_back(
         b.getNamedAttr("group", b.getI64IntegerAttr(spec.scaleSpan)));
+  }
+  if (spec.tensorCores && !spec.gemmM) {
+    entries.push_back(
+        b.getNamedAttr("split_k", b.getI64IntegerAttr(spec.splitK)));
+    entries.push_back(
+        b.getNamedAttr("prefetch", b.getBoolAttr(spec.prefetch)));
   }
   if (!spec.epilogue.empty())
     entries.push_back(b.getNamedAttr(
@@ -515,6 +521,25 @@ struct LineaToGPUPass : impl::LineaToGPUBase<LineaToGPUPass> {
     for (int64_t v : chunkwise)
       if (v != 0 && v != 1) {
         module.emitError("linea-to-gpu: chunkwise must be 0 or 1, got ") << v;
+        return signalPassFailure();
+      }
+    SmallVector<int64_t> prefetchOptions(prefetch.begin(), prefetch.end());
+    // Prefetching measured faster for the variants picked automatically
+    // (bench/cuda/results/decode-prefetch-h100-2026-12-08.jsonl); explicit
+    // sweeps ask for it.
+    if (prefetchOptions.empty())
+      prefetchOptions = {autoVariant ? 1 : 0};
+    SmallVector<int64_t> splitKOptions(splitK.begin(), splitK.end());
+    if (splitKOptions.empty())
+      splitKOptions = {gpu_codegen::kWarpsPerBlock};
+    for (int64_t v : prefetchOptions)
+      if (v != 0 && v != 1) {
+        module.emitError("linea-to-gpu: prefetch must be 0 or 1, got ") << v;
+        return signalPassFailure();
+      }
+    for (int64_t v : splitKOptions)
+      if (v != 4 && v != 8) {
+        module.emitError("linea-to-gpu: split-k must be 4 or 8, got ") << v;
         return signalPassFailure();
       }
     for (int64_t v : llvm::concat<int64_t>(rowOptions, unrollOptions))
@@ -914,17 +939,30 @@ struct LineaToGPUPass : impl::LineaToGPUBase<LineaToGPUPass> {
         }
         variants = std::move(kept);
       }
-      for (auto [r, u, g, tc] : variants) {
+      // The mma.sync kernel's own variants: prefetch × split-K.
+      SmallVector<std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t,
+                             int64_t>>
+          expanded;
+      for (auto [r, u, g, tc] : variants)
+        for (int64_t p : tc ? prefetchOptions : SmallVector<int64_t>{0})
+          for (int64_t s :
+               tc ? splitKOptions
+                  : SmallVector<int64_t>{gpu_codegen::kWarpsPerBlock})
+            expanded.push_back({r, u, g, tc, p, s});
+      for (auto [r, u, g, tc, p, s] : expanded) {
         GemvSpec spec = baseSpec;
         spec.rowsPerWarp = r;
         spec.unroll = u;
         spec.gridStride = g != 0;
         spec.tensorCores = tc != 0;
+        spec.prefetch = p != 0;
+        spec.splitK = s;
         spec.mTile = chooseMTile(spec.m);
-        std::string symbol = "linea_" + std::to_string(index) + "_" +
-                             sanitize(name) + "_r" + std::to_string(r) + "u" +
-                             std::to_string(u) + (g ? "_gs" : "") +
-                             (tc ? "_tc" : "");
+        std::string symbol =
+            "linea_" + std::to_string(index) + "_" + sanitize(name) + "_r" +
+            std::to_string(r) + "u" + std::to_string(u) + (g ? "_gs" : "") +
+            (tc ? "_tc" : "") + (p ? "p" : "") +
+            (s != gpu_codegen::kWarpsPerBlock ? "w" + std::to_string(s) : "");
         b.setInsertionPointToEnd(gpuModule.getBody());
         if (spec.lowRank && llvm::is_contained(lowRankFused, 1) &&
             spec.m <= 16) {

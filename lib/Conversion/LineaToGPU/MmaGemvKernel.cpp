@@ -20,10 +20,11 @@
 // A (registers 0..3) and builds x's B registers for the same k with prmt
 // (int4: pairs (j, j + 4), matching the decode) or as loaded (dense).
 //
-// Blocks of 4 warps own 16·R rows and split K four ways (warp w takes the
-// 128-k int4 steps / 32-k dense steps w, w + 4, …, `unroll` steps' loads
-// issued before their arithmetic); the four partial tiles are summed through
-// shared memory and warp 0 adds the bias and stores y. Group scales
+// Blocks of S = 4 or 8 warps (`splitK`) own 16·R rows and split K S ways
+// (warp w takes the 128-k int4 steps / 32-k dense steps w, w + S, …,
+// `unroll` steps' loads issued before their arithmetic, or with `prefetch`
+// before the previous group's arithmetic); the S partial tiles are summed
+// through shared memory and warp 0 adds the bias and stores y. Group scales
 // (span a multiple of 128) multiply each step's tile in f32; per-channel
 // scales multiply once at the end.
 //
@@ -38,7 +39,6 @@ namespace linea::gpu_codegen {
 namespace {
 
 constexpr int64_t kWarpSize = 32;
-constexpr int64_t kSplitK = kWarpsPerBlock; // warps sharing a row tile
 
 class MmaGemvBuilder : PackedMmaOps {
 public:
@@ -46,7 +46,7 @@ public:
       : PackedMmaOps(b, spec.xType), spec(spec), red(red),
         tiles(spec.rowsPerWarp), nTiles((spec.mTile + 7) / 8),
         kStep(spec.quant ? 128 : 32),
-        perStepScale(spec.quant && spec.scaleCols > 1) {}
+        perStepScale(spec.quant && spec.scaleCols > 1), splitK(spec.splitK) {}
 
   void build(ValueRange args);
 
@@ -57,9 +57,10 @@ private:
   SmallVector<std::array<Value, 2>> xOperands(ArrayRef<Value> chunks);
 
   const GemvSpec &spec;
-  Value red; // shared [kSplitK, values, 32] f32
+  Value red; // shared [splitK, values, 32] f32
   int64_t tiles, nTiles, kStep;
   bool perStepScale;
+  int64_t splitK; // warps sharing a row tile
 };
 
 SmallVector<std::array<Value, 2>> MmaGemvBuilder::rowOperands(Value chunk,
@@ -152,14 +153,14 @@ void MmaGemvBuilder::build(ValueRange args) {
   SmallVector<Value> init(accPerWarp, zero);
   // This warp's steps: warp, warp + 4, … < steps.
   Value myCount = arith::DivUIOp::create(
-      b, arith::SubIOp::create(b, cIdx(b, steps + kSplitK - 1), warp),
-      cIdx(b, kSplitK));
+      b, arith::SubIOp::create(b, cIdx(b, steps + splitK - 1), warp),
+      cIdx(b, splitK));
 
   // Loaded values of one step: W chunks [t·2 + h], x chunks
   // [nt·xChunks + i], then (group scales) scales and zero points [t·2 + h].
   auto load = [&](Value j) -> SmallVector<Value> {
     Value s = arith::AddIOp::create(
-        b, arith::MulIOp::create(b, j, cIdx(b, kSplitK)), warp);
+        b, arith::MulIOp::create(b, j, cIdx(b, splitK)), warp);
     Value c = arith::AddIOp::create(
         b, arith::MulIOp::create(b, s, cIdx(b, 4)), tig);
     SmallVector<Value> out;
@@ -223,9 +224,10 @@ void MmaGemvBuilder::build(ValueRange args) {
     return acc;
   };
   SmallVector<Value> acc =
-      timeLoop(b, cIdx(b, 0), myCount, spec.unroll, init, load, step);
+      timeLoop(b, cIdx(b, 0), myCount, spec.unroll, init, load, step,
+               spec.prefetch);
 
-  // Sum the kSplitK partial tiles: red[warp][v][lane].
+  // Sum the splitK partial tiles: red[warp][v][lane].
   for (int64_t v = 0; v < accPerWarp; ++v)
     memref::StoreOp::create(b, acc[v], red, ValueRange{warp, cIdx(b, v), lane});
   gpu::BarrierOp::create(b);
@@ -238,7 +240,7 @@ void MmaGemvBuilder::build(ValueRange args) {
         for (int64_t e = 0; e < 4; ++e) {
           int64_t v = (t * nTiles + nt) * 4 + e, h = e / 2;
           Value sum = acc[v];
-          for (int64_t k = 1; k < kSplitK; ++k)
+          for (int64_t k = 1; k < splitK; ++k)
             sum = arith::AddFOp::create(
                 b, sum,
                 memref::LoadOp::create(
@@ -282,11 +284,11 @@ bool mmaGemvSupported(const GemvSpec &spec) {
 gpu::GPUFuncOp buildMmaGemvKernel(OpBuilder &builder, Location loc,
                                   StringRef name, const GemvSpec &spec) {
   SmallVector<Type> argTypes = gemvArgumentTypes(builder, spec);
-  auto func = createKernel(builder, loc, name, argTypes,
-                           kWarpsPerBlock * kWarpSize);
+  auto func =
+      createKernel(builder, loc, name, argTypes, spec.splitK * kWarpSize);
   const int64_t values = spec.rowsPerWarp * ((spec.mTile + 7) / 8) * 4;
   Value red = func.addWorkgroupAttribution(
-      sharedMemRef({kSplitK, values, kWarpSize}, builder.getF32Type()), loc);
+      sharedMemRef({spec.splitK, values, kWarpSize}, builder.getF32Type()), loc);
   ImplicitLocOpBuilder b(loc, builder.getContext());
   Block &entry = func.getBody().front();
   b.setInsertionPointToStart(&entry);

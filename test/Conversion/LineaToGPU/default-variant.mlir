@@ -1,20 +1,24 @@
 // With no variant options, linea-to-gpu picks one kernel per layer from the
 // H100 measurements (docs/cuda.md): mma.sync for large quantized layers and
 // for large layers with M > 1 (two 16-row tiles per warp above M = 8), the
-// CUDA-core GEMV for dense M = 1 and for small layers. Explicit options
-// build exactly what they name.
+// CUDA-core GEMV for dense M = 1 and for small layers; the mma.sync kernels
+// prefetch their next steps' loads (suffix p). Explicit options build
+// exactly what they name, without prefetching unless asked.
 // RUN: linea-opt %s --linea-to-gpu | FileCheck %s
 // RUN: linea-opt %s --linea-to-gpu="tensor-cores=0" | FileCheck %s --check-prefix=GEMV
 // RUN: linea-opt %s --linea-to-gpu="unroll=4" | FileCheck %s --check-prefix=UNROLL
+// RUN: linea-opt %s --linea-to-gpu="tensor-cores=1 rows-per-warp=1" | FileCheck %s --check-prefix=EXPLICIT
 
-// CHECK-DAG: gpu.func @linea_0_q_m1_r1u2_tc(
-// CHECK-DAG: gpu.func @linea_1_q_m16_r2u2_tc(
+// CHECK-DAG: gpu.func @linea_0_q_m1_r1u2_tcp(
+// CHECK-DAG: gpu.func @linea_1_q_m16_r2u2_tcp(
 // CHECK-DAG: gpu.func @linea_2_dense_m1_r2u2_gs(
-// CHECK-DAG: gpu.func @linea_3_dense_m8_r1u2_tc(
+// CHECK-DAG: gpu.func @linea_3_dense_m8_r1u2_tcp(
 // CHECK-DAG: gpu.func @linea_4_q_small_r2u2_gs(
 // CHECK-NOT: gpu.func @linea_0_q_m1_r2u2_gs(
-// GEMV-NOT: _tc(
-// UNROLL-NOT: _tc(
+// GEMV-NOT: _tc
+// UNROLL-NOT: _tc
+// EXPLICIT: gpu.func @linea_0_q_m1_r1u2_tc(
+// EXPLICIT-NOT: _tcp
 // UNROLL: gpu.func @linea_0_q_m1_r2u4_gs(
 func.func @layers(%x1: tensor<1x4096xbf16>, %x8: tensor<8x4096xbf16>,
                   %x16: tensor<16x4096xbf16>,
