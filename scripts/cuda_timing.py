@@ -35,7 +35,9 @@ def apply_epilogue(entry, y, args):
         y = ACTIVATIONS[epilogue["activation"]](y)
     combine = epilogue.get("combine")
     if combine:
-        r = args["residual"].to(y.dtype).reshape(y.shape)
+        r = args["residual"].to(y.dtype)
+        # [M, N], or a [1, N] row broadcast over y's rows
+        r = r.reshape(y.shape) if r.numel() == y.numel() else r.reshape(-1)
         y = y + r if combine == "add" else y * r
     return y
 

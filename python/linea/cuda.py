@@ -84,15 +84,29 @@ def epilogue(y, act=None, add=None, mul=None):
     if add is not None and mul is not None:
         raise ValueError("an epilogue adds or multiplies, not both")
     if add is not None:
-        y = y + np.asarray(add, np.float32).reshape(y.shape)
+        y = y + _operand(add, y.shape)
     if mul is not None:
-        y = y * np.asarray(mul, np.float32).reshape(y.shape)
+        y = y * _operand(mul, y.shape)
     return y
+
+
+def _operand(r, shape):
+    """An epilogue operand as f32 of y's shape: y's elements in any shape,
+    or one row of y's last dim broadcast over the others (a per-channel
+    scale or shift)."""
+    r = np.asarray(r, np.float32)
+    if r.size == int(np.prod(shape)):
+        return r.reshape(shape)
+    if r.size == shape[-1]:
+        return np.broadcast_to(r.reshape(-1), shape)
+    raise ValueError(f"an epilogue operand of {list(r.shape)} fits neither "
+                     f"y's shape {list(shape)} nor one row of it")
 
 
 def _describe(fused):
     act, combine = fused.get("activation"), fused.get("combine")
-    parts = ([f"act='{act}'"] if act else []) + ([f"{combine}=<[M, N] array>"] if combine else [])
+    shape = "[N]" if fused.get("broadcast") == "row" else "[M, N]"
+    parts = ([f"act='{act}'"] if act else []) + ([f"{combine}=<{shape} array>"] if combine else [])
     return ", ".join(parts)
 
 

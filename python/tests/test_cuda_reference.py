@@ -68,7 +68,7 @@ def test_magic_number_dequantization_is_exact():
 
 
 @pytest.mark.parametrize("act", ["relu", "gelu", "gelu_tanh", "silu", "sigmoid", "tanh"])
-@pytest.mark.parametrize("combine", [None, "add", "mul"])
+@pytest.mark.parametrize("combine", [None, "add", "mul", "add_row", "mul_row"])
 def test_epilogue_references_agree(act, combine):
     """The two readings of a fused epilogue (docs/cuda.md, "Fused
     epilogues"): the device check's torch one (scripts/cuda_timing.py) and
@@ -79,9 +79,23 @@ def test_epilogue_references_agree(act, combine):
     from linea import cuda
     gen = np.random.default_rng(7)
     y = (gen.standard_normal((5, 33)) * 3).astype(np.float32)
-    r = gen.standard_normal((5, 33)).astype(np.float32)
+    # a row operand ([1, N], the kernel's argument for a broadcast) is one
+    # value per column shared by every row
+    row = combine is not None and combine.endswith("_row")
+    combine = combine and combine.removesuffix("_row")
+    r = gen.standard_normal((1, 33) if row else (5, 33)).astype(np.float32)
     entry = {"epilogue": {"activation": act, **({"combine": combine} if combine else {})}}
     want = cuda_timing.apply_epilogue(entry, torch.from_numpy(y).double(),
                                       {"residual": torch.from_numpy(r)}).numpy()
     got = cuda.epilogue(y, act, **({combine: r} if combine else {}))
     np.testing.assert_allclose(got, want, rtol=2e-6, atol=2e-6)
+    if row:  # every row combined with the same values
+        plain = cuda.epilogue(y, act)
+        expect = plain + r if combine == "add" else plain * r
+        np.testing.assert_allclose(got, expect, rtol=2e-6, atol=2e-6)
+
+
+def test_epilogue_operand_shape_is_checked():
+    from linea import cuda
+    with pytest.raises(ValueError, match="fits neither"):
+        cuda.epilogue(np.zeros((4, 8), np.float32), add=np.zeros(5, np.float32))

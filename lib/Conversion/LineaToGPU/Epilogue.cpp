@@ -143,12 +143,23 @@ DictionaryAttr describeEpilogue(Builder &b, const EpilogueSpec &spec) {
   if (spec.hasResidual())
     entries.push_back(
         b.getNamedAttr("combine", b.getStringAttr(combineName(spec.combine))));
+  if (spec.rowBroadcast)
+    entries.push_back(b.getNamedAttr("broadcast", b.getStringAttr("row")));
   return b.getDictionaryAttr(entries);
+}
+
+SmallVector<int64_t, 2> residualShape(int64_t m, int64_t n,
+                                      const EpilogueSpec &spec) {
+  return {spec.rowBroadcast ? 1 : m, n};
 }
 
 namespace {
 Value combine(ImplicitLocOpBuilder &b, Combine c, Value v, Value r) {
   return c == Combine::Add ? add(b, v, toF32(b, r)) : mul(b, v, toF32(b, r));
+}
+/// The residual's row index for output row m (0 for a broadcast row).
+Value residualRow(ImplicitLocOpBuilder &b, const EpilogueSpec &spec, Value m) {
+  return spec.rowBroadcast ? cIdx(b, 0) : m;
 }
 } // namespace
 
@@ -159,7 +170,8 @@ Value applyEpilogue(ImplicitLocOpBuilder &b, const EpilogueSpec &spec, Value v,
     return v;
   assert(residual && "an epilogue with a combine needs its operand");
   return combine(b, spec.combine, v,
-                 memref::LoadOp::create(b, residual, ValueRange{m, n}));
+                 memref::LoadOp::create(
+                     b, residual, ValueRange{residualRow(b, spec, m), n}));
 }
 
 void storeWithEpilogue(ImplicitLocOpBuilder &b, const EpilogueSpec &spec,
@@ -179,7 +191,8 @@ std::pair<Value, Value> applyEpiloguePair(ImplicitLocOpBuilder &b,
   if (!spec.hasResidual())
     return {v0, v1};
   assert(residualPairs && "an epilogue with a combine needs its operand");
-  Value pair = memref::LoadOp::create(b, residualPairs, ValueRange{m, j});
+  Value pair = memref::LoadOp::create(
+      b, residualPairs, ValueRange{residualRow(b, spec, m), j});
   return {combine(b, spec.combine, v0,
                   vector::ExtractOp::create(b, pair, ArrayRef<int64_t>{0})),
           combine(b, spec.combine, v1,
@@ -187,7 +200,8 @@ std::pair<Value, Value> applyEpiloguePair(ImplicitLocOpBuilder &b,
 }
 
 MemRefType residualPairType(int64_t m, int64_t n, const EpilogueSpec &spec) {
-  return globalMemRef({m, n / 2}, VectorType::get({2}, spec.residualType));
+  return globalMemRef({residualShape(m, n, spec)[0], n / 2},
+                      VectorType::get({2}, spec.residualType));
 }
 
 } // namespace linea::gpu_codegen

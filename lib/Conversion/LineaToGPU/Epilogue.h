@@ -24,22 +24,28 @@ enum class Activation { None, Relu, Gelu, GeluTanh, Silu, Sigmoid, Tanh };
 enum class Combine { None, Add, Mul };
 
 /// y[m, n] = combine(act(acc + bias), residual[m, n]), in f32 before the
-/// rounding to y's type.
+/// rounding to y's type; with `rowBroadcast` the operand is one [1, N] row
+/// shared by every m (a per-channel scale or shift).
 struct EpilogueSpec {
   Activation act = Activation::None;
   Combine combine = Combine::None;
-  mlir::Type residualType; // element type of the [M, N] operand
+  mlir::Type residualType; // element type of the [M, N] / [1, N] operand
+  bool rowBroadcast = false;
   bool hasResidual() const { return combine != Combine::None; }
   bool empty() const { return act == Activation::None && !hasResidual(); }
 };
+
+/// The residual argument's shape: [M, N], or [1, N] for a row broadcast.
+llvm::SmallVector<int64_t, 2> residualShape(int64_t m, int64_t n,
+                                            const EpilogueSpec &spec);
 
 /// "relu", "gelu" (erf), "gelu_tanh", "silu", "sigmoid", "tanh", "" (none).
 llvm::StringRef activationName(Activation act);
 /// "add", "mul", "" (none).
 llvm::StringRef combineName(Combine combine);
 
-/// The manifest's "epilogue": {activation, combine} (names as above, a
-/// key only when set).
+/// The manifest's "epilogue": {activation, combine, broadcast} (names as
+/// above, broadcast "row"; a key only when set).
 mlir::DictionaryAttr describeEpilogue(mlir::Builder &b,
                                       const EpilogueSpec &spec);
 
@@ -64,7 +70,7 @@ std::pair<mlir::Value, mlir::Value>
 applyEpiloguePair(mlir::ImplicitLocOpBuilder &b, const EpilogueSpec &spec,
                   mlir::Value v0, mlir::Value v1, mlir::Value residualPairs,
                   mlir::Value m, mlir::Value j);
-/// The residual argument as pairs ([M, N/2] of vector<2>; N even).
+/// The residual argument as pairs ([M or 1, N/2] of vector<2>; N even).
 mlir::MemRefType residualPairType(int64_t m, int64_t n,
                                   const EpilogueSpec &spec);
 
@@ -81,7 +87,8 @@ struct EpilogueMatch {
 /// Follows `y` (a layer's result, through reshapes that keep its last
 /// dim) into: an activation (one unary elementwise generic whose body
 /// evaluates to one of Activation, or SiLU written as y · sigmoid(y)),
-/// then a binary add or multiply with another tensor of y's shape. Each
+/// then a binary add or multiply with another tensor of y's shape or one
+/// broadcast along y's last dim (shape [..., 1, N], a row). Each
 /// fused value must have no other user, every op all-parallel with
 /// identity maps and y's element type; ops in `claimed` (another layer's)
 /// are never taken. Empty when nothing fuses.

@@ -168,6 +168,57 @@ bool isElementwise(linalg::GenericOp g, unsigned inputs, Type elem) {
   return g.getRegion().front().getArgument(inputs).use_empty();
 }
 
+/// Whether operand `v` of a generic reads, at every point of the iteration
+/// space, only its last index: map (d0, …, dr−1) → (0, …, 0, dr−1) (leading
+/// results constants 0 or absent) on a tensor of shape [1, …, 1, n].
+bool isRowBroadcast(Value v, AffineMap map, int64_t n) {
+  auto t = dyn_cast<RankedTensorType>(v.getType());
+  unsigned loops = map.getNumDims();
+  if (!t || !t.hasStaticShape() || t.getRank() == 0 || loops == 0 ||
+      map.getNumResults() != t.getRank() || t.getShape().back() != n)
+    return false;
+  for (auto [i, e] : llvm::enumerate(map.getResults())) {
+    bool last = i + 1 == map.getNumResults();
+    if (last) {
+      auto d = dyn_cast<AffineDimExpr>(e);
+      if (!d || d.getPosition() != loops - 1)
+        return false;
+      continue;
+    }
+    auto c = dyn_cast<AffineConstantExpr>(e);
+    if (!c || c.getValue() != 0 || t.getShape()[i] != 1)
+      return false;
+  }
+  return true;
+}
+
+/// The other operand of a binary all-parallel generic whose input `cur`
+/// and init are read with identity maps, the other operand with identity
+/// or row-broadcast maps (`row` says which), every operand of `elem`, the
+/// init not read. Null when `g` is not such a generic.
+Value combineOperand(linalg::GenericOp g, Value cur, Type elem, int64_t n,
+                     bool &row) {
+  if (g.getNumDpsInputs() != 2 || g.getNumDpsInits() != 1 ||
+      g->getNumResults() != 1 || g.getNumLoops() != g.getNumParallelLoops() ||
+      !g.getRegion().front().getArgument(2).use_empty())
+    return {};
+  for (Value v : g->getOperands())
+    if (getElementTypeOrSelf(v.getType()) != elem)
+      return {};
+  SmallVector<AffineMap> maps = g.getIndexingMapsArray();
+  Value a = g.getDpsInputs()[0], b = g.getDpsInputs()[1];
+  if (a == b || (a != cur && b != cur))
+    return {};
+  unsigned self = a == cur ? 0 : 1;
+  if (!maps[self].isIdentity() || !maps[2].isIdentity())
+    return {};
+  Value other = g.getDpsInputs()[1 - self];
+  row = !maps[1 - self].isIdentity();
+  if (row && !isRowBroadcast(other, maps[1 - self], n))
+    return {};
+  return other;
+}
+
 /// The activation a unary generic computes, None when it is none of them;
 /// of several within tolerance (a 16-bit GELU may be both forms), the
 /// closest.
@@ -270,17 +321,18 @@ EpilogueMatch matchEpilogue(Value y,
   }
 
   if (cur.hasOneUse()) {
-    Operation *user = *cur.getUsers().begin();
-    if (auto g = generic(user, 2)) {
-      Value a = g.getDpsInputs()[0], b = g.getDpsInputs()[1];
-      Value other = a == cur ? b : a;
-      Combine c = other == cur ? Combine::None : classifyBinary(g, elem);
-      if (c != Combine::None) {
-        match.spec.combine = c;
-        match.spec.residualType = elem;
-        match.residual = other;
-        match.ops.push_back(g);
-      }
+    auto g = dyn_cast<linalg::GenericOp>(*cur.getUsers().begin());
+    bool row = false;
+    Value other = g && !claimed.contains(g)
+                      ? combineOperand(g, cur, elem, n, row)
+                      : Value();
+    Combine c = other ? classifyBinary(g, elem) : Combine::None;
+    if (c != Combine::None) {
+      match.spec.combine = c;
+      match.spec.residualType = elem;
+      match.spec.rowBroadcast = row;
+      match.residual = other;
+      match.ops.push_back(g);
     }
   }
   match.output = match.ops.empty() ? y : match.ops.back()->getResult(0);

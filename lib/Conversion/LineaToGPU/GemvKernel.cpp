@@ -724,7 +724,8 @@ SmallVector<Type> gemvArgumentTypes(OpBuilder &builder, const GemvSpec &spec) {
     argTypes.push_back(globalMemRef({spec.n}, spec.biasType));
   if (spec.epilogue.hasResidual())
     argTypes.push_back(
-        globalMemRef({spec.m, spec.n}, spec.epilogue.residualType));
+        globalMemRef(residualShape(spec.m, spec.n, spec.epilogue),
+                     spec.epilogue.residualType));
   argTypes.push_back(globalMemRef({spec.m, spec.n}, spec.yType));
   return argTypes;
 }

@@ -383,7 +383,8 @@ DictionaryAttr describeKernel(Builder &b, StringRef symbol, StringRef layer,
     args.push_back(arg("bias", spec.biasType, {spec.n}));
   if (spec.epilogue.hasResidual())
     args.push_back(
-        arg("residual", spec.epilogue.residualType, {spec.m, spec.n}));
+        arg("residual", spec.epilogue.residualType,
+            residualShape(spec.m, spec.n, spec.epilogue)));
   if (spec.lowRank) // workspace: t = x·vᵀ in f32
     args.push_back(arg("t", b.getF32Type(), {spec.m, spec.rank}));
   args.push_back(arg("y", spec.yType, {spec.m, spec.n}));

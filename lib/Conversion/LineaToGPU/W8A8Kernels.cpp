@@ -247,8 +247,9 @@ void buildW8A8Wgmma(OpBuilder &builder, Location loc, StringRef name,
   if (ai.hasResidual) // pairs, like y, when N is even
     typed.push_back({ai.residual,
                      g.n % 2 == 0 ? residualPairType(g.m, g.n, g.epilogue)
-                                  : globalMemRef({g.m, g.n},
-                                                 g.epilogue.residualType)});
+                                  : globalMemRef(
+                                        residualShape(g.m, g.n, g.epilogue),
+                                        g.epilogue.residualType)});
   declareDynamicSmem(builder, loc);
   auto func = createKernel(builder, loc, name, launchTypes(builder, ai, typed),
                            tile.threads());
@@ -389,7 +390,8 @@ void emitW8A8Kernels(OpBuilder &b, Operation *op, StringRef prefix,
   if (ai.hasBias)
     args.push_back(arg("bias", g.biasType, {g.n}));
   if (ai.hasResidual)
-    args.push_back(arg("residual", g.epilogue.residualType, {g.m, g.n}));
+    args.push_back(arg("residual", g.epilogue.residualType,
+                       residualShape(g.m, g.n, g.epilogue)));
   args.push_back(arg("xq", wantWgmma ? i8 : f32, {g.m, g.k}));
   if (ai.hasXs)
     args.push_back(arg("xs", f32, {g.m}));

@@ -418,7 +418,8 @@ gpu::GPUFuncOp buildWgmmaGemmKernel(OpBuilder &builder, Location loc,
     argTypes.push_back(
         spec.n % 2 == 0
             ? residualPairType(spec.m, spec.n, spec.epilogue)
-            : globalMemRef({spec.m, spec.n}, spec.epilogue.residualType));
+            : globalMemRef(residualShape(spec.m, spec.n, spec.epilogue),
+                           spec.epilogue.residualType));
   if (spec.n % 2 == 0)
     argTypes.push_back(globalMemRef({spec.m, spec.n / 2},
                                     VectorType::get({2}, spec.yType)));

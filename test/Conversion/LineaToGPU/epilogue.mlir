@@ -307,19 +307,20 @@ func.func @layers(%gemv_gelu_res_x: tensor<1x256xbf16>,
   return %v3, %v5, %v11, %v13, %v15, %v17, %v19, %v21, %v25, %v27, %v29, %v33, %v35 : tensor<1x64xbf16>, tensor<2x64xbf16>, tensor<128x128xbf16>, tensor<3x40xf16>, tensor<1x64xbf16>, tensor<4x4096xbf16>, tensor<128x64xbf16>, tensor<128x128xbf16>, tensor<64x128xbf16>, tensor<16x64xbf16>, tensor<1x64xbf16>, tensor<1x64xbf16>, tensor<2x32xf32>
 }
 
-// Not fused: a broadcast operand (the generic's maps are not all identity),
+// Not fused: a column-broadcast operand (one value per row of y; rows
+// broadcast along N fuse: epilogue-broadcast.mlir),
 // a second user of y, a body that is no known activation (exp), a
 // subtraction, a generic that changes the element type, and an add of two
 // layers' outputs, which only the first layer takes.
-#bcast = affine_map<(d0, d1) -> (d1)>
+#bcast = affine_map<(d0, d1) -> (d0, 0)>
 func.func @not_fused(%x: tensor<2x64xbf16>, %w: tensor<32x64xbf16>,
-                     %v: tensor<32xbf16>, %r: tensor<2x32xbf16>)
+                     %v: tensor<2x1xbf16>, %r: tensor<2x32xbf16>)
     -> (tensor<2x32xbf16>, tensor<2x32xbf16>, tensor<2x32xbf16>,
         tensor<2x32xbf16>, tensor<2x32xbf16>, tensor<2x32xf32>,
         tensor<2x32xbf16>) {
   %e = tensor.empty() : tensor<2x32xbf16>
   %0 = linea.linear %x, %w {name = "bcast"} : (tensor<2x64xbf16>, tensor<32x64xbf16>) -> tensor<2x32xbf16>
-  %1 = linalg.generic {indexing_maps = [#id, #bcast, #id], iterator_types = ["parallel", "parallel"]} ins(%0, %v : tensor<2x32xbf16>, tensor<32xbf16>) outs(%e : tensor<2x32xbf16>) {
+  %1 = linalg.generic {indexing_maps = [#id, #bcast, #id], iterator_types = ["parallel", "parallel"]} ins(%0, %v : tensor<2x32xbf16>, tensor<2x1xbf16>) outs(%e : tensor<2x32xbf16>) {
   ^bb0(%a: bf16, %b: bf16, %o: bf16):
     %s = arith.addf %a, %b : bf16
     linalg.yield %s : bf16
