@@ -29,7 +29,7 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cuda_timing import apply_epilogue, compare, median_event_ms  # noqa: E402
+from cuda_timing import apply_epilogue, compare, graph_ms_or_none, median_event_ms  # noqa: E402
 import cuda_scan_check  # noqa: E402  (scans and linear-attention recurrences)
 import cuda_attention_check  # linea.attention: prefill and decode
 import cuda_sage_check  # noqa: E402  (linea.attention with quant)
@@ -46,6 +46,7 @@ NOT_WEIGHTS = ("x", "y", "bias", "residual", "t", "sync")
 # ‖y − ref‖ / ‖ref‖ allowed per output dtype: one rounding of y dominates.
 REL_TOL = {"bf16": 1e-2, "f16": 2e-3, "f32": 1e-4}
 ROTATE_BYTES = 256 << 20
+GRAPH_LAUNCHES = 32  # launches per captured graph (decode timing)
 
 
 class KernelInfo(ctypes.Structure):
@@ -227,16 +228,31 @@ def bench(rt, entry, args, w, warmup, iters, peer_cache):
     # With a fused epilogue the peer is cuBLAS then torch's ops, unfused.
     key = (entry["m"], entry["n"], entry["k"],
            tuple(sorted((entry.get("epilogue") or {}).items())))
+    decode = entry["m"] <= 16
     if key not in peer_cache:
         xb = args["x"].to(torch.bfloat16)
         wd = w.to(torch.bfloat16)
         psets = max(1, math.ceil(ROTATE_BYTES / (wd.numel() * 2)))
         ws = [wd] + [wd.clone() for _ in range(psets - 1)]
-        peer_cache[key] = median_event_ms(
-            lambda i: apply_epilogue(entry, torch.matmul(xb, ws[i % psets].t()),
-                                     args), warmup, iters)
+
+        def peer(i):
+            return apply_epilogue(entry, torch.matmul(xb, ws[i % psets].t()),
+                                  args)
+        peer_cache[key] = (median_event_ms(peer, warmup, iters),
+                           graph_ms_or_none([lambda i=i: peer(i) for i in
+                                             range(max(GRAPH_LAUNCHES, psets))],
+                                            warmup, iters) if decode else None)
         del ws
-    return ours_ms, peer_cache[key], io_bytes, nsets
+    # Decode layers also in a CUDA graph of back-to-back launches over the
+    # rotated weight sets (graph_ms): the kernel's own time.
+    ours_graph = None
+    if decode:
+        ours_graph = graph_ms_or_none(
+            [lambda s=s: rt.launch(kernel, s)
+             for s in sets * math.ceil(GRAPH_LAUNCHES / nsets)],
+            warmup, iters)
+    return (ours_ms, peer_cache[key][0], io_bytes, nsets, ours_graph,
+            peer_cache[key][1])
 
 
 def form_peer(entry, args, w, warmup, iters):
@@ -374,12 +390,17 @@ def main():
                "unwritten": unwritten, "check": "pass" if ok else "FAIL",
                "peer": "torch.matmul bf16 (cuBLAS)"}
         if ok:
-            ours, peer, io, nsets = bench(rt, entry, args, w, opts.warmup,
-                                          opts.iters, peer_cache)
+            ours, peer, io, nsets, ours_g, peer_g = bench(
+                rt, entry, args, w, opts.warmup, opts.iters, peer_cache)
             gbps = io / (ours * 1e-3) / 1e9
             rec.update(ours_ms=ours, peer_ms=peer, speedup=peer / ours,
                        ours_gbps=gbps, probe_gbps=probe,
                        frac_probe=gbps / probe, weight_sets=nsets)
+            if ours_g is not None and peer_g is not None:
+                gbps_g = io / (ours_g * 1e-3) / 1e9
+                rec.update(graph_ours_ms=ours_g, graph_peer_ms=peer_g,
+                           graph_speedup=peer_g / ours_g, graph_gbps=gbps_g,
+                           graph_frac_probe=gbps_g / probe)
             if entry["m"] > 16:  # prefill GEMMs: compute-bound, TFLOP/s
                 flop = 2 * entry["m"] * entry["n"] * entry["k"]
                 rec.update(ours_tflops=flop / (ours * 1e9),
@@ -416,6 +437,11 @@ def main():
                 extra = f"  {rec['speedup2']:.2f}x {rec['peer2']}"
             elif "peer2" in rec:
                 extra = f"  ({rec['peer2']}: {rec['peer2_missing']})"
+            if "graph_ours_ms" in rec:
+                extra += (f"  graph {rec['graph_ours_ms'] * 1e3:.1f} vs "
+                          f"{rec['graph_peer_ms'] * 1e3:.1f} us "
+                          f"{rec['graph_speedup']:.2f}x "
+                          f"{100 * rec['graph_frac_probe']:.0f}%")
             print(f"{rec['symbol'][:44]:44} {shape:>16} {rec['rel_err']:8.1e} "
                   f"{rec['ours_ms'] * 1e3:8.1f} {rec['peer_ms'] * 1e3:9.1f} "
                   f"{rec['speedup']:8.2f} {rec['ours_gbps']:6.0f} "

@@ -20,6 +20,37 @@ def median_event_ms(fn, warmup, iters):
     return statistics.median(s.elapsed_time(e) for s, e in zip(starts, ends))
 
 
+def graph_ms_or_none(launches, warmup, iters):
+    """graph_ms, or None (with the reason printed) where capture fails: the
+    event-timed numbers stand on their own."""
+    try:
+        return graph_ms(launches, warmup, iters)
+    except Exception as e:  # noqa: BLE001 - keep the run's other results
+        print(f"graph timing failed: {e}", flush=True)
+        torch.cuda.synchronize()
+        return None
+
+
+def graph_ms(launches, warmup, iters):
+    """Per-launch median time of `launches` (callables, each one kernel call
+    on the current stream) captured back to back in one CUDA graph and
+    replayed: what a decode step pays per layer when its kernels run in a
+    graph, without the event and launch gaps that dominate a lone
+    microsecond-scale launch."""
+    side = torch.cuda.Stream()
+    side.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(side):  # warm up outside the capture
+        for f in launches:
+            f()
+    torch.cuda.current_stream().wait_stream(side)
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        for f in launches:
+            f()
+    ms = median_event_ms(lambda i: graph.replay(), warmup, iters)
+    return ms / len(launches)
+
+
 ACTIVATIONS = {
     "relu": torch.relu, "sigmoid": torch.sigmoid, "tanh": torch.tanh,
     "silu": torch.nn.functional.silu, "gelu": torch.nn.functional.gelu,
