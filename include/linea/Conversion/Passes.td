@@ -754,7 +754,7 @@ def LineaToGPU : Pass<"linea-to-gpu", "mlir::ModuleOp"> {
                "quant_linear / linear kernels: 0 the CUDA-core GEMV, 1 the "
                "mma.sync kernel (x bf16/f16, int4/uint4 with K and group a "
                "multiple of 128, or dense W of x's type; rows-per-warp "
-               "counts 16-row tiles, 1 or 2; layers it cannot take keep the "
+               "counts 16-row tiles, 1 to 4; layers it cannot take keep the "
                "GEMV); one kernel per value. Default, when neither this "
                "nor rows-per-warp nor unroll is given: per layer, the mma.sync kernel "
                "for layers of at least 2^24 weights that are quantized or "

@@ -906,7 +906,7 @@ struct LineaToGPUPass : impl::LineaToGPUBase<LineaToGPUPass> {
         continue;
       const int64_t chunks = baseSpec.chunks();
       // (rows per warp, unroll, grid stride, tensor cores); the mma kernel
-      // (MmaGemvKernel.cpp) takes 1 or 2 row tiles, any unroll, no stride.
+      // (MmaGemvKernel.cpp) takes 1 to 4 row tiles, any unroll, no stride.
       const bool mmaOk = gpu_codegen::mmaGemvSupported(baseSpec);
       llvm::SmallSetVector<std::tuple<int64_t, int64_t, int64_t, int64_t>, 8>
           variants;
@@ -920,7 +920,7 @@ struct LineaToGPUPass : impl::LineaToGPUBase<LineaToGPUPass> {
             for (int64_t g : strideOptions) {
               if (autoTensorCores)
                 continue;
-              if (tc && mmaOk && r <= 2)
+              if (tc && mmaOk && r <= 4)
                 variants.insert({r, u, 0, 1});
               else if (!tc)
                 // Unrolled steps must not run past the row.
