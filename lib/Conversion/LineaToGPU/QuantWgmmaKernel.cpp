@@ -107,10 +107,14 @@ void QuantWgmmaBuilder::issueQuantStage(Value kt) {
   const int64_t rowBytes = spec.k / 2;
   for (int64_t p = 0; p < qtile.bn / rowsPerPass; ++p) {
     Value row = add(add(n0, r), p * rowsPerPass);
+    // Row offset in i64, as for x: N·K/2 bytes of codes can pass 2^31.
     Value src = arith::AddIOp::create(
         b, wBase,
-        toI64(add(mul(minsi(row, ci(spec.n - 1)), rowBytes),
-                  add(mul(kt, kCodeRowBytes), mul(c, 16)))));
+        arith::AddIOp::create(
+            b,
+            arith::MulIOp::create(b, toI64(minsi(row, ci(spec.n - 1))),
+                                  c64(rowBytes)),
+            toI64(add(mul(kt, kCodeRowBytes), mul(c, 16)))));
     Value size;
     if (spec.n % qtile.bn)
       size = select(cmp(arith::CmpIPredicate::slt, row, ci(spec.n)), ci(16),
