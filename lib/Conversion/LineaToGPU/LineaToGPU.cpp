@@ -439,6 +439,33 @@ DictionaryAttr describeKernel(Builder &b, StringRef symbol, StringRef layer,
   return b.getDictionaryAttr(entries);
 }
 
+/// The launch of a tiled tensor-core kernel (GEMMs, BSR, n:m): what its
+/// manifest entry says beyond describeKernel's.
+struct TiledLaunch {
+  StringRef kind;
+  SmallVector<int64_t, 5> tile;
+  SmallVector<int64_t, 3> grid;
+  int64_t threads, sharedBytes, mTile; // mTile: rows of x per block
+};
+
+/// describeKernel with a TiledLaunch's fields (never grid-strided, always
+/// tensor cores).
+DictionaryAttr describeTiledKernel(Builder &b, StringRef symbol,
+                                   StringRef layer, Operation *op,
+                                   const GemvSpec &spec,
+                                   const TiledLaunch &launch) {
+  NamedAttrList entry(describeKernel(b, symbol, layer, op, spec).getValue());
+  entry.set("kind", b.getStringAttr(launch.kind));
+  entry.set("tile", b.getI64ArrayAttr(launch.tile));
+  entry.set("grid", b.getI64ArrayAttr(launch.grid));
+  entry.set("block", b.getI64ArrayAttr({launch.threads, 1, 1}));
+  entry.set("shared_bytes", b.getI64IntegerAttr(launch.sharedBytes));
+  entry.set("m_tile", b.getI64IntegerAttr(launch.mTile));
+  entry.set("grid_stride", b.getBoolAttr(false));
+  entry.set("tensor_cores", b.getBoolAttr(true));
+  return entry.getDictionary(b.getContext());
+}
+
 struct LineaToGPUPass : impl::LineaToGPUBase<LineaToGPUPass> {
   using Base::Base;
 
@@ -484,18 +511,14 @@ struct LineaToGPUPass : impl::LineaToGPUBase<LineaToGPUPass> {
                            sanitize(name) + "_qwg" + tile.name();
       b.setInsertionPointToEnd(gpuModule.getBody());
       gpu_codegen::buildQuantWgmmaKernel(b, op->getLoc(), symbol, spec, tile);
-      NamedAttrList entry(describeKernel(b, symbol, name, op, spec).getValue());
-      entry.set("kind", b.getStringAttr("quant_wgmma"));
-      entry.set("tile", b.getI64ArrayAttr({tile.bm, tile.bn, tile.stages}));
-      entry.set("grid", b.getI64ArrayAttr(
-                            {gpu_codegen::quantWgmmaGrid(spec, tile), 1, 1}));
-      entry.set("block",
-                b.getI64ArrayAttr({tile.wgmmaTile().threads(), 1, 1}));
-      entry.set("shared_bytes", b.getI64IntegerAttr(tile.sharedBytes()));
-      entry.set("m_tile", b.getI64IntegerAttr(tile.bm));
-      entry.set("grid_stride", b.getBoolAttr(false));
-      entry.set("tensor_cores", b.getBoolAttr(true));
-      manifest.push_back(entry.getDictionary(b.getContext()));
+      manifest.push_back(describeTiledKernel(
+          b, symbol, name, op, spec,
+          {"quant_wgmma",
+           {tile.bm, tile.bn, tile.stages},
+           {gpu_codegen::quantWgmmaGrid(spec, tile), 1, 1},
+           tile.wgmmaTile().threads(),
+           tile.sharedBytes(),
+           tile.bm}));
     }
     return !llvm::is_contained(wgmma, 0) && quantGemmTiles.empty();
   }
@@ -739,15 +762,14 @@ struct LineaToGPUPass : impl::LineaToGPUBase<LineaToGPUPass> {
                                  sanitize(name) + "_qg" + t.name();
             b.setInsertionPointToEnd(gpuModule.getBody());
             gpu_codegen::buildMmaGemmKernel(b, op->getLoc(), symbol, spec);
-            NamedAttrList entry(
-                describeKernel(b, symbol, name, op, spec).getValue());
-            entry.set("kind", b.getStringAttr("mma_gemm"));
-            entry.set("tile", b.getI64ArrayAttr(
-                                  {t.bm, t.bn, t.wm, t.wn, t.stages}));
-            entry.set("block", b.getI64ArrayAttr({spec.blockThreads(), 1, 1}));
-            entry.set("shared_bytes", b.getI64IntegerAttr(spec.sharedBytes()));
-            entry.set("m_tile", b.getI64IntegerAttr(t.bm));
-            manifest.push_back(entry.getDictionary(ctx));
+            manifest.push_back(describeTiledKernel(
+                b, symbol, name, op, spec,
+                {"mma_gemm",
+                 {t.bm, t.bn, t.wm, t.wn, t.stages},
+                 {spec.gridX(), spec.gridY(), 1},
+                 spec.blockThreads(),
+                 spec.sharedBytes(),
+                 t.bm}));
           }
           continue;
         }
@@ -791,20 +813,14 @@ struct LineaToGPUPass : impl::LineaToGPUBase<LineaToGPUPass> {
             b.setInsertionPointToEnd(gpuModule.getBody());
             gpu_codegen::buildBsrMmaKernel(b, op->getLoc(), symbol, baseSpec,
                                            t);
-            NamedAttrList entry(
-                describeKernel(b, symbol, name, op, baseSpec).getValue());
-            entry.set("kind", b.getStringAttr("bsr_mma"));
-            entry.set("tile",
-                      b.getI64ArrayAttr({t.bm, t.bn, t.wm, t.wn, t.stages}));
-            entry.set("grid", b.getI64ArrayAttr(
-                                  {t.gridX(baseSpec), t.gridY(baseSpec), 1}));
-            entry.set("block", b.getI64ArrayAttr({t.threads(), 1, 1}));
-            entry.set("shared_bytes",
-                      b.getI64IntegerAttr(t.sharedBytes(baseSpec)));
-            entry.set("m_tile", b.getI64IntegerAttr(t.bm));
-            entry.set("grid_stride", b.getBoolAttr(false));
-            entry.set("tensor_cores", b.getBoolAttr(true));
-            manifest.push_back(entry.getDictionary(ctx));
+            manifest.push_back(describeTiledKernel(
+                b, symbol, name, op, baseSpec,
+                {"bsr_mma",
+                 {t.bm, t.bn, t.wm, t.wn, t.stages},
+                 {t.gridX(baseSpec), t.gridY(baseSpec), 1},
+                 t.threads(),
+                 t.sharedBytes(baseSpec),
+                 t.bm}));
           }
           if (autoVariant)
             continue;
@@ -833,19 +849,14 @@ struct LineaToGPUPass : impl::LineaToGPUBase<LineaToGPUPass> {
             b.setInsertionPointToEnd(gpuModule.getBody());
             gpu_codegen::buildNmMmaKernel(b, op->getLoc(), symbol, baseSpec,
                                           t);
-            NamedAttrList entry(
-                describeKernel(b, symbol, name, op, baseSpec).getValue());
-            entry.set("kind", b.getStringAttr("nm_mma_sp"));
-            entry.set("tile",
-                      b.getI64ArrayAttr({t.bm, t.bn, t.wm, t.wn, t.stages}));
-            entry.set("grid", b.getI64ArrayAttr(
-                                  {t.gridX(baseSpec), t.gridY(baseSpec), 1}));
-            entry.set("block", b.getI64ArrayAttr({t.threads(), 1, 1}));
-            entry.set("shared_bytes", b.getI64IntegerAttr(t.sharedBytes()));
-            entry.set("m_tile", b.getI64IntegerAttr(t.bm));
-            entry.set("grid_stride", b.getBoolAttr(false));
-            entry.set("tensor_cores", b.getBoolAttr(true));
-            manifest.push_back(entry.getDictionary(ctx));
+            manifest.push_back(describeTiledKernel(
+                b, symbol, name, op, baseSpec,
+                {"nm_mma_sp",
+                 {t.bm, t.bn, t.wm, t.wn, t.stages},
+                 {t.gridX(baseSpec), t.gridY(baseSpec), 1},
+                 t.threads(),
+                 t.sharedBytes(),
+                 t.bm}));
           }
           if (autoVariant)
             continue;
@@ -888,19 +899,14 @@ struct LineaToGPUPass : impl::LineaToGPUBase<LineaToGPUPass> {
           b.setInsertionPointToEnd(gpuModule.getBody());
           gpu_codegen::buildWgmmaGemmKernel(b, op->getLoc(), symbol, baseSpec,
                                             tile);
-          NamedAttrList entry(
-              describeKernel(b, symbol, name, op, baseSpec).getValue());
-          entry.set("kind", b.getStringAttr("wgmma"));
-          entry.set("tile",
-                    b.getI64ArrayAttr({tile.bm, tile.bn, tile.stages}));
-          entry.set("grid", b.getI64ArrayAttr(
-                                {gpu_codegen::wgmmaGrid(baseSpec, tile), 1, 1}));
-          entry.set("block", b.getI64ArrayAttr({tile.threads(), 1, 1}));
-          entry.set("shared_bytes", b.getI64IntegerAttr(tile.sharedBytes()));
-          entry.set("m_tile", b.getI64IntegerAttr(tile.bm));
-          entry.set("grid_stride", b.getBoolAttr(false));
-          entry.set("tensor_cores", b.getBoolAttr(true));
-          manifest.push_back(entry.getDictionary(ctx));
+          manifest.push_back(describeTiledKernel(
+              b, symbol, name, op, baseSpec,
+              {"wgmma",
+               {tile.bm, tile.bn, tile.stages},
+               {gpu_codegen::wgmmaGrid(baseSpec, tile), 1, 1},
+               tile.threads(),
+               tile.sharedBytes(),
+               tile.bm}));
         }
       if (!wantDecode)
         continue;
