@@ -18,6 +18,8 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 
+#include "KernelBuild.h"
+
 namespace linea::gpu_codegen {
 
 /// The dynamic shared memory, `.extern .shared .align 16 .b8 …[]` in PTX.
@@ -105,6 +107,40 @@ protected:
     return mlir::gpu::ShuffleOp::create(b, v, offset, 32,
                                         mlir::gpu::ShuffleMode::XOR)
         .getShuffleResult();
+  }
+
+  /// The multi-stage cp.async main loop of the tiled GEMM kernels: steps
+  /// 0 … stages − 2 issued ahead (`issue(step, slot)`, one commit group
+  /// each); then per step kt: wait for its stage, barrier, issue step
+  /// kt + stages − 1 into the slot the barrier freed, commit, and
+  /// `compute(kt, slot of kt, state)`. Ends with every copy waited for.
+  llvm::SmallVector<Value>
+  cpAsyncPipeline(int64_t steps, int64_t stages, mlir::ValueRange init,
+                  llvm::function_ref<void(Value, Value)> issue,
+                  llvm::function_ref<void(Value, Value,
+                                          llvm::SmallVector<Value> &)>
+                      compute) {
+    for (int64_t s = 0; s + 1 < stages; ++s) {
+      if (s < steps)
+        issue(ci(s), ci(s));
+      mlir::NVVM::CpAsyncCommitGroupOp::create(b);
+    }
+    llvm::SmallVector<Value> out = forLoop(
+        b, cIdx(b, 0), cIdx(b, steps), cIdx(b, 1), init,
+        [&](Value ktIndex, mlir::ValueRange in) {
+          llvm::SmallVector<Value> state(in.begin(), in.end());
+          Value kt = toI32(ktIndex);
+          mlir::NVVM::CpAsyncWaitGroupOp::create(b, stages - 2);
+          mlir::gpu::BarrierOp::create(b);
+          Value next = add(kt, stages - 1);
+          ifThen(b, cmp(mlir::arith::CmpIPredicate::slt, next, ci(steps)),
+                 [&] { issue(next, remu(next, stages)); });
+          mlir::NVVM::CpAsyncCommitGroupOp::create(b);
+          compute(kt, remu(kt, stages), state);
+          return state;
+        });
+    mlir::NVVM::CpAsyncWaitGroupOp::create(b, 0);
+    return out;
   }
 
   mlir::ImplicitLocOpBuilder &b;

@@ -310,28 +310,13 @@ void MmaGemmBuilder::build(ValueRange args) {
                                     cIdx(b, 0)}))
                    : Value()));
 
-  const int64_t steps = spec.k / kTileK, stages = spec.stages;
-  for (int64_t s = 0; s + 1 < stages; ++s) {
-    if (s < steps)
-      issueStep(ci(s), ci(s));
-    NVVM::CpAsyncCommitGroupOp::create(b);
-  }
   SmallVector<Value> init(mTiles * nTiles * 4, cf(0.0));
-  SmallVector<Value> acc = forLoop(
-      b, cIdx(b, 0), cIdx(b, steps), cIdx(b, 1), init,
-      [&](Value ktIndex, ValueRange accIn) -> SmallVector<Value> {
-        SmallVector<Value> a(accIn.begin(), accIn.end());
-        Value kt = toI32(ktIndex);
-        NVVM::CpAsyncWaitGroupOp::create(b, stages - 2);
-        gpu::BarrierOp::create(b);
-        Value next = add(kt, stages - 1);
-        ifThen(b, cmp(arith::CmpIPredicate::slt, next, ci(steps)),
-               [&] { issueStep(next, remu(next, stages)); });
-        NVVM::CpAsyncCommitGroupOp::create(b);
-        computeStep(kt, remu(kt, stages), a);
-        return a;
+  SmallVector<Value> acc = cpAsyncPipeline(
+      spec.k / kTileK, spec.stages, init,
+      [&](Value kt, Value slot) { issueStep(kt, slot); },
+      [&](Value kt, Value slot, SmallVector<Value> &a) {
+        computeStep(kt, slot, a);
       });
-  NVVM::CpAsyncWaitGroupOp::create(b, 0);
 
   // Epilogue: per-channel scales, bias, rows < M and columns < N.
   for (int64_t j = 0; j < nTiles; ++j)

@@ -242,28 +242,13 @@ void NmMmaBuilder::build(ValueRange args) {
   planCopies(tile.bn, 2, spec.n, n0, spec.k / 2, xBytes + vBytes, 32,
              /*swizzle=*/false, /*zeroFill=*/false, iCopies);
 
-  const int64_t steps = spec.k / kStepK, stages = tile.stages;
-  for (int64_t s = 0; s + 1 < stages; ++s) {
-    if (s < steps)
-      issueStep(ci(s), ci(s));
-    NVVM::CpAsyncCommitGroupOp::create(b);
-  }
   SmallVector<Value> init(aTiles * bTiles * 4, cf(0.0));
-  SmallVector<Value> acc = forLoop(
-      b, cIdx(b, 0), cIdx(b, steps), cIdx(b, 1), init,
-      [&](Value ktIndex, ValueRange accIn) -> SmallVector<Value> {
-        SmallVector<Value> a(accIn.begin(), accIn.end());
-        Value kt = toI32(ktIndex);
-        NVVM::CpAsyncWaitGroupOp::create(b, stages - 2);
-        gpu::BarrierOp::create(b);
-        Value next = add(kt, stages - 1);
-        ifThen(b, cmp(arith::CmpIPredicate::slt, next, ci(steps)),
-               [&] { issueStep(next, remu(next, stages)); });
-        NVVM::CpAsyncCommitGroupOp::create(b);
-        computeStage(mul(remu(kt, stages), tile.stageBytes()), a);
-        return a;
+  SmallVector<Value> acc = cpAsyncPipeline(
+      spec.k / kStepK, tile.stages, init,
+      [&](Value kt, Value slot) { issueStep(kt, slot); },
+      [&](Value, Value slot, SmallVector<Value> &a) {
+        computeStage(mul(slot, tile.stageBytes()), a);
       });
-  NVVM::CpAsyncWaitGroupOp::create(b, 0);
 
   // Epilogue: acc (a, j, i) is yᵀ[n][m] with n = 16a + gid (+8 for i ≥ 2),
   // m = 8j + 2·tig + (i mod 2).
