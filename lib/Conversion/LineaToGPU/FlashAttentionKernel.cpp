@@ -417,23 +417,8 @@ void FlashBuilder::build(ValueRange args) {
     Value len = minsi(sub(ci(spec.t), keyStart), ci(spec.sliceKeys));
     nFull = divu(len, bc);
   } else {
-    const int64_t tilesT = (spec.t + bc - 1) / bc;
-    if (!spec.causal) {
-      nEnd = ci(tilesT);
-      nFull = ci(spec.t / bc);
-    } else {
-      // Row i sees keys j ≤ i + (T − S).
-      const int64_t off = spec.t - spec.s, br = spec.blockRows();
-      Value last = add(qRow0, br - 1 + off);
-      Value zero = ci(0);
-      nEnd = select(
-          cmp(arith::CmpIPredicate::slt, last, zero), zero,
-          minsi(add(arith::DivSIOp::create(b, last, ci(bc)), 1), ci(tilesT)));
-      Value first = add(qRow0, off + 1);
-      Value full = select(cmp(arith::CmpIPredicate::slt, first, zero), zero,
-                          arith::DivSIOp::create(b, first, ci(bc)));
-      nFull = minsi(minsi(full, ci(spec.t / bc)), nEnd);
-    }
+    std::tie(nEnd, nFull) = keyTileRange(qRow0, spec.blockRows(), spec.s,
+                                         spec.t, bc, spec.causal);
   }
 
   // Per-lane ldmatrix offsets (rows padded to rs bytes).

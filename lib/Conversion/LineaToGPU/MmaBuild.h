@@ -109,6 +109,29 @@ protected:
         .getShuffleResult();
   }
 
+  /// The key tiles (of `bc` keys, T keys in all) that query rows qRow0 …
+  /// qRow0 + br − 1 of S visit, as (end, full): tiles [0, full) need no
+  /// mask, [full, end) the causal one (row i sees keys j ≤ i + T − S; a
+  /// block whose rows see no key gets end = 0).
+  std::pair<Value, Value> keyTileRange(Value qRow0, int64_t br, int64_t s,
+                                       int64_t t, int64_t bc, bool causal) {
+    const int64_t tiles = (t + bc - 1) / bc;
+    if (!causal)
+      return {ci(tiles), ci(t / bc)};
+    const int64_t off = t - s;
+    Value last = add(qRow0, br - 1 + off);
+    Value zero = ci(0);
+    Value end = select(
+        cmp(mlir::arith::CmpIPredicate::slt, last, zero), zero,
+        minsi(add(mlir::arith::DivSIOp::create(b, last, ci(bc)), 1),
+              ci(tiles)));
+    Value first = add(qRow0, off + 1);
+    Value full =
+        select(cmp(mlir::arith::CmpIPredicate::slt, first, zero), zero,
+               mlir::arith::DivSIOp::create(b, first, ci(bc)));
+    return {end, minsi(minsi(full, ci(t / bc)), end)};
+  }
+
   /// The multi-stage cp.async main loop of the tiled GEMM kernels: steps
   /// 0 … stages − 2 issued ahead (`issue(step, slot)`, one commit group
   /// each); then per step kt: wait for its stage, barrier, issue step

@@ -666,24 +666,8 @@ void SageBuilder::buildMain(ValueRange args) {
                                  times(kvHead, tPad * 4));
 
   // Tiles [0, nFull) need no mask, [nFull, nEnd) do.
-  const int64_t tilesT = (a.t + bc - 1) / bc;
   Value nFull;
-  if (!a.causal) {
-    nEnd = ci(tilesT);
-    nFull = ci(a.t / bc);
-  } else {
-    // Row i sees keys j ≤ i + (T − S).
-    const int64_t off = a.t - a.s;
-    Value last = add(qRow0, br - 1 + off);
-    Value zero = ci(0);
-    nEnd = select(
-        cmp(arith::CmpIPredicate::slt, last, zero), zero,
-        minsi(add(arith::DivSIOp::create(b, last, ci(bc)), 1), ci(tilesT)));
-    Value first = add(qRow0, off + 1);
-    Value full = select(cmp(arith::CmpIPredicate::slt, first, zero), zero,
-                        arith::DivSIOp::create(b, first, ci(bc)));
-    nFull = minsi(minsi(full, ci(a.t / bc)), nEnd);
-  }
+  std::tie(nEnd, nFull) = keyTileRange(qRow0, br, a.s, a.t, bc, a.causal);
 
   Value l8 = remu(lane, 8), l16 = remu(lane, 16);
   Value hiHalf = divu(lane, 16), midBit = remu(divu(lane, 8), 2);
