@@ -804,6 +804,12 @@ def LineaToGPU : Pass<"linea-to-gpu", "mlir::ModuleOp"> {
                "rows of W per block (the one shape verified on a GPU), "
                "cp.async stages in [3, 16]; one kernel per value. Default "
                "128x128x6">,
+    Option<"quantWgmmaUnverified", "quant-wgmma-unverified", "bool",
+           /*default=*/"false",
+           "also build the int4 wgmma GEMM forms that gave wrong results on "
+           "the first H100 run and are refused otherwise (tiles other than "
+           "128x128, uint4 zero points, per-channel scales), to re-check them "
+           "on a GPU; never for production">,
     Option<"bsrMmaMinRows", "bsr-mma-min-rows", "int64_t",
            /*default=*/"16",
            "fewest rows of x (M) from which a bsr_linear gets the "

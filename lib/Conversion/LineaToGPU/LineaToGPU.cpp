@@ -487,7 +487,8 @@ struct LineaToGPUPass : impl::LineaToGPUBase<LineaToGPUPass> {
     const bool off = !wgmma.empty() && !llvm::is_contained(wgmma, 1);
     if (off || (!asked && !(autoVariant && quantGemmTiles.empty())))
       return false;
-    std::string why = gpu_codegen::quantWgmmaUnsupported(spec);
+    std::string why =
+        gpu_codegen::quantWgmmaUnsupported(spec, quantWgmmaUnverified);
     if (why.empty() && chip != "sm_90a")
       why = "wgmma needs chip sm_90a, got " + chip;
     if (!why.empty()) {
@@ -717,7 +718,7 @@ struct LineaToGPUPass : impl::LineaToGPUBase<LineaToGPUPass> {
     auto quantWgmmaTileList = gpu_codegen::parseQuantWgmmaTiles(
         SmallVector<std::string>(quantWgmmaTiles.begin(),
                                  quantWgmmaTiles.end()),
-        module);
+        module, quantWgmmaUnverified);
     if (failed(quantWgmmaTileList))
       return signalPassFailure();
     for (auto [index, layer] : llvm::enumerate(layers)) {

@@ -33,18 +33,21 @@ struct QuantWgmmaTile {
   }
 };
 
-/// Parses `quant-wgmma-tiles` entries BMxBNxSTAGES (BM ∈ {64, 128, 256},
-/// BN ∈ {64, 128, 256}, STAGES ≥ 3, at most 128 accumulators per thread,
-/// fitting in shared memory). Emits an error on `anchor` for a bad entry.
+/// Parses `quant-wgmma-tiles` entries BMxBNxSTAGES: 128x128 with STAGES in
+/// [3, 16], the one shape verified on a GPU; with `unverified`, BM and BN
+/// in {64, 128, 256} (at most 128 accumulators per thread), as generated
+/// for re-checking on a GPU. Fitting in shared memory either way. Emits an
+/// error on `anchor` for a bad entry.
 mlir::FailureOr<llvm::SmallVector<QuantWgmmaTile>>
 parseQuantWgmmaTiles(llvm::ArrayRef<std::string> options,
-                     mlir::Operation *anchor);
+                     mlir::Operation *anchor, bool unverified = false);
 
 /// Why the kernel cannot take `spec` (empty when it can): int4 or uint4
 /// codes, x bf16/f16, K a multiple of 64, group size a multiple of 64.
 /// uint4 and per-channel/tensor scales are refused until they pass on a GPU
-/// (both gave wrong results in the first H100 run).
-std::string quantWgmmaUnsupported(const GemvSpec &spec);
+/// (both gave wrong results in the first H100 run) unless `unverified`.
+std::string quantWgmmaUnsupported(const GemvSpec &spec,
+                                  bool unverified = false);
 
 /// The default tile: 128x128x6, the one shape verified on an H100.
 QuantWgmmaTile chooseQuantWgmmaTile(const GemvSpec &spec);

@@ -8,8 +8,12 @@
 // RUN: not linea-opt %s --linea-to-gpu='quant-wgmma-tiles=128x128x5 chip=sm_89' 2>&1 | FileCheck %s --check-prefix=CHIP
 // RUN: linea-opt %s --linea-to-gpu='wgmma=1' 2>&1 -o /dev/null | FileCheck %s --check-prefix=REMARK
 // RUN: linea-opt %s --linea-to-gpu 2>&1 | FileCheck %s --check-prefix=DEFAULT
+// quant-wgmma-unverified=1 builds the refused forms for re-checking on a GPU.
+// RUN: not linea-opt %s --linea-to-gpu='quant-wgmma-tiles=256x128x5 quant-wgmma-unverified=1' 2>&1 | FileCheck %s --check-prefix=RECHECK-ERR
+// RUN: linea-opt %s --linea-to-gpu='wgmma=1 quant-wgmma-unverified=1' | FileCheck %s --check-prefix=RECHECK
+// RUN: not linea-opt %s --linea-to-gpu='quant-wgmma-tiles=96x128x4 quant-wgmma-unverified=1' 2>&1 | FileCheck %s --check-prefix=RECHECK-SIZE
 
-// SYNTAX: error: linea-to-gpu: quant-wgmma-tiles entry '256x128' is not 128x128xSTAGES with STAGES in [3, 16] (the only tile shape verified on a GPU)
+// SYNTAX: error: linea-to-gpu: quant-wgmma-tiles entry '256x128' is not 128x128xSTAGES with STAGES in [3, 16] (the only tile shape verified on a GPU; quant-wgmma-unverified=1 builds others for re-checking)
 // SIZE: error: linea-to-gpu: quant-wgmma-tiles entry '96x128x4' is not 128x128xSTAGES
 // WIDE: error: linea-to-gpu: quant-wgmma-tiles entry '256x128x5' is not 128x128xSTAGES
 // SMEM: error: linea-to-gpu: quant-wgmma-tiles entry '128x128x16' needs {{[0-9]+}} bytes of shared memory, more than 232448
@@ -22,6 +26,14 @@
 // REMARK: remark: linea-to-gpu: layer 'u4' (M = 128, N = 64, K = 1024) keeps the mma.sync GEMM, not wgmma: uint4 (zero points) is not verified on a GPU yet
 // REMARK: remark: linea-to-gpu: layer 'i4ch' (M = 128, N = 64, K = 1024) keeps the mma.sync GEMM, not wgmma: per-channel and per-tensor scales are not verified on a GPU yet
 // REMARK-NOT: error
+// RECHECK-SIZE: error: linea-to-gpu: quant-wgmma-tiles entry '96x128x4' is not BMxBNxSTAGES with BM, BN in {64, 128, 256}
+// RECHECK-ERR: error: linea-to-gpu: quant-wgmma-tiles cannot build layer 'k96'
+// RECHECK-ERR-NOT: not verified
+// The tile parses (the error is the K = 96 layer's); uint4 and per-channel
+// layers get the wgmma kernel.
+// RECHECK-DAG: gpu.func @linea_0_q4_qwg128x128x6
+// RECHECK-DAG: gpu.func @linea_3_u4_qwg128x128x6
+// RECHECK-DAG: gpu.func @linea_4_i4ch_qwg128x128x6
 // DEFAULT-NOT: remark: {{.*}}not wgmma
 // DEFAULT: gpu.func @linea_0_q4_qwg
 // DEFAULT: gpu.func @linea_2_i8_qg
