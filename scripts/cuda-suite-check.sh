@@ -6,7 +6,8 @@
 #   bash scripts/cuda-suite-check.sh ARTIFACTS OUT [SET ...]
 #
 # Writes OUT/<set>/ (gpu.txt, smoke.txt, check.log, results.jsonl,
-# plot.svg), OUT/<set>.log, OUT/summary.txt (pass/fail per set) and
+# plot.svg), OUT/<set>.log, OUT/summary.txt (pass/fail per set),
+# OUT/results.jsonl (every set's lines, each with its "set") and
 # OUT/plot.svg. LINEA_SET_TIMEOUT (seconds, default 300) bounds each set so
 # that one slow set cannot eat a device call. Exits non-zero when any set
 # fails.
@@ -15,6 +16,7 @@ here="$(cd "$(dirname "$0")/.." && pwd)"
 art="$1"; out="$(realpath -m "$2")"; shift 2
 per="${LINEA_SET_TIMEOUT:-300}"
 mkdir -p "$out"
+rm -f "$out/results.jsonl"
 status=0
 for manifest in "$art"/*/manifest.json; do
   dir="$(dirname "$manifest")"; name="$(basename "$dir")"
@@ -29,6 +31,9 @@ for manifest in "$art"/*/manifest.json; do
   fail=$(grep -c '"check": "FAIL' "$out/$name/results.jsonl" 2>/dev/null)
   line="$name: rc=$rc pass=${pass:-0} fail=${fail:-0} $(( $(date +%s) - start ))s"
   echo "$line" | tee -a "$out/summary.txt"
+  # One file for all sets: the device tool brings back only a few files.
+  [ -f "$out/$name/results.jsonl" ] &&
+    sed "s/^{/{\"set\": \"$name\", /" "$out/$name/results.jsonl" >> "$out/results.jsonl"
   [ "$rc" -ne 0 ] && status=1
 done
 python3 "$here/bench/cuda/plot_results.py" "$out"/*/results.jsonl -o "$out/plot.svg" || true
