@@ -921,6 +921,7 @@ struct LineaToGPUPass : impl::LineaToGPUBase<LineaToGPUPass> {
           autoVariant && mmaOk && preferTensorCores(baseSpec);
       if (autoTensorCores)
         variants.insert({baseSpec.m > 8 ? 2 : 1, 2, 0, 1});
+      llvm::SmallSetVector<int64_t, 2> tooManyTiles; // mma kernel: r <= 4
       for (int64_t tc : tcOptions)
         for (int64_t r : rowOptions)
           for (int64_t u : unrollOptions)
@@ -929,10 +930,16 @@ struct LineaToGPUPass : impl::LineaToGPUBase<LineaToGPUPass> {
                 continue;
               if (tc && mmaOk && r <= 4)
                 variants.insert({r, u, 0, 1});
+              else if (tc && mmaOk)
+                tooManyTiles.insert(r);
               else if (!tc)
                 // Unrolled steps must not run past the row.
                 variants.insert({r, chunks % (32 * u) == 0 ? u : 1, g, 0});
             }
+      for (int64_t r : tooManyTiles)
+        op->emitRemark("linea-to-gpu: layer '")
+            << name << "': no mma.sync kernel with rows-per-warp = " << r
+            << " (16-row tiles per warp, 1 to 4); skipped";
       if (variants.empty()) // only tensor cores asked for, and not possible
         variants.insert({rowOptions[0], 1, strideOptions[0], 0});
       // bsr rows have a run-time length (no unroll), and a warp's rows must

@@ -8,6 +8,7 @@
 // RUN: FileCheck %s --check-prefix=MANIFEST --input-file %t/manifest.json
 // RUN: not linea-opt %s --linea-to-gpu="tensor-cores=1 split-k=6" 2>&1 | FileCheck %s --check-prefix=BADK
 // RUN: not linea-opt %s --linea-to-gpu="tensor-cores=1 prefetch=2" 2>&1 | FileCheck %s --check-prefix=BADP
+// RUN: linea-opt %s --linea-to-gpu="tensor-cores=1 rows-per-warp=4,6" -o /dev/null 2>&1 | FileCheck %s --check-prefix=TILES
 
 // Without prefetch the step loop carries only the 4 accumulators.
 // CHECK-LABEL: gpu.func @linea_0_q4_r1u2_tc(
@@ -40,6 +41,9 @@
 
 // BADK: linea-to-gpu: split-k must be 4 or 8, got 6
 // BADP: linea-to-gpu: prefetch must be 0 or 1, got 2
+// Four row tiles per warp build; six have no kernel and say so.
+// TILES: remark: linea-to-gpu: layer 'q4': no mma.sync kernel with rows-per-warp = 6 (16-row tiles per warp, 1 to 4); skipped
+// TILES-NOT: rows-per-warp = 4
 func.func @layer(%x: tensor<1x8192xbf16>, %qw: tensor<512x4096xi8>,
                  %s: tensor<512x64xbf16>) -> tensor<1x512xbf16> {
   %q = linea.quant_linear %x, %qw, %s format <int4, group 128, scale bf16>
