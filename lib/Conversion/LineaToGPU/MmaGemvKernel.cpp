@@ -46,7 +46,7 @@ public:
       : PackedMmaOps(b, spec.xType), spec(spec), red(red),
         tiles(spec.rowsPerWarp), nTiles((spec.mTile + 7) / 8),
         kStep(spec.quant ? 128 : 32),
-        perStepScale(spec.quant && spec.scaleCols > 1), splitK(spec.splitK) {}
+        perStepScale(spec.quant && spec.scaleCols > 1) {}
 
   void build(ValueRange args);
 
@@ -57,10 +57,9 @@ private:
   SmallVector<std::array<Value, 2>> xOperands(ArrayRef<Value> chunks);
 
   const GemvSpec &spec;
-  Value red; // shared [splitK, values, 32] f32
+  Value red; // shared [spec.splitK, values, 32] f32
   int64_t tiles, nTiles, kStep;
   bool perStepScale;
-  int64_t splitK; // warps sharing a row tile
 };
 
 SmallVector<std::array<Value, 2>> MmaGemvBuilder::rowOperands(Value chunk,
@@ -151,16 +150,16 @@ void MmaGemvBuilder::build(ValueRange args) {
   const int64_t accPerWarp = tiles * nTiles * 4;
   Value zero = cF32(b, 0.0);
   SmallVector<Value> init(accPerWarp, zero);
-  // This warp's steps: warp, warp + 4, … < steps.
+  // This warp's steps: warp, warp + splitK, … < steps.
   Value myCount = arith::DivUIOp::create(
-      b, arith::SubIOp::create(b, cIdx(b, steps + splitK - 1), warp),
-      cIdx(b, splitK));
+      b, arith::SubIOp::create(b, cIdx(b, steps + spec.splitK - 1), warp),
+      cIdx(b, spec.splitK));
 
   // Loaded values of one step: W chunks [t·2 + h], x chunks
   // [nt·xChunks + i], then (group scales) scales and zero points [t·2 + h].
   auto load = [&](Value j) -> SmallVector<Value> {
     Value s = arith::AddIOp::create(
-        b, arith::MulIOp::create(b, j, cIdx(b, splitK)), warp);
+        b, arith::MulIOp::create(b, j, cIdx(b, spec.splitK)), warp);
     Value c = arith::AddIOp::create(
         b, arith::MulIOp::create(b, s, cIdx(b, 4)), tig);
     SmallVector<Value> out;
@@ -227,7 +226,7 @@ void MmaGemvBuilder::build(ValueRange args) {
       timeLoop(b, cIdx(b, 0), myCount, spec.unroll, init, load, step,
                spec.prefetch);
 
-  // Sum the splitK partial tiles: red[warp][v][lane].
+  // Sum the spec.splitK partial tiles: red[warp][v][lane].
   for (int64_t v = 0; v < accPerWarp; ++v)
     memref::StoreOp::create(b, acc[v], red, ValueRange{warp, cIdx(b, v), lane});
   gpu::BarrierOp::create(b);
@@ -240,7 +239,7 @@ void MmaGemvBuilder::build(ValueRange args) {
         for (int64_t e = 0; e < 4; ++e) {
           int64_t v = (t * nTiles + nt) * 4 + e, h = e / 2;
           Value sum = acc[v];
-          for (int64_t k = 1; k < splitK; ++k)
+          for (int64_t k = 1; k < spec.splitK; ++k)
             sum = arith::AddFOp::create(
                 b, sum,
                 memref::LoadOp::create(
